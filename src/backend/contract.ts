@@ -1,0 +1,173 @@
+/**
+ * The backend contract: the few kernels every backend implements.
+ *
+ * A backend owns one arena of memory (a WebAssembly.Memory for `wasm`, an ArrayBuffer for `js`).
+ * All buffers are addressed by BYTE offsets into that arena; every offset handed to a kernel is
+ * 16-byte aligned (the arena allocator guarantees it) and offset 0 is never a valid buffer, so 0
+ * means "none" where a pointer is optional. Float data is f32 row-major; integer data
+ * (row indices, class ids) is i32. Kernels never allocate and never keep state between calls.
+ *
+ * The `js` backend is the specification: read `src/backend/js/` to learn what a kernel computes.
+ */
+
+/** Matrix layouts for `gemm`: which operand is stored transposed. */
+export const Layout = {
+  /** C[m×n] = A[m×k] · B[k×n] (forward: X·W) */
+  NN: 0,
+  /** C[m×n] = A[k×m]ᵀ · B[k×n] (weight gradient: Xᵀ·dZ) */
+  TN: 1,
+  /** C[m×n] = A[m×k] · B[n×k]ᵀ (input gradient: dZ·Wᵀ) */
+  NT: 2,
+} as const;
+export type Layout = (typeof Layout)[keyof typeof Layout];
+
+/** Elementwise activation codes, shared with `assembly/codes.ts`. */
+export const Act = {
+  linear: 0,
+  step: 1,
+  sigmoid: 2,
+  tanh: 3,
+  relu: 4,
+  leakyRelu: 5,
+  elu: 6,
+  selu: 7,
+  softplus: 8,
+  swish: 9,
+  gelu: 10,
+} as const;
+export type ActCode = (typeof Act)[keyof typeof Act];
+
+/**
+ * Loss codes, shared with `assembly/codes.ts`. The `*Fused*` kinds take the network's output
+ * probabilities but write the gradient with respect to the LOGITS (the pre-activation of the
+ * sigmoid / softmax output), which is the numerically stable (a − y) form.
+ */
+export const Loss = {
+  meanSquaredError: 0,
+  meanAbsoluteError: 1,
+  binaryCrossentropy: 2,
+  binaryCrossentropyFusedSigmoid: 3,
+  categoricalCrossentropy: 4,
+  categoricalCrossentropyFusedSoftmax: 5,
+  sparseCategoricalCrossentropy: 6,
+  sparseCategoricalCrossentropyFusedSoftmax: 7,
+} as const;
+export type LossCode = (typeof Loss)[keyof typeof Loss];
+
+/** Optimizer codes, shared with `assembly/codes.ts`. */
+export const Opt = {
+  sgd: 0,
+  momentum: 1,
+  nesterov: 2,
+  adagrad: 3,
+  rmsprop: 4,
+  rmspropCentered: 5,
+  adam: 6,
+  adamw: 7,
+} as const;
+export type OptCode = (typeof Opt)[keyof typeof Opt];
+
+/** Accuracy kinds for `accuracyCount`, shared with `assembly/codes.ts`. */
+export const Accuracy = {
+  /** prediction > 0.5 equals target > 0.5, counted per element */
+  binary: 0,
+  /** argmax of prediction row equals argmax of one-hot target row */
+  categorical: 1,
+  /** argmax of prediction row equals the class id in target (one f32 per row) */
+  sparse: 2,
+} as const;
+export type AccuracyCode = (typeof Accuracy)[keyof typeof Accuracy];
+
+/**
+ * Hyperparameters of one optimizer step. Meaning per optimizer (TensorFlow.js tf.train rules):
+ * - sgd:        w -= lr·g
+ * - momentum:   v = p1·v + g; w -= lr·v                          (p1 = momentum)
+ * - nesterov:   v = p1·v + g; w -= lr·(g + p1·v)
+ * - adagrad:    a += g²; w -= lr·g / sqrt(a + eps)               (s1 = accumulator)
+ * - rmsprop:    ms = p1·ms + (1−p1)·g²; mom = p2·mom + lr·g/sqrt(ms + eps); w -= mom
+ *               (p1 = rho, p2 = momentum; s1 = ms, s2 = mom)
+ * - rmspropCentered: as rmsprop plus mg = p1·mg + (1−p1)·g and sqrt(ms − mg² + eps) (s3 = mg)
+ * - adam:       m = p1·m + (1−p1)·g; v = p2·v + (1−p2)·g²;
+ *               w -= lr·(m / c1) / (sqrt(v / c2) + eps)          (p3 = c1 = 1−β1ᵗ, p4 = c2 = 1−β2ᵗ)
+ * - adamw:      w -= lr·wd·w first (wd = weightDecay), then adam
+ * Before any rule, g is clipped to [−clipValue, clipValue] when clipValue > 0.
+ */
+export interface OptimizerParams {
+  kind: OptCode;
+  lr: number;
+  p1: number;
+  p2: number;
+  p3: number;
+  p4: number;
+  eps: number;
+  weightDecay: number;
+  clipValue: number;
+}
+
+export interface Backend {
+  readonly name: 'wasm' | 'js';
+  readonly simd: boolean;
+  readonly relaxedSimd: boolean;
+  readonly threads: number;
+
+  // ---- memory --------------------------------------------------------------------------------
+  /** Reserve `bytes` (rounded up to 16) in the arena; returns a 16-byte aligned offset > 0. Grows the arena when needed; throws a clear Error when it cannot. */
+  alloc(bytes: number): number;
+  /** Return a block from `alloc`. */
+  free(offset: number): void;
+  /** A Float32Array view of the whole arena. Re-fetch after any `alloc` (growth detaches old views). */
+  f32(): Float32Array;
+  /** An Int32Array view of the whole arena, same rules as `f32()`. */
+  i32(): Int32Array;
+  /** Bytes currently reserved by the arena (for leak tests). */
+  arenaBytes(): number;
+
+  // ---- kernels (offsets are bytes) -----------------------------------------------------------
+  /**
+   * C = op(A)·op(B) (+ C when `accumulate`) (+ bias[j] on every row when `bias` ≠ 0).
+   * m, n, k are the logical sizes of C[m×n] = op(A)[m×k]·op(B)[k×n]; see `Layout` for storage.
+   */
+  gemm(layout: Layout, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: boolean, bias: number): void;
+  /** out[j] (+)= Σ_i x[i, j] over `rows` rows — the bias gradient. */
+  columnSums(rows: number, cols: number, x: number, out: number, accumulate: boolean): void;
+  /** y = f(x) elementwise; `alpha` parameterises leakyRelu and elu. In-place (x = y) allowed. */
+  activation(act: ActCode, n: number, x: number, y: number, alpha: number): void;
+  /** dx = dy ⊙ f′(x), given x and y = f(x). In-place (dx = dy) allowed. */
+  activationGrad(act: ActCode, n: number, x: number, y: number, dy: number, dx: number, alpha: number): void;
+  /** Row-wise softmax, max-subtracted. In-place allowed. */
+  softmax(rows: number, cols: number, x: number, y: number): void;
+  /** dx = y ⊙ (dy − Σ_j dy·y) per row, given y = softmax(x). In-place (dx = dy) allowed. */
+  softmaxGrad(rows: number, cols: number, y: number, dy: number, dx: number): void;
+  /** PReLU with one learned alpha per column: y = x > 0 ? x : alpha[j]·x. */
+  prelu(rows: number, cols: number, x: number, alpha: number, y: number): void;
+  /** dx = dy·(x > 0 ? 1 : alpha[j]); dalpha[j] += Σ_i dy·x over x ≤ 0 (accumulates). */
+  preluGrad(rows: number, cols: number, x: number, alpha: number, dy: number, dx: number, dalpha: number): void;
+  /**
+   * Mean loss over the `rows` samples (each sample's loss is itself a mean over columns for
+   * MSE/MAE/BCE, a sum for categorical ones), as TensorFlow.js computes it; when `grad` ≠ 0 also
+   * writes d(mean loss)/d(pred) — or d/d(logits) for the fused kinds — into grad[rows×cols].
+   * Sparse kinds read one class id (f32) per row from `target`.
+   */
+  loss(kind: LossCode, rows: number, cols: number, pred: number, target: number, grad: number): number;
+  /** Inverted dropout: mask[i] = keep ? 1/(1−rate) : 0 from a counter hash of (seed, i); y = x·mask. */
+  dropout(n: number, x: number, y: number, mask: number, rate: number, seed: number): void;
+  /** out = a ⊙ b elementwise (dropout backward). In-place allowed. */
+  multiply(n: number, a: number, b: number, out: number): void;
+  /** g += l1·sign(w) + 2·l2·w; returns the penalty l1·Σ|w| + l2·Σw². */
+  regularize(n: number, w: number, g: number, l1: number, l2: number): number;
+  /** One fused update over a parameter buffer; s1..s3 are state buffers (0 when unused). See OptimizerParams. */
+  optimizerStep(n: number, w: number, g: number, s1: number, s2: number, s3: number, p: OptimizerParams): void;
+  /** dst[r] = src[idx[r]] for r < rows, each row `cols` floats; idx is i32. */
+  gatherRows(rows: number, cols: number, src: number, idx: number, dst: number): void;
+  /** x *= alpha. */
+  scale(n: number, x: number, alpha: number): void;
+  /** Σ x² (for clipNorm and tests). */
+  sumSquares(n: number, x: number): number;
+  /** Number of correct predictions (see Accuracy). */
+  accuracyCount(kind: AccuracyCode, rows: number, cols: number, pred: number, target: number): number;
+  /** out[i] = argmax_j x[i, j] as i32. */
+  argmaxRows(rows: number, cols: number, x: number, out: number): void;
+
+  /** Release the arena. The backend is unusable afterwards. */
+  dispose(): void;
+}

@@ -1,0 +1,61 @@
+/**
+ * Backend selection: `nn.ready()`, `nn.setBackend()`, `nn.backendInfo()`.
+ */
+import type { Backend } from './contract.js';
+import { createJsBackend } from './js/index.js';
+import { createWasmBackend } from './wasm/index.js';
+
+export type BackendName = 'wasm' | 'js';
+export interface BackendOptions {
+  /** Worker threads for the wasm backend (1 = single-threaded). */
+  threads?: number;
+  /** wasm only: force the 'simd' or 'relaxed' build instead of detecting. */
+  build?: 'simd' | 'relaxed';
+}
+export interface BackendInfo {
+  name: BackendName;
+  simd: boolean;
+  relaxedSimd: boolean;
+  threads: number;
+  /** Why a requested feature (e.g. threads) is not in use, when it is not. */
+  reason?: string;
+}
+
+let current: Backend | undefined;
+let pending: Promise<Backend> | undefined;
+
+/** Create a fresh backend instance (each has its own arena). Used by models and tests. */
+export async function createBackend(name: BackendName, options: BackendOptions = {}): Promise<Backend> {
+  if (name === 'js') return createJsBackend();
+  if (name === 'wasm') return createWasmBackend(options);
+  throw new Error(`Unknown backend '${String(name)}': expected 'wasm' or 'js'`);
+}
+
+/** Make `name` the backend for models created from now on. */
+export async function setBackend(name: BackendName, options: BackendOptions = {}): Promise<void> {
+  const next = createBackend(name, options);
+  pending = next;
+  current = await next;
+}
+
+/** Wait until a backend is ready: the one set with `setBackend`, else wasm if it loads, else js. */
+export async function ready(): Promise<BackendInfo> {
+  if (!current) {
+    if (!pending) {
+      pending = createWasmBackend({}).catch(() => createJsBackend());
+    }
+    current = await pending;
+  }
+  return backendInfo();
+}
+
+/** The active backend; throws when `ready()`/`setBackend()` has not finished. */
+export function getBackend(): Backend {
+  if (!current) throw new Error('No backend is ready: call `await nn.ready()` (or `await nn.setBackend(...)`) first');
+  return current;
+}
+
+export function backendInfo(): BackendInfo {
+  const b = getBackend();
+  return { name: b.name, simd: b.simd, relaxedSimd: b.relaxedSimd, threads: b.threads };
+}
