@@ -1,0 +1,78 @@
+/** Small elementwise kernels and reductions: products, scaling, regularizers, gathers, metrics. */
+import { Accuracy, type AccuracyCode } from '../contract.js';
+
+/** out = a ⊙ b over n floats (in place allowed). */
+export function multiply(f: Float32Array, n: number, a: number, b: number, out: number): void {
+  for (let i = 0; i < n; i++) f[out + i] = f[a + i]! * f[b + i]!;
+}
+
+/** x *= alpha over n floats. */
+export function scale(f: Float32Array, n: number, x: number, alpha: number): void {
+  for (let i = 0; i < n; i++) f[x + i] *= alpha;
+}
+
+/** Σ x² over n floats, accumulated in f64. */
+export function sumSquares(f: Float32Array, n: number, x: number): number {
+  let sum = 0;
+  for (let i = 0; i < n; i++) { const v = f[x + i]!; sum += v * v; }
+  return sum;
+}
+
+/** g += l1·sign(w) + 2·l2·w (sign(0) = 0); returns the penalty l1·Σ|w| + l2·Σw² (f64). */
+export function regularize(f: Float32Array, n: number, w: number, g: number, l1: number, l2: number): number {
+  let abs = 0, sq = 0;
+  for (let i = 0; i < n; i++) {
+    const v = f[w + i]!;
+    abs += Math.abs(v);
+    sq += v * v;
+    f[g + i] += l1 * (v > 0 ? 1 : v < 0 ? -1 : 0) + 2 * l2 * v;
+  }
+  return l1 * abs + l2 * sq;
+}
+
+/** dst[r, :] = src[idx[r], :] for r < rows, rows of `cols` floats; idx indexes the i32 view. */
+export function gatherRows(f: Float32Array, ints: Int32Array, rows: number, cols: number, src: number, idx: number, dst: number): void {
+  for (let r = 0; r < rows; r++) {
+    const from = src + ints[idx + r]! * cols;
+    f.copyWithin(dst + r * cols, from, from + cols);
+  }
+}
+
+/** Index of the first largest value of x[start .. start+cols). */
+function argmax(f: Float32Array, start: number, cols: number): number {
+  let best = 0;
+  let max = f[start]!;
+  for (let j = 1; j < cols; j++) {
+    const v = f[start + j]!;
+    if (v > max) { max = v; best = j; }
+  }
+  return best;
+}
+
+/** out[r] = argmax_j x[r, j] (first maximum wins) as i32. */
+export function argmaxRows(f: Float32Array, ints: Int32Array, rows: number, cols: number, x: number, out: number): void {
+  for (let r = 0; r < rows; r++) ints[out + r] = argmax(f, x + r * cols, cols);
+}
+
+/**
+ * Correct predictions:
+ * - binary: per element, (p > 0.5) == (t > 0.5)
+ * - categorical: per row, argmax(p) == argmax(t) (first maximum wins)
+ * - sparse: per row, argmax(p) == class id t[r] (one f32 per row)
+ */
+export function accuracyCount(f: Float32Array, kind: AccuracyCode, rows: number, cols: number, pred: number, target: number): number {
+  let correct = 0;
+  switch (kind) {
+    case Accuracy.binary:
+      for (let i = 0; i < rows * cols; i++) if ((f[pred + i]! > 0.5) === (f[target + i]! > 0.5)) correct++;
+      return correct;
+    case Accuracy.categorical:
+      for (let r = 0; r < rows; r++) if (argmax(f, pred + r * cols, cols) === argmax(f, target + r * cols, cols)) correct++;
+      return correct;
+    case Accuracy.sparse:
+      for (let r = 0; r < rows; r++) if (argmax(f, pred + r * cols, cols) === f[target + r]) correct++;
+      return correct;
+    default:
+      throw new Error(`accuracyCount: unknown accuracy kind ${String(kind)}`);
+  }
+}

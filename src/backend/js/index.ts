@@ -1,0 +1,98 @@
+/**
+ * The `js` backend: every kernel in plain TypeScript over one growable ArrayBuffer.
+ * This backend is the specification — the wasm backend must agree with it up to float rounding.
+ *
+ * Kernels in the sibling files take a Float32Array and ELEMENT indices; this file turns the
+ * contract's byte offsets into element indices (offset / 4) and owns the memory.
+ */
+import { Arena, formatBytes } from '../arena.js';
+import type { Backend } from '../contract.js';
+import { activation, activationGrad, prelu, preluGrad } from './activations.js';
+import { dropout } from './dropout.js';
+import { accuracyCount, argmaxRows, gatherRows, multiply, regularize, scale, sumSquares } from './elementwise.js';
+import { columnSums, gemm } from './gemm.js';
+import { loss } from './losses.js';
+import { optimizerStep } from './optimizers.js';
+import { softmax, softmaxGrad } from './softmax.js';
+
+/** Bytes below this offset are never handed out, so offset 0 can mean "no buffer". */
+const ARENA_BASE = 64;
+const INITIAL_BYTES = 1 << 20;
+/** Same limit as a 32-bit WebAssembly memory, so both backends fail at the same size. */
+const MAX_BYTES = 2 ** 32;
+
+/** Create a JS backend with its own arena. */
+export function createJsBackend(): Backend {
+  let buffer = new ArrayBuffer(INITIAL_BYTES);
+  let f = new Float32Array(buffer);
+  let ints = new Int32Array(buffer);
+  let disposed = false;
+
+  // Grow by copying into a bigger buffer (at least doubling, so n allocations copy O(n) bytes).
+  const grow = (minBytes: number): number => {
+    const target = Math.min(MAX_BYTES, Math.max(minBytes, buffer.byteLength * 2));
+    let next: ArrayBuffer;
+    try {
+      next = new ArrayBuffer(target);
+    } catch (cause) {
+      throw new RangeError(
+        `Out of memory: the js backend could not grow its arena to ${formatBytes(target)}. ` +
+          `Use a smaller model or batch size, or dispose() models you no longer need.`,
+        { cause },
+      );
+    }
+    new Uint8Array(next).set(new Uint8Array(buffer));
+    buffer = next;
+    f = new Float32Array(buffer);
+    ints = new Int32Array(buffer);
+    return target;
+  };
+  const arena = new Arena(ARENA_BASE, INITIAL_BYTES, grow, MAX_BYTES);
+
+  const live = (): Float32Array => {
+    if (disposed) throw new Error('This js backend was disposed: create a new one with createBackend("js")');
+    return f;
+  };
+
+  return {
+    name: 'js',
+    simd: false,
+    relaxedSimd: false,
+    threads: 1,
+
+    alloc: (bytes) => { live(); return arena.alloc(bytes); },
+    free: (offset) => arena.free(offset),
+    f32: () => live(),
+    i32: () => { live(); return ints; },
+    arenaBytes: () => arena.bytesInUse,
+
+    gemm: (layout, m, n, k, a, b, c, accumulate, bias) =>
+      gemm(live(), layout, m, n, k, a >>> 2, b >>> 2, c >>> 2, accumulate, bias >>> 2),
+    columnSums: (rows, cols, x, out, accumulate) => columnSums(live(), rows, cols, x >>> 2, out >>> 2, accumulate),
+    activation: (act, n, x, y, alpha) => activation(live(), act, n, x >>> 2, y >>> 2, alpha),
+    activationGrad: (act, n, x, y, dy, dx, alpha) =>
+      activationGrad(live(), act, n, x >>> 2, y >>> 2, dy >>> 2, dx >>> 2, alpha),
+    softmax: (rows, cols, x, y) => softmax(live(), rows, cols, x >>> 2, y >>> 2),
+    softmaxGrad: (rows, cols, y, dy, dx) => softmaxGrad(live(), rows, cols, y >>> 2, dy >>> 2, dx >>> 2),
+    prelu: (rows, cols, x, alpha, y) => prelu(live(), rows, cols, x >>> 2, alpha >>> 2, y >>> 2),
+    preluGrad: (rows, cols, x, alpha, dy, dx, dalpha) =>
+      preluGrad(live(), rows, cols, x >>> 2, alpha >>> 2, dy >>> 2, dx >>> 2, dalpha >>> 2),
+    loss: (kind, rows, cols, pred, target, grad) => loss(live(), kind, rows, cols, pred >>> 2, target >>> 2, grad >>> 2),
+    dropout: (n, x, y, mask, rate, seed) => dropout(live(), n, x >>> 2, y >>> 2, mask >>> 2, rate, seed),
+    multiply: (n, a, b, out) => multiply(live(), n, a >>> 2, b >>> 2, out >>> 2),
+    regularize: (n, w, g, l1, l2) => regularize(live(), n, w >>> 2, g >>> 2, l1, l2),
+    optimizerStep: (n, w, g, s1, s2, s3, p) => optimizerStep(live(), n, w >>> 2, g >>> 2, s1 >>> 2, s2 >>> 2, s3 >>> 2, p),
+    gatherRows: (rows, cols, src, idx, dst) => gatherRows(live(), ints, rows, cols, src >>> 2, idx >>> 2, dst >>> 2),
+    scale: (n, x, alpha) => scale(live(), n, x >>> 2, alpha),
+    sumSquares: (n, x) => sumSquares(live(), n, x >>> 2),
+    accuracyCount: (kind, rows, cols, pred, target) => accuracyCount(live(), kind, rows, cols, pred >>> 2, target >>> 2),
+    argmaxRows: (rows, cols, x, out) => argmaxRows(live(), ints, rows, cols, x >>> 2, out >>> 2),
+
+    dispose: () => {
+      disposed = true;
+      buffer = new ArrayBuffer(0);
+      f = new Float32Array(0);
+      ints = new Int32Array(0);
+    },
+  };
+}
