@@ -3,7 +3,6 @@
  */
 import type { Backend } from './contract.js';
 import { createJsBackend } from './js/index.js';
-import { createWasmBackend } from './wasm/index.js';
 
 export type BackendName = 'wasm' | 'js';
 export interface BackendOptions {
@@ -27,7 +26,7 @@ let pending: Promise<Backend> | undefined;
 /** Create a fresh backend instance (each has its own arena). Used by models and tests. */
 export async function createBackend(name: BackendName, options: BackendOptions = {}): Promise<Backend> {
   if (name === 'js') return createJsBackend();
-  if (name === 'wasm') return createWasmBackend(options);
+  if (name === 'wasm') return (await import('./wasm/index.js')).createWasmBackend(options);
   throw new Error(`Unknown backend '${String(name)}': expected 'wasm' or 'js'`);
 }
 
@@ -42,7 +41,7 @@ export async function setBackend(name: BackendName, options: BackendOptions = {}
 export async function ready(): Promise<BackendInfo> {
   if (!current) {
     if (!pending) {
-      pending = createWasmBackend({}).catch(() => createJsBackend());
+      pending = createBackend('wasm').catch(() => createJsBackend());
     }
     current = await pending;
   }

@@ -1,0 +1,47 @@
+/**
+ * Activation: applies a nonlinearity on its own (the `activation:` option of Dense does the same
+ * inside the dense layer). LeakyReLU and ELU are this layer with a fixed function and an alpha.
+ */
+import { Act, type Backend } from '../backend/contract.js';
+import { activationBackward, activationForward, getActivation, type ActivationName, type ActivationSpec } from './activation-kernels.js';
+import { Layer, type LayerArgs, type PassContext } from './layer.js';
+
+export interface ActivationArgs extends LayerArgs {
+  activation: ActivationName;
+}
+
+export class Activation extends Layer {
+  readonly className: string = 'Activation';
+  readonly activation: ActivationSpec;
+  private input = 0;
+
+  constructor(args: ActivationArgs, defaultName = 'activation', alpha?: number) {
+    super(args, defaultName);
+    this.activation = getActivation(args.activation, this.name, alpha);
+  }
+
+  override get outputActivation(): string {
+    return this.activation.name;
+  }
+
+  forward(ctx: PassContext, x: number, rows: number): number {
+    this.input = x;
+    activationForward(ctx.backend, this.activation, rows, this.units, x, this.out);
+    return this.out;
+  }
+
+  backward(b: Backend, rows: number, dx: number): void {
+    if (!dx) return;
+    if (this.fusedOutputGrad) b.activationGrad(Act.linear, rows * this.units, 0, 0, this.dOut, dx, 0);
+    else activationBackward(b, this.activation, rows, this.units, this.input, this.out, this.dOut, dx);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { activation: this.activation.name };
+  }
+}
+
+export const activation = (args: ActivationArgs): Activation => {
+  if (!args || typeof args !== 'object') throw new Error(`layers.activation: expected an options object like { activation: 'relu' }, got ${String(args)}`);
+  return new Activation(args);
+};

@@ -1,0 +1,105 @@
+/**
+ * Dense: y = f(x·W + b), with W of shape [in, units] (as Keras/TensorFlow.js store it).
+ * Forward is one gemm with the bias fused, then the activation; backward is three kernel calls:
+ *   dW = xᵀ·dz,  db = Σ_rows dz,  dx = dz·Wᵀ   where dz = dy ⊙ f′(z).
+ */
+import { Layout, type Backend } from '../backend/contract.js';
+import { getInitializer, glorotUniform, zeros, type Initializer } from '../initializers.js';
+import { getRegularizer, type Regularizer } from '../regularizers.js';
+import { activationBackward, activationForward, getActivation, type ActivationName, type ActivationSpec } from './activation-kernels.js';
+import { Layer, type LayerArgs, type Param, type PassContext } from './layer.js';
+
+export interface DenseArgs extends LayerArgs {
+  units: number;
+  /** Default 'linear'. */
+  activation?: ActivationName;
+  /** Default true. */
+  useBias?: boolean;
+  /** Default 'glorotUniform'. */
+  kernelInitializer?: string | Initializer;
+  /** Default 'zeros'. */
+  biasInitializer?: string | Initializer;
+  kernelRegularizer?: Regularizer | string;
+  biasRegularizer?: Regularizer | string;
+}
+
+export class Dense extends Layer {
+  readonly className = 'Dense';
+  readonly activation: ActivationSpec;
+  readonly useBias: boolean;
+  readonly kernelInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  readonly kernelRegularizer: Regularizer | undefined;
+  readonly biasRegularizer: Regularizer | undefined;
+  private readonly requestedUnits: number;
+  /** Pre-activation z (same as `out` when the activation is linear). */
+  private pre = 0;
+  private input = 0;
+
+  constructor(args: DenseArgs) {
+    if (!args || typeof args !== 'object') throw new Error(`layers.dense: expected an options object like { units: 8 }, got ${String(args)}`);
+    super(args, 'dense');
+    if (!Number.isInteger(args.units) || args.units < 1) {
+      throw new Error(`${this.name}: units must be an integer >= 1, got ${JSON.stringify(args.units)}`);
+    }
+    this.requestedUnits = args.units;
+    this.activation = getActivation(args.activation, this.name);
+    this.useBias = args.useBias ?? true;
+    this.kernelInitializer = getInitializer(args.kernelInitializer, glorotUniform, `${this.name} kernelInitializer`);
+    this.biasInitializer = getInitializer(args.biasInitializer, zeros, `${this.name} biasInitializer`);
+    this.kernelRegularizer = getRegularizer(args.kernelRegularizer, `${this.name} kernelRegularizer`);
+    this.biasRegularizer = getRegularizer(args.biasRegularizer, `${this.name} biasRegularizer`);
+  }
+
+  protected override outputUnits(): number {
+    return this.requestedUnits;
+  }
+
+  protected override declareParams(): Param[] {
+    const ps = [this.param('kernel', [this.inUnits, this.units], this.inUnits, this.units, this.kernelInitializer, this.kernelRegularizer)];
+    if (this.useBias) ps.push(this.param('bias', [this.units], this.inUnits, this.units, this.biasInitializer, this.biasRegularizer));
+    return ps;
+  }
+
+  protected override allocateExtra(b: Backend, rows: number): void {
+    this.pre = this.activation.name === 'linear' ? this.out : this.own(b, rows * this.units);
+  }
+
+  override get outputActivation(): string {
+    return this.activation.name;
+  }
+
+  forward(ctx: PassContext, x: number, rows: number): number {
+    const b = ctx.backend;
+    const [kernel, bias] = this.params as [Param, Param | undefined];
+    this.input = x;
+    b.gemm(Layout.NN, rows, this.units, this.inUnits, x, kernel.offset, this.pre, false, bias ? bias.offset : 0);
+    if (this.pre !== this.out) activationForward(b, this.activation, rows, this.units, this.pre, this.out);
+    return this.out;
+  }
+
+  backward(b: Backend, rows: number, dx: number): void {
+    const [kernel, bias] = this.params as [Param, Param | undefined];
+    const dz = this.dOut;
+    if (!this.fusedOutputGrad && this.pre !== this.out) {
+      activationBackward(b, this.activation, rows, this.units, this.pre, this.out, dz, dz);
+    }
+    b.gemm(Layout.TN, this.inUnits, this.units, rows, this.input, dz, kernel.grad, false, 0);
+    if (bias) b.columnSums(rows, this.units, dz, bias.grad, false);
+    if (dx) b.gemm(Layout.NT, rows, this.inUnits, this.units, dz, kernel.offset, dx, false, 0);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return {
+      units: this.units || this.requestedUnits,
+      activation: this.activation.name,
+      use_bias: this.useBias,
+      kernel_initializer: this.kernelInitializer,
+      bias_initializer: this.biasInitializer,
+      kernel_regularizer: this.kernelRegularizer ?? null,
+      bias_regularizer: this.biasRegularizer ?? null,
+    };
+  }
+}
+
+export const dense = (args: DenseArgs): Dense => new Dense(args);

@@ -1,0 +1,40 @@
+import { Opt, type OptimizerParams } from '../backend/contract.js';
+import { Optimizer, positive, type ClipOptions } from './optimizer.js';
+
+export interface AdagradOptions extends ClipOptions {
+  /** Default 0.001 (Keras). */
+  learningRate?: number;
+  /** Starting value of the squared-gradient accumulator; default 0.1. */
+  initialAccumulatorValue?: number;
+  /** Default 1e-7. */
+  epsilon?: number;
+}
+
+/** AdaGrad, as tf.train.adagrad: a += g²; w −= lr·g / sqrt(a + ε). */
+export class Adagrad extends Optimizer {
+  readonly className = 'Adagrad';
+  readonly slots = 1;
+  readonly initialAccumulatorValue: number;
+  readonly epsilon: number;
+
+  constructor({ learningRate = 0.001, initialAccumulatorValue = 0.1, epsilon = 1e-7, ...clip }: AdagradOptions = {}) {
+    super(learningRate, clip, 'optimizers.adagrad');
+    this.initialAccumulatorValue = positive(initialAccumulatorValue, 'optimizers.adagrad initialAccumulatorValue');
+    this.epsilon = positive(epsilon, 'optimizers.adagrad epsilon');
+  }
+
+  override initialState(): number {
+    return this.initialAccumulatorValue;
+  }
+
+  fill(p: OptimizerParams): void {
+    this.base(p, Opt.adagrad);
+    p.eps = this.epsilon;
+  }
+
+  getConfig() {
+    return { learning_rate: this.learningRate, initial_accumulator_value: this.initialAccumulatorValue, epsilon: this.epsilon };
+  }
+}
+
+export const adagrad = (options?: AdagradOptions): Adagrad => new Adagrad(options);
