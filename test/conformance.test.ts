@@ -1,0 +1,479 @@
+/**
+ * One conformance suite for every backend: each kernel against a naive float64 reference
+ * (test/helpers/reference.ts) on seeded random data, with sizes that are not multiples of 4 or 8.
+ *
+ * Tolerances (|got − want| ≤ rel·(|want| + scale) + abs):
+ * - gemm: rel 1e-5 with scale = Σ|a·b| (+|C|, |bias|) — f32 accumulation over k ≤ 130 stays inside
+ * - elementwise kernels: rel 1e-6, abs 1e-9 (denormal-sized results only); activation derivatives
+ *   rel 1e-6 of |dy|·Σ|terms of f′| (1 − y² or s + x·s·(1 − s) cancel, and an f32 evaluation may
+ *   lose relative accuracy there, never absolute)
+ * - loss values: rel 2e-6; loss gradients: rel 1e-6 of the magnitude of the gradient's terms
+ * - optimizers: rel 1e-6 + abs 1e-6 on weights and state after several steps
+ * - dropout masks, argmax, gatherRows, accuracy counts: exact
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Accuracy, Act, Layout, Loss, Opt, type ActCode, type Backend, type LossCode, type OptCode, type OptimizerParams } from '../src/backend/contract.js';
+import { backendCases } from './helpers/backends.js';
+import { expectClose, expectExact, expectNear } from './helpers/expect.js';
+import { Mem } from './helpers/memory.js';
+import { Rng } from './helpers/random.js';
+import { activationRef, derivativeRef, derivativeTermsRef, dropoutMaskRef, gemmRef, lossRef, optimizerRef, softmaxRef } from './helpers/reference.js';
+
+const ODD_SIZES = [1, 3, 5, 17, 33, 65, 130];
+const GEMM_SHAPES: [number, number, number][] = [
+  [1, 1, 1], [3, 5, 17], [17, 33, 5], [65, 17, 130], [130, 65, 33], [5, 130, 3], [33, 3, 65], [64, 32, 48],
+  [0, 5, 3], [5, 0, 3], [5, 3, 0], [17, 5, 0],
+];
+const LAYOUTS = [['NN', Layout.NN], ['TN', Layout.TN], ['NT', Layout.NT]] as const;
+const ACTS = Object.entries(Act) as [string, ActCode][];
+
+describe.each(backendCases())('$name backend', ({ create }) => {
+  let b: Backend;
+  let mem: Mem;
+  beforeAll(async () => {
+    b = await create();
+    mem = new Mem(b);
+  });
+  afterAll(() => b?.dispose());
+  /** Every test frees what it allocated, and the arena must then hold no more than before. */
+  const withMem = (fn: () => void) => () => {
+    const before = b.arenaBytes();
+    try { fn(); } finally { mem.freeAll(); }
+    expect(b.arenaBytes()).toBe(before);
+  };
+
+  // ---- gemm --------------------------------------------------------------------------------
+  describe('gemm', () => {
+    for (const [layoutName, layout] of LAYOUTS) {
+      for (const [m, n, k] of GEMM_SHAPES) {
+        it(`${layoutName} m=${m} n=${n} k=${k}, with and without accumulate and bias`, withMem(() => {
+          const rng = new Rng(1000 + m * 7 + n * 13 + k * 17 + layout);
+          const A = rng.normals(m * k), B = rng.normals(k * n), C0 = rng.normals(m * n), bias = rng.normals(n);
+          const a = mem.put(A), bb = mem.put(B), biasAt = mem.put(bias);
+          for (const accumulate of [false, true]) {
+            for (const withBias of [false, true]) {
+              const c = mem.put(C0);
+              b.gemm(layout, m, n, k, a, bb, c, accumulate, withBias ? biasAt : 0);
+              const ref = gemmRef(layout, m, n, k, A, B, accumulate ? C0 : null, withBias ? bias : null);
+              expectClose(mem.get(c, m * n), ref.c, { rel: 1e-5, scale: ref.scale, what: `gemm ${layoutName} ${m}×${n}×${k} acc=${accumulate} bias=${withBias}` });
+            }
+          }
+          expectExact(mem.get(a, m * k), A, 'gemm must not modify A');
+        }));
+      }
+    }
+
+    it('does not write outside C (guard floats around C stay untouched)', withMem(() => {
+      const rng = new Rng(5);
+      const [m, n, k] = [5, 7, 3];
+      const a = mem.put(rng.normals(m * k)), bb = mem.put(rng.normals(k * n));
+      const guarded = mem.fill(4 + m * n + 4, 1234.5);
+      const c = guarded + 16;
+      for (const [, layout] of LAYOUTS) b.gemm(layout, m, n, k, a, bb, c, false, 0);
+      const all = mem.get(guarded, 8 + m * n);
+      expectExact(all.subarray(0, 4), [1234.5, 1234.5, 1234.5, 1234.5], 'floats before C');
+      expectExact(all.subarray(4 + m * n), [1234.5, 1234.5, 1234.5, 1234.5], 'floats after C');
+    }));
+  });
+
+  it('columnSums: odd shapes, with and without accumulate, rows = 0', withMem(() => {
+    for (const [rows, cols] of [[1, 1], [3, 5], [17, 33], [130, 3], [0, 5]] as const) {
+      const rng = new Rng(rows * 31 + cols);
+      const X = rng.normals(rows * cols), O = rng.normals(cols);
+      const x = mem.put(X);
+      for (const accumulate of [false, true]) {
+        const out = mem.put(O);
+        b.columnSums(rows, cols, x, out, accumulate);
+        const want = new Float64Array(cols), scale = new Float64Array(cols);
+        for (let j = 0; j < cols; j++) {
+          want[j] = accumulate ? O[j]! : 0; scale[j] = Math.abs(want[j]!);
+          for (let r = 0; r < rows; r++) { want[j] += X[r * cols + j]!; scale[j] += Math.abs(X[r * cols + j]!); }
+        }
+        expectClose(mem.get(out, cols), want, { rel: 1e-6, scale, what: `columnSums ${rows}×${cols} acc=${accumulate}` });
+      }
+    }
+  }));
+
+  // ---- activations -------------------------------------------------------------------------
+  /** Random inputs plus the edges: 0, −0, tiny, and large magnitudes where exp overflows. */
+  const activationInputs = (n: number, seed: number): Float32Array => {
+    const x = new Rng(seed).normals(n, 3);
+    const edges = [0, -0, 1e-8, -1e-8, 1, -1, 20, -20, 90, -90, 5.5, -5.5];
+    x.set(edges.slice(0, Math.min(n, edges.length)));
+    return x;
+  };
+
+  describe('activation and activationGrad', () => {
+    for (const [name, act] of ACTS) {
+      it(`${name}: forward, backward and in-place, n in ${ODD_SIZES.join(',')}`, withMem(() => {
+        const alpha = act === Act.elu ? 1.3 : 0.2;
+        for (const n of ODD_SIZES) {
+          const X = activationInputs(n, 77 + n + act * 1000);
+          const x = mem.put(X), y = mem.fill(n);
+          b.activation(act, n, x, y, alpha);
+          const Y = mem.get(y, n);
+          const want = Float64Array.from(X, (v) => activationRef(act, v, alpha));
+          expectClose(Y, want, { rel: 1e-6, abs: 1e-9, what: `${name} forward n=${n}` });
+
+          const DY = new Rng(n).normals(n);
+          const dy = mem.put(DY), dx = mem.fill(n);
+          b.activationGrad(act, n, x, y, dy, dx, alpha);
+          const wantDx = Float64Array.from(X, (v, i) => DY[i]! * derivativeRef(act, v, Y[i]!, alpha));
+          const terms = Float64Array.from(X, (v, i) => Math.abs(DY[i]!) * derivativeTermsRef(act, v, Y[i]!, alpha));
+          expectClose(mem.get(dx, n), wantDx, { rel: 1e-6, abs: 1e-9, scale: terms, what: `${name} backward n=${n}` });
+
+          // In place: y = f(x) into x itself, dx into dy itself.
+          const xi = mem.put(X);
+          b.activation(act, n, xi, xi, alpha);
+          expectExact(mem.get(xi, n), Y, `${name} in-place forward n=${n}`);
+          b.activationGrad(act, n, x, y, dy, dy, alpha);
+          expectExact(mem.get(dy, n), mem.get(dx, n), `${name} in-place backward n=${n}`);
+        }
+      }));
+    }
+
+    it('n = 0 writes nothing', withMem(() => {
+      const x = mem.fill(4, 7), y = mem.fill(4, 9);
+      for (const [, act] of ACTS) { b.activation(act, 0, x, y, 0.1); b.activationGrad(act, 0, x, y, x, y, 0.1); }
+      expectExact(mem.get(y, 4), [9, 9, 9, 9], 'activation with n = 0');
+    }));
+  });
+
+  describe('softmax and softmaxGrad', () => {
+    for (const [rows, cols] of [[1, 1], [3, 5], [17, 33], [5, 130], [3, 3]] as const) {
+      it(`rows=${rows} cols=${cols}, in place too`, withMem(() => {
+        const rng = new Rng(rows * 100 + cols);
+        const X = rng.normals(rows * cols, 4);
+        // e^x overflows / underflows to 0/0 without max-subtraction
+        if (rows === 3 && cols === 3) X.set([1000, 999, -1000, -1e4, 0, 88, -1000, -1001, -1002]);
+        const x = mem.put(X), y = mem.fill(rows * cols);
+        b.softmax(rows, cols, x, y);
+        const Y = mem.get(y, rows * cols);
+        expectClose(Y, softmaxRef(rows, cols, X), { rel: 1e-6, abs: 1e-9, what: `softmax ${rows}×${cols}` });
+        b.softmax(rows, cols, x, x);
+        expectClose(mem.get(x, rows * cols), Y, { rel: 1e-6, abs: 1e-9, what: `softmax in place ${rows}×${cols}` });
+
+        const DY = rng.normals(rows * cols);
+        const dy = mem.put(DY), dx = mem.fill(rows * cols);
+        b.softmaxGrad(rows, cols, y, dy, dx);
+        const want = new Float64Array(rows * cols), scale = new Float64Array(rows * cols);
+        for (let r = 0; r < rows; r++) {
+          let dot = 0, dotAbs = 0;
+          for (let j = 0; j < cols; j++) { dot += DY[r * cols + j]! * Y[r * cols + j]!; dotAbs += Math.abs(DY[r * cols + j]! * Y[r * cols + j]!); }
+          for (let j = 0; j < cols; j++) {
+            const i = r * cols + j;
+            want[i] = Y[i]! * (DY[i]! - dot);
+            scale[i] = Y[i]! * (Math.abs(DY[i]!) + dotAbs);
+          }
+        }
+        expectClose(mem.get(dx, rows * cols), want, { rel: 1e-6, abs: 1e-12, scale, what: `softmaxGrad ${rows}×${cols}` });
+        b.softmaxGrad(rows, cols, y, dy, dy);
+        expectClose(mem.get(dy, rows * cols), want, { rel: 1e-6, abs: 1e-12, scale, what: `softmaxGrad in place ${rows}×${cols}` });
+      }));
+    }
+  });
+
+  describe('prelu and preluGrad', () => {
+    for (const [rows, cols] of [[1, 1], [3, 5], [17, 33], [33, 3]] as const) {
+      it(`rows=${rows} cols=${cols}; dalpha accumulates`, withMem(() => {
+        const rng = new Rng(rows * 7 + cols);
+        const X = rng.normals(rows * cols), ALPHA = rng.uniforms(cols, -0.5, 0.5), DY = rng.normals(rows * cols);
+        X[0] = 0; // x = 0 takes the alpha branch
+        const DA0 = rng.normals(cols);
+        const x = mem.put(X), alpha = mem.put(ALPHA), y = mem.fill(rows * cols);
+        b.prelu(rows, cols, x, alpha, y);
+        const wantY = Float64Array.from(X, (v, i) => (v > 0 ? v : ALPHA[i % cols]! * v));
+        expectClose(mem.get(y, rows * cols), wantY, { rel: 1e-6, what: `prelu ${rows}×${cols}` });
+
+        const dy = mem.put(DY), dx = mem.fill(rows * cols), da = mem.put(DA0);
+        b.preluGrad(rows, cols, x, alpha, dy, dx, da);
+        const wantDx = Float64Array.from(X, (v, i) => DY[i]! * (v > 0 ? 1 : ALPHA[i % cols]!));
+        const wantDa = Float64Array.from(DA0), scaleDa = Float64Array.from(DA0, Math.abs);
+        X.forEach((v, i) => { if (v <= 0) { wantDa[i % cols] += DY[i]! * v; scaleDa[i % cols] += Math.abs(DY[i]! * v); } });
+        expectClose(mem.get(dx, rows * cols), wantDx, { rel: 1e-6, what: `preluGrad dx ${rows}×${cols}` });
+        expectClose(mem.get(da, cols), wantDa, { rel: 1e-6, scale: scaleDa, what: `preluGrad dalpha ${rows}×${cols}` });
+      }));
+    }
+  });
+
+  // ---- losses ------------------------------------------------------------------------------
+  describe('loss', () => {
+    const LOSSES = Object.entries(Loss) as [string, LossCode][];
+    /** Predictions and targets the kind expects: probabilities with exact 0/1 to hit the clip. */
+    const lossData = (kind: LossCode, rows: number, cols: number, rng: Rng, normalised: boolean) => {
+      const n = rows * cols;
+      const sparse = kind === Loss.sparseCategoricalCrossentropy || kind === Loss.sparseCategoricalCrossentropyFusedSoftmax;
+      const categorical = sparse || kind === Loss.categoricalCrossentropy || kind === Loss.categoricalCrossentropyFusedSoftmax;
+      let pred: Float32Array, target: Float32Array;
+      if (kind === Loss.meanSquaredError || kind === Loss.meanAbsoluteError) {
+        pred = rng.normals(n); target = rng.normals(n);
+        if (n > 2) target[1] = pred[1]!; // MAE sign(0) = 0
+      } else if (!categorical) {
+        pred = rng.uniforms(n, 0.01, 0.99);
+        target = Float32Array.from({ length: n }, (_, i) => (i % 3 === 2 ? rng.next() : rng.next() < 0.5 ? 0 : 1));
+        if (n > 4) { pred[0] = 0; pred[1] = 1; pred[2] = 1e-9; pred[3] = 0.99999999; }
+      } else {
+        const raw = Float32Array.from(softmaxRef(rows, cols, rng.normals(n, 2)));
+        // Unnormalised rows check the division by the row sum.
+        pred = normalised ? raw : Float32Array.from(raw, (v, i) => v * (1 + (i / cols | 0) % 3));
+        target = new Float32Array(sparse ? rows : n);
+        for (let r = 0; r < rows; r++) {
+          const c = rng.int(cols);
+          if (sparse) target[r] = c;
+          else if (r % 4 === 3) for (let j = 0; j < cols; j++) target[r * cols + j] = 1 / cols; // soft labels
+          else if (r % 4 === 1) { target[r * cols + c] = 1; target[r * cols + (c + 1) % cols] += 0.5; } // row sum ≠ 1
+          else target[r * cols + c] = 1;
+        }
+        if (rows > 1 && cols > 2) { pred[0] = 0; } // clipped probability (the class may be this one)
+      }
+      return { pred, target };
+    };
+    const isFusedSoftmax = (k: LossCode) => k === Loss.categoricalCrossentropyFusedSoftmax || k === Loss.sparseCategoricalCrossentropyFusedSoftmax;
+
+    for (const [name, kind] of LOSSES) {
+      it(`${name}: value and gradient vs float64, rows × cols in {1,3,17}×{1,5,33}; grad = 0 gives the value only`, withMem(() => {
+        for (const rows of [1, 3, 17]) for (const cols of [1, 5, 33]) {
+          const rng = new Rng(rows * 1000 + cols * 10 + kind);
+          const { pred: P, target: T } = lossData(kind, rows, cols, rng, isFusedSoftmax(kind) || rows % 2 === 1);
+          const p = mem.put(P), t = mem.put(T), g = mem.fill(rows * cols);
+          const ref = lossRef(kind, rows, cols, P, T);
+          const what = `${name} ${rows}×${cols}`;
+          const value = b.loss(kind, rows, cols, p, t, g);
+          expectNear(value, ref.value, 2e-6, `${what} value`, 1e-12);
+          expectClose(mem.get(g, rows * cols), ref.grad, { rel: 1e-6, scale: ref.scale, abs: 1e-12, what: `${what} gradient` });
+          const sentinel = mem.fill(rows * cols, 42);
+          expectNear(b.loss(kind, rows, cols, p, t, 0), ref.value, 2e-6, `${what} value without gradient`, 1e-12);
+          expectExact(mem.get(sentinel, rows * cols), new Float32Array(rows * cols).fill(42), `${what}: grad = 0 must not write`);
+          expectExact(mem.get(p, rows * cols), P, `${what}: pred must not change`);
+        }
+      }));
+    }
+
+    it('known values: MSE of [[1,2],[3,4]] vs zeros is 7.5; perfect CCE is ~0', withMem(() => {
+      const p = mem.put([1, 2, 3, 4]), t = mem.put([0, 0, 0, 0]);
+      expectNear(b.loss(Loss.meanSquaredError, 2, 2, p, t, 0), 7.5, 1e-7, 'MSE');
+      const q = mem.put([1, 0, 0, 1]), y = mem.put([1, 0, 0, 1]);
+      expectNear(b.loss(Loss.categoricalCrossentropy, 2, 2, q, y, 0), -Math.log(Math.fround(1 - 1e-7)), 1e-6, 'CCE of a perfect prediction');
+    }));
+  });
+
+  // ---- dropout -----------------------------------------------------------------------------
+  describe('dropout', () => {
+    it('mask is bit-exact with the documented hash for several seeds and rates, y = x·mask', withMem(() => {
+      for (const n of [1, 5, 33, 1000]) for (const rate of [0.1, 0.5, 0.9]) for (const seed of [0, 1, 12345, 0xffffffff]) {
+        const X = new Rng(n + seed).normals(n);
+        const x = mem.put(X), y = mem.fill(n), mask = mem.fill(n);
+        b.dropout(n, x, y, mask, rate, seed);
+        const want = dropoutMaskRef(n, rate, seed);
+        expectExact(mem.get(mask, n), want, `dropout mask n=${n} rate=${rate} seed=${seed}`);
+        expectExact(mem.get(y, n), Float32Array.from(X, (v, i) => v * want[i]!), `dropout y n=${n} rate=${rate} seed=${seed}`);
+      }
+    }));
+
+    it('keeps 1 − rate of the units within 5σ and scales by exactly f32(1/(1 − rate))', withMem(() => {
+      const n = 100_003;
+      const x = mem.put(new Float32Array(n).fill(1)), y = mem.fill(n), mask = mem.fill(n);
+      for (const rate of [0.05, 0.3, 0.5, 0.8]) {
+        b.dropout(n, x, y, mask, rate, 777);
+        const m = mem.get(mask, n);
+        const keep = Math.fround(1 / (1 - rate));
+        let kept = 0;
+        for (const v of m) { if (v !== 0) { kept++; expect(v).toBe(keep); } }
+        const sd = Math.sqrt(n * rate * (1 - rate));
+        expect(Math.abs(kept - n * (1 - rate))).toBeLessThan(5 * sd);
+      }
+    }));
+
+    it('rate 0 is the identity (in place too); different seeds give different masks', withMem(() => {
+      const X = new Rng(3).normals(65);
+      const x = mem.put(X), mask = mem.fill(65), y = mem.fill(65);
+      b.dropout(65, x, x, mask, 0, 9);
+      expectExact(mem.get(x, 65), X, 'dropout rate 0 in place');
+      expectExact(mem.get(mask, 65), new Float32Array(65).fill(1), 'dropout rate 0 mask');
+      b.dropout(65, x, y, mask, 0.5, 1);
+      const m1 = mem.get(mask, 65);
+      b.dropout(65, x, y, mask, 0.5, 2);
+      expect(Array.from(mem.get(mask, 65))).not.toEqual(Array.from(m1));
+    }));
+
+    it('multiply: out = a ⊙ b, in place allowed', withMem(() => {
+      const rng = new Rng(8);
+      for (const n of ODD_SIZES) {
+        const A = rng.normals(n), B = rng.normals(n);
+        const a = mem.put(A), bb = mem.put(B), out = mem.fill(n);
+        const want = Float32Array.from(A, (v, i) => v * B[i]!);
+        b.multiply(n, a, bb, out);
+        expectExact(mem.get(out, n), want, `multiply n=${n}`);
+        b.multiply(n, a, bb, a);
+        expectExact(mem.get(a, n), want, `multiply in place n=${n}`);
+      }
+    }));
+  });
+
+  // ---- optimizers --------------------------------------------------------------------------
+  describe('optimizerStep', () => {
+    const OPTS = Object.entries(Opt) as [string, OptCode][];
+    const hyper = (kind: OptCode, step: number, clipValue: number): OptimizerParams => {
+      const base = { kind, lr: 0.1, p1: 0, p2: 0, p3: 0, p4: 0, eps: 1e-7, weightDecay: 0, clipValue };
+      switch (kind) {
+        case Opt.momentum: case Opt.nesterov: return { ...base, p1: 0.9 };
+        case Opt.adagrad: return { ...base, eps: 1e-6 };
+        case Opt.rmsprop: case Opt.rmspropCentered: return { ...base, lr: 0.01, p1: 0.9, p2: 0.5 };
+        case Opt.adam: case Opt.adamw:
+          return { ...base, lr: 0.05, p1: 0.9, p2: 0.999, p3: 1 - 0.9 ** step, p4: 1 - 0.999 ** step, weightDecay: kind === Opt.adamw ? 0.1 : 0 };
+        default: return base;
+      }
+    };
+    for (const [name, kind] of OPTS) {
+      for (const clipValue of [0, 0.05]) {
+        it(`${name}${clipValue ? ` with clipValue ${clipValue}` : ''}: 5 steps vs the documented rule, n = 33`, withMem(() => {
+          const n = 33;
+          const rng = new Rng(kind * 10 + (clipValue ? 1 : 0));
+          const W = rng.normals(n), S1 = new Float32Array(n), S2 = new Float32Array(n), S3 = new Float32Array(n);
+          if (kind === Opt.adagrad) S1.fill(0.1); // initialAccumulatorValue
+          const w = mem.put(W), s1 = mem.put(S1), s2 = mem.put(S2), s3 = mem.put(S3), g = mem.fill(n);
+          const usesS2 = kind === Opt.rmsprop || kind === Opt.rmspropCentered || kind === Opt.adam || kind === Opt.adamw;
+          const usesS1 = kind !== Opt.sgd;
+          for (let step = 1; step <= 5; step++) {
+            const G = rng.normals(n, 0.1);
+            backendPut(g, G);
+            const p = hyper(kind, step, clipValue);
+            b.optimizerStep(n, w, g, usesS1 ? s1 : 0, usesS2 ? s2 : 0, kind === Opt.rmspropCentered ? s3 : 0, p);
+            optimizerRef(W, G, S1, S2, S3, p);
+            const what = `${name} clip=${clipValue} step ${step}`;
+            expectClose(mem.get(w, n), W, { rel: 1e-6, abs: 1e-6, what: `${what} weights` });
+            if (usesS1) expectClose(mem.get(s1, n), S1, { rel: 1e-6, abs: 1e-7, what: `${what} s1` });
+            if (usesS2) expectClose(mem.get(s2, n), S2, { rel: 1e-6, abs: 1e-7, what: `${what} s2` });
+            if (kind === Opt.rmspropCentered) expectClose(mem.get(s3, n), S3, { rel: 1e-6, abs: 1e-7, what: `${what} s3` });
+            // Follow the backend's f32 state so rounding cannot drift apart over the steps.
+            W.set(mem.get(w, n)); S1.set(mem.get(s1, n)); S2.set(mem.get(s2, n)); S3.set(mem.get(s3, n));
+          }
+        }));
+      }
+    }
+    const backendPut = (offset: number, data: Float32Array) => b.f32().set(data, offset >>> 2);
+
+    it('clipValue actually clips: a huge gradient moves sgd by at most lr·clip', withMem(() => {
+      const w = mem.put([1, 1, 1]), g = mem.put([1e6, -1e6, 0.01]);
+      b.optimizerStep(3, w, g, 0, 0, 0, { kind: Opt.sgd, lr: 0.5, p1: 0, p2: 0, p3: 0, p4: 0, eps: 0, weightDecay: 0, clipValue: 0.1 });
+      expectClose(mem.get(w, 3), [0.95, 1.05, 0.995], { rel: 1e-7, what: 'sgd with clipValue 0.1' });
+    }));
+  });
+
+  // ---- reductions and helpers --------------------------------------------------------------
+  it('regularize: penalty and gradient, sign(0) = 0, l1 only / l2 only / both', withMem(() => {
+    for (const n of [1, 5, 33, 130]) for (const [l1, l2] of [[0.01, 0], [0, 0.02], [0.003, 0.005]] as const) {
+      const rng = new Rng(n);
+      const W = rng.normals(n), G = rng.normals(n);
+      W[0] = 0;
+      const w = mem.put(W), g = mem.put(G);
+      const penalty = b.regularize(n, w, g, l1, l2);
+      let want = 0;
+      const wantG = Float64Array.from(G, (v, i) => v + l1 * Math.sign(W[i]!) + 2 * l2 * W[i]!);
+      for (const v of W) want += l1 * Math.abs(v) + l2 * v * v;
+      expectNear(penalty, want, 1e-6, `regularize penalty n=${n} l1=${l1} l2=${l2}`);
+      expectClose(mem.get(g, n), wantG, { rel: 1e-6, scale: Float64Array.from(G, Math.abs), what: `regularize gradient n=${n}` });
+      expectExact(mem.get(w, n), W, 'regularize must not change w');
+    }
+  }));
+
+  it('gatherRows copies the indexed rows (repeats and any order)', withMem(() => {
+    for (const cols of [1, 3, 5, 17]) {
+      const rows = 9, srcRows = 13;
+      const SRC = new Rng(cols).normals(srcRows * cols);
+      const IDX = [12, 0, 5, 5, 1, 7, 12, 3, 2];
+      const src = mem.put(SRC), idx = mem.putI32(IDX), dst = mem.fill(rows * cols);
+      b.gatherRows(rows, cols, src, idx, dst);
+      const want = new Float32Array(rows * cols);
+      IDX.forEach((r, i) => want.set(SRC.subarray(r * cols, r * cols + cols), i * cols));
+      expectExact(mem.get(dst, rows * cols), want, `gatherRows cols=${cols}`);
+    }
+  }));
+
+  it('scale and sumSquares', withMem(() => {
+    for (const n of [0, ...ODD_SIZES]) {
+      const X = new Rng(n + 50).normals(n);
+      const x = mem.put(X);
+      let want = 0;
+      for (const v of X) want += v * v;
+      expectNear(b.sumSquares(n, x), want, 1e-6, `sumSquares n=${n}`);
+      b.scale(n, x, -0.37);
+      expectClose(mem.get(x, n), Float64Array.from(X, (v) => v * -0.37), { rel: 1e-7, what: `scale n=${n}` });
+    }
+  }));
+
+  it('accuracyCount: binary per element, categorical and sparse per row, first max wins', withMem(() => {
+    const rng = new Rng(99);
+    for (const [rows, cols] of [[1, 1], [3, 5], [17, 33], [33, 3]] as const) {
+      const P = rng.uniforms(rows * cols, 0, 1), T = new Float32Array(rows * cols), S = new Float32Array(rows);
+      P[0] = 0.5; // not > 0.5
+      let wantBinary = 0, wantCat = 0;
+      const argmax = (a: Float32Array, r: number) => { let best = 0; for (let j = 1; j < cols; j++) if (a[r * cols + j]! > a[r * cols + best]!) best = j; return best; };
+      for (let r = 0; r < rows; r++) {
+        if (cols > 2 && r % 3 === 0) { P[r * cols + 1] = 2; P[r * cols + 2] = 2; } // a tie: index 1 must win
+        const c = rng.int(cols);
+        T[r * cols + c] = 1;
+        S[r] = r % 2 === 0 ? argmax(P, r) : c;
+        if (argmax(P, r) === c) wantCat++;
+      }
+      for (let i = 0; i < rows * cols; i++) if ((P[i]! > 0.5) === (T[i]! > 0.5)) wantBinary++;
+      const wantSparse = Array.from(S).filter((c, r) => argmax(P, r) === c).length;
+      const p = mem.put(P), t = mem.put(T), s = mem.put(S);
+      expect(b.accuracyCount(Accuracy.binary, rows, cols, p, t), `binary ${rows}×${cols}`).toBe(wantBinary);
+      expect(b.accuracyCount(Accuracy.categorical, rows, cols, p, t), `categorical ${rows}×${cols}`).toBe(wantCat);
+      expect(b.accuracyCount(Accuracy.sparse, rows, cols, p, s), `sparse ${rows}×${cols}`).toBe(wantSparse);
+
+      const out = mem.putI32(new Int32Array(rows).fill(-7));
+      b.argmaxRows(rows, cols, p, out);
+      expect(Array.from(mem.getI32(out, rows)), `argmaxRows ${rows}×${cols}`).toEqual(Array.from({ length: rows }, (_, r) => argmax(P, r)));
+    }
+  }));
+
+  // ---- arena -------------------------------------------------------------------------------
+  describe('arena', () => {
+    it('alloc returns 16-byte aligned, non-zero, non-overlapping blocks; free makes room for reuse', () => {
+      const start = b.arenaBytes();
+      const a = b.alloc(4), c = b.alloc(100), d = b.alloc(0);
+      for (const o of [a, c, d]) { expect(o).toBeGreaterThan(0); expect(o % 16).toBe(0); }
+      expect(c).toBeGreaterThanOrEqual(a + 16);
+      expect(d).toBeGreaterThanOrEqual(c + 112);
+      expect(b.arenaBytes()).toBe(start + 16 + 112 + 16);
+      b.free(c);
+      expect(b.alloc(96)).toBe(c); // first fit reuses the hole
+      b.free(c); b.free(a); b.free(d);
+      expect(b.arenaBytes()).toBe(start);
+      expect(() => b.free(a)).toThrow(/not an allocated block/);
+    });
+
+    it('growth keeps the data, and f32()/i32() are views of the grown memory', () => {
+      const small = b.alloc(64);
+      b.f32().set([1, 2, 3, 4.5], small >>> 2);
+      b.i32()[(small >>> 2) + 4] = -123456789;
+      const before = b.f32();
+      const bigBytes = 64 * 2 ** 20; // more than any initial arena here
+      const big = b.alloc(bigBytes);
+      const after = b.f32();
+      expect(after.byteLength).toBeGreaterThanOrEqual(big + bigBytes);
+      expect(after.buffer).not.toBe(before.buffer);
+      expect(b.i32().buffer).toBe(after.buffer);
+      expectExact(after.subarray(small >>> 2, (small >>> 2) + 4), [1, 2, 3, 4.5], 'data after growth');
+      expect(b.i32()[(small >>> 2) + 4]).toBe(-123456789);
+      after[(big + bigBytes - 4) >>> 2] = 7; // the last float of the big block is addressable
+      b.scale(1, big + bigBytes - 4, 2);
+      expect(b.f32()[(big + bigBytes - 4) >>> 2]).toBe(14);
+      b.free(big); b.free(small);
+    });
+
+    it('an impossible allocation throws a RangeError that says what to do, and the backend still works', () => {
+      const start = b.arenaBytes();
+      expect(() => b.alloc(2 ** 33)).toThrow(RangeError);
+      expect(() => b.alloc(2 ** 33)).toThrow(/memory/i);
+      expect(() => b.alloc(-1)).toThrow(RangeError);
+      expect(b.arenaBytes()).toBe(start);
+      const x = b.alloc(12);
+      b.f32().set([1, 2, 3], x >>> 2);
+      expect(b.sumSquares(3, x)).toBe(14);
+      b.free(x);
+    });
+  });
+});

@@ -1,0 +1,38 @@
+/**
+ * The backends every conformance test runs on. 'js' always; 'wasm' as soon as
+ * src/backend/wasm/index.ts exists — from then on a wasm backend that fails to load FAILS the
+ * suite (its `create` rejects inside beforeAll) instead of being skipped. With
+ * WASM_MLP_BUILD=relaxed (see test/relaxed-build.test.ts) the relaxed-SIMD build is tested as
+ * 'wasm-relaxed' in place of the plain one.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Backend } from '../../src/backend/contract.js';
+import { createJsBackend } from '../../src/backend/js/index.js';
+
+export interface BackendCase {
+  name: 'js' | 'wasm' | 'wasm-relaxed';
+  create(): Promise<Backend>;
+}
+
+export const wasmEntry = fileURLToPath(new URL('../../src/backend/wasm/index.ts', import.meta.url));
+export const wasmExists = existsSync(wasmEntry);
+
+async function createWasm(build?: 'simd' | 'relaxed'): Promise<Backend> {
+  const mod = (await import(/* @vite-ignore */ wasmEntry)) as {
+    createWasmBackend?: (options: { build?: 'simd' | 'relaxed' }) => Promise<Backend>;
+  };
+  if (typeof mod.createWasmBackend !== 'function') {
+    throw new Error(`${wasmEntry} exists but does not export createWasmBackend(options)`);
+  }
+  return mod.createWasmBackend(build ? { build } : {});
+}
+
+export function backendCases(): BackendCase[] {
+  const cases: BackendCase[] = [{ name: 'js', create: async () => createJsBackend() }];
+  if (wasmExists) {
+    if (process.env.WASM_MLP_BUILD === 'relaxed') cases.push({ name: 'wasm-relaxed', create: () => createWasm('relaxed') });
+    else cases.push({ name: 'wasm', create: () => createWasm() });
+  }
+  return cases;
+}
