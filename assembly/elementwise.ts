@@ -1,0 +1,69 @@
+// Small elementwise kernels and reductions: multiply, scale, sumSquares, columnSums, gatherRows.
+
+/** out = a ⊙ b over n floats. In-place allowed. */
+export function multiply(n: i32, a: usize, b: usize, out: usize): void {
+  const end = <usize>n << 2;
+  let i: usize = 0;
+  for (; i + 16 <= end; i += 16) v128.store(out + i, f32x4.mul(v128.load(a + i), v128.load(b + i)));
+  for (; i < end; i += 4) store<f32>(out + i, load<f32>(a + i) * load<f32>(b + i));
+}
+
+/** x *= alpha over n floats. */
+export function scale(n: i32, x: usize, alpha: f32): void {
+  const end = <usize>n << 2;
+  const a = f32x4.splat(alpha);
+  let i: usize = 0;
+  for (; i + 16 <= end; i += 16) v128.store(x + i, f32x4.mul(v128.load(x + i), a));
+  for (; i < end; i += 4) store<f32>(x + i, load<f32>(x + i) * alpha);
+}
+
+/** Σ x² accumulated in f64. */
+export function sumSquares(n: i32, x: usize): f64 {
+  const end = <usize>n << 2;
+  let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
+  let i: usize = 0;
+  for (; i + 16 <= end; i += 16) {
+    const v = v128.load(x + i);
+    const lo = f64x2.promote_low_f32x4(v), hi = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
+    acc0 = f64x2.add(acc0, f64x2.mul(lo, lo));
+    acc1 = f64x2.add(acc1, f64x2.mul(hi, hi));
+  }
+  const s = f64x2.add(acc0, acc1);
+  let sum = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  for (; i < end; i += 4) { const v = <f64>load<f32>(x + i); sum += v * v; }
+  return sum;
+}
+
+/** out[j] (+)= Σ_i x[i, j] over `rows` rows (the bias gradient). */
+export function columnSums(rows: i32, cols: i32, x: usize, out: usize, accumulate: bool): void {
+  const rowBytes = <usize>cols << 2;
+  if (!accumulate) memory.fill(out, 0, rowBytes);
+  // Four rows at a time so each pass over `out` does four rows of adds.
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const x0 = x + <usize>r * rowBytes, x1 = x0 + rowBytes, x2 = x1 + rowBytes, x3 = x2 + rowBytes;
+    let j: usize = 0;
+    for (; j + 16 <= rowBytes; j += 16) {
+      const s = f32x4.add(f32x4.add(v128.load(x0 + j), v128.load(x1 + j)), f32x4.add(v128.load(x2 + j), v128.load(x3 + j)));
+      v128.store(out + j, f32x4.add(v128.load(out + j), s));
+    }
+    for (; j < rowBytes; j += 4) {
+      store<f32>(out + j, load<f32>(out + j) + ((load<f32>(x0 + j) + load<f32>(x1 + j)) + (load<f32>(x2 + j) + load<f32>(x3 + j))));
+    }
+  }
+  for (; r < rows; r++) {
+    const xr = x + <usize>r * rowBytes;
+    let j: usize = 0;
+    for (; j + 16 <= rowBytes; j += 16) v128.store(out + j, f32x4.add(v128.load(out + j), v128.load(xr + j)));
+    for (; j < rowBytes; j += 4) store<f32>(out + j, load<f32>(out + j) + load<f32>(xr + j));
+  }
+}
+
+/** dst[r] = src[idx[r]] for r < rows, each row `cols` floats; idx is i32. */
+export function gatherRows(rows: i32, cols: i32, src: usize, idx: usize, dst: usize): void {
+  const rowBytes = <usize>cols << 2;
+  for (let r = 0; r < rows; r++) {
+    const from = src + <usize>load<i32>(idx + (<usize>r << 2)) * rowBytes;
+    memory.copy(dst + <usize>r * rowBytes, from, rowBytes);
+  }
+}

@@ -1,0 +1,15 @@
+// wasm-mlp kernels. Every kernel takes BYTE offsets into the imported memory and sizes; none
+// allocates or keeps state. Buffers start 16-byte aligned; rows inside a buffer may not.
+export { gemm, gemmScratchBytes } from './gemm';
+export { activation, activationGrad, prelu, preluGrad } from './activations';
+export { softmax, softmaxGrad } from './softmax';
+export { loss, accuracyCount, argmaxRows } from './losses';
+export { dropout } from './dropout';
+export { optimizerStep, regularize } from './optimizers';
+export { multiply, scale, sumSquares, columnSums, gatherRows } from './elementwise';
+export { mathEval } from './math';
+
+/** First byte after the kernels' static data: the TS arena starts here. */
+export function heapBase(): usize {
+  return __heap_base;
+}
