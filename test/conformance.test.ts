@@ -276,6 +276,7 @@ describe.each(backendCases())('$name backend', ({ create }) => {
       for (const rate of [0.05, 0.3, 0.5, 0.8]) {
         b.dropout(n, x, y, mask, rate, 777);
         const m = mem.get(mask, n);
+        expectExact(m, dropoutMaskRef(n, rate, 777), `dropout mask n=${n} rate=${rate}`); // large indices too
         const keep = Math.fround(1 / (1 - rate));
         let kept = 0;
         for (const v of m) { if (v !== 0) { kept++; expect(v).toBe(keep); } }
