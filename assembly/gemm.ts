@@ -14,7 +14,7 @@ const MC = 128; // rows of A swept per packed strip (A block of MC×KC stays in 
 
 /** Bytes of scratch `gemm` needs. */
 export function gemmScratchBytes(): i32 {
-  return KC * NC * 4;
+  return (KC * NC + MC * KC) * 4;
 }
 
 // Staging for partial tiles (static data, not an allocation).
@@ -79,37 +79,89 @@ function packB(transposed: bool, b: usize, n: i32, k: i32, pc: i32, jc: i32, kc:
 }
 
 /**
- * MR×NR micro-kernel: rows of op(A) start at a, a+rs, a+2rs, a+3rs and step by ps per k;
- * bp is one packed strip. Only the first mr rows / nr columns are stored (extra rows re-read
- * the last valid row, so every load stays inside A).
+ * Packs op(A)[ic.., pc..] (mc×kc) into tiles of MR rows: tile t, step p holds op(A)[ic+t·MR+r, pc+p]
+ * for r < MR at ap + (t·kc + p)·MR·4. Rows past m are zero. rs/ps: byte strides of op(A) per row / per k.
  */
-function kernel4x8(kc: i32, a: usize, rs: usize, ps: usize, bp: usize, c: usize, ldc: usize, mr: i32, nr: i32, loadC: bool, bias: usize): void {
-  const a0 = a;
-  const a1 = mr > 1 ? a0 + rs : a0;
-  const a2 = mr > 2 ? a1 + rs : a1;
-  const a3 = mr > 3 ? a2 + rs : a2;
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let ao: usize = 0;
-  let bo = bp;
+function packA(a: usize, rs: usize, ps: usize, ic: i32, pc: i32, mc: i32, kc: i32, ap: usize): void {
+  for (let t = 0; t * MR < mc; t++) {
+    const rows = min(MR, mc - t * MR);
+    let dst = ap + <usize>(t * kc) * (MR << 2);
+    const src = a + <usize>(ic + t * MR) * rs + <usize>pc * ps;
+    if (rows < MR) memory.fill(dst, 0, <usize>kc * (MR << 2));
+    for (let r = 0; r < rows; r++) {
+      let s = src + <usize>r * rs;
+      let d = dst + (<usize>r << 2);
+      for (let p = 0; p < kc; p++, s += ps, d += MR << 2) store<f32>(d, load<f32>(s));
+    }
+  }
+}
+
+/**
+ * 4×NR micro-kernel over packed panels: ap holds 4 floats of op(A) per k, bp holds NR
+ * floats of op(B) per k. Stores the first mr rows / nr columns of the tile at c.
+ */
+function kernel4x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, mr: i32, nr: i32, loadC: bool, bias: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   const bEnd = bp + (<usize>kc << 5);
-  while (bo < bEnd) {
-    const b0 = v128.load(bo), b1 = v128.load(bo, 16);
-    let av = v128.load32_splat(a0 + ao);
+  while (bp < bEnd) {
+    const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+    let av: v128;
+    av = v128.load32_splat(ap, 0);
     c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
-    av = v128.load32_splat(a1 + ao);
+    av = v128.load32_splat(ap, 4);
     c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
-    av = v128.load32_splat(a2 + ao);
+    av = v128.load32_splat(ap, 8);
     c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
-    av = v128.load32_splat(a3 + ao);
+    av = v128.load32_splat(ap, 12);
     c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
-    ao += ps;
-    bo += 32;
+    ap += 16;
+    bp += 32;
   }
   storeRow(c, c00, c01, nr, loadC, bias);
-  if (mr > 1) storeRow(c + ldc, c10, c11, nr, loadC, bias);
+  if (mr > 1) storeRow(c + 1 * ldc, c10, c11, nr, loadC, bias);
   if (mr > 2) storeRow(c + 2 * ldc, c20, c21, nr, loadC, bias);
   if (mr > 3) storeRow(c + 3 * ldc, c30, c31, nr, loadC, bias);
+}
+
+/**
+ * 6×NR micro-kernel over packed panels: ap holds 6 floats of op(A) per k, bp holds NR
+ * floats of op(B) per k. Stores the first mr rows / nr columns of the tile at c.
+ */
+function kernel6x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, mr: i32, nr: i32, loadC: bool, bias: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  const bEnd = bp + (<usize>kc << 5);
+  while (bp < bEnd) {
+    const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+    let av: v128;
+    av = v128.load32_splat(ap, 0);
+    c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
+    av = v128.load32_splat(ap, 4);
+    c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
+    av = v128.load32_splat(ap, 8);
+    c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
+    av = v128.load32_splat(ap, 12);
+    c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
+    av = v128.load32_splat(ap, 16);
+    c40 = madd(av, b0, c40); c41 = madd(av, b1, c41);
+    av = v128.load32_splat(ap, 20);
+    c50 = madd(av, b0, c50); c51 = madd(av, b1, c51);
+    ap += 24;
+    bp += 32;
+  }
+  storeRow(c, c00, c01, nr, loadC, bias);
+  if (mr > 1) storeRow(c + 1 * ldc, c10, c11, nr, loadC, bias);
+  if (mr > 2) storeRow(c + 2 * ldc, c20, c21, nr, loadC, bias);
+  if (mr > 3) storeRow(c + 3 * ldc, c30, c31, nr, loadC, bias);
+  if (mr > 4) storeRow(c + 4 * ldc, c40, c41, nr, loadC, bias);
+  if (mr > 5) storeRow(c + 5 * ldc, c50, c51, nr, loadC, bias);
 }
 
 /**
@@ -135,27 +187,58 @@ export function gemm(layout: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c:
   // Byte strides of op(A): next row (rs) and next k (ps).
   const rs: usize = aTransposed ? 4 : <usize>k << 2;
   const ps: usize = aTransposed ? <usize>m << 2 : 4;
+  const bPanel = scratch;
+  const aPanel = scratch + <usize>(KC * NC) * 4;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
-      packB(layout == Layout.NT, b, n, k, pc, jc, kc, nc, scratch);
+      packB(layout == Layout.NT, b, n, k, pc, jc, kc, nc, bPanel);
       const loadC = accumulate || pc > 0;
       const biasHere: usize = pc == 0 ? bias : 0;
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
+        packA(a, rs, ps, ic, pc, mc, kc, aPanel);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
-          const bp = scratch + <usize>(jr * kc) * 4;
+          const bp = bPanel + <usize>(jr * kc) * 4;
           const j = jc + jr;
           const biasJ: usize = biasHere ? biasHere + (<usize>j << 2) : 0;
           for (let ir = 0; ir < mc; ir += MR) {
-            const i = ic + ir;
-            const aTile = a + <usize>i * rs + <usize>pc * ps;
-            kernel4x8(kc, aTile, rs, ps, bp, c + <usize>i * ldc + (<usize>j << 2), ldc, min(MR, mc - ir), nr, loadC, biasJ);
+            const ap = aPanel + <usize>(ir * kc) * 4;
+            kernel4x8(kc, ap, bp, c + <usize>(ic + ir) * ldc + (<usize>j << 2), ldc, min(MR, mc - ir), nr, loadC, biasJ);
           }
         }
       }
     }
   }
+}
+
+/**
+ * Benchmark probe, not a kernel: a register-only loop at the engine's best SIMD rate, 96 flops
+ * per iteration, so bench/gemm.mjs can report gemm as a percentage of it. Relaxed build: 12
+ * independent f32x4 FMA chains. Plain build: 6 mul chains and 6 add chains (mul and add run on
+ * separate pipes; a chained mul-then-add would measure latency, not throughput), twice.
+ */
+export function gemmPeak(iterations: i32, x: f32): f32 {
+  const c = f32x4.splat(x), d = f32x4.splat(1 - x);
+  let a0 = f32x4.splat(0.1), a1 = f32x4.splat(0.2), a2 = f32x4.splat(0.3), a3 = f32x4.splat(0.4);
+  let a4 = f32x4.splat(0.5), a5 = f32x4.splat(0.6), a6 = f32x4.splat(0.7), a7 = f32x4.splat(0.8);
+  let a8 = f32x4.splat(0.9), a9 = f32x4.splat(1.1), a10 = f32x4.splat(1.2), a11 = f32x4.splat(1.3);
+  for (let i = 0; i < iterations; i++) {
+    if (ASC_FEATURE_RELAXED_SIMD) {
+      a0 = madd(a0, c, d); a1 = madd(a1, c, d); a2 = madd(a2, c, d); a3 = madd(a3, c, d);
+      a4 = madd(a4, c, d); a5 = madd(a5, c, d); a6 = madd(a6, c, d); a7 = madd(a7, c, d);
+      a8 = madd(a8, c, d); a9 = madd(a9, c, d); a10 = madd(a10, c, d); a11 = madd(a11, c, d);
+    } else {
+      for (let u = 0; u < 2; u++) {
+        a0 = f32x4.mul(a0, c); a1 = f32x4.mul(a1, c); a2 = f32x4.mul(a2, c);
+        a3 = f32x4.mul(a3, c); a4 = f32x4.mul(a4, c); a5 = f32x4.mul(a5, c);
+        a6 = f32x4.add(a6, d); a7 = f32x4.add(a7, d); a8 = f32x4.add(a8, d);
+        a9 = f32x4.add(a9, d); a10 = f32x4.add(a10, d); a11 = f32x4.add(a11, d);
+      }
+    }
+  }
+  const s = f32x4.add(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)), f32x4.add(f32x4.add(a4, a5), f32x4.add(a6, a7)));
+  return f32x4.extract_lane(f32x4.add(s, f32x4.add(f32x4.add(a8, a9), f32x4.add(a10, a11))), 0);
 }
