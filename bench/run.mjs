@@ -13,6 +13,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 const SECTIONS = [
   { name: 'gemm', load: () => import('./gemm.mjs') },
+  { name: 'train', load: () => import('./train.mjs') },
 ];
 
 const args = process.argv.slice(2);

@@ -5,6 +5,7 @@
  *   await nn.ready();
  *   const model = nn.sequential({ seed: 1 });
  */
+export { profile, type ProfileResult, type KernelProfile } from './backend/profile.js';
 export { ready, setBackend, backendInfo, type BackendInfo, type BackendName, type BackendOptions } from './backend/index.js';
 export { Tensor2D, tensor2d, type Tensor2DLike } from './tensor.js';
 export { Sequential, sequential, type SequentialArgs, type CompileArgs, type FitArgs, type History, type WeightTensor } from './model/sequential.js';

@@ -1,0 +1,326 @@
+// End-to-end benchmarks, every peer measured in this one run:
+//   - MNIST MLP training (784-256-128-10 with dropout, Adam; the `npm start` model), batch 64 and 256:
+//     wasm-mlp wasm (plain SIMD, and relaxed SIMD in a child process with the V8 flag), wasm-mlp js,
+//     TensorFlow.js `wasm` (XNNPACK, 1 thread) and `cpu`;
+//   - where one training step's time goes (nn.profile);
+//   - a tiny Playground net (2-8-8-1 tanh, batch 10, SGD): µs per step;
+//   - predict latency (batch 1) and throughput (batch 1024);
+//   - scaling: samples/s and effective GFLOPS as batch size and width grow.
+//
+//   node bench/train.mjs [--quick]            (bench/run.mjs runs it as the 'train' section)
+//   node bench/train.mjs --child <json>       internal: one wasm-mlp measurement in this process
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const distEntry = path.join(root, 'dist/node/index.js');
+
+async function loadNn() {
+  if (!existsSync(distEntry)) throw new Error('dist/node/index.js is missing: run `npm run build` first');
+  return import(pathToFileURL(distEntry).href);
+}
+
+/** Deterministic pseudo-MNIST data (speed does not depend on the pixel values). */
+function syntheticData(n, inputs, classes, seed = 1) {
+  let s = seed >>> 0;
+  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 8) / 2 ** 24;
+  const x = new Float32Array(n * inputs);
+  const y = new Float32Array(n * classes);
+  for (let i = 0; i < x.length; i++) x[i] = rnd();
+  for (let r = 0; r < n; r++) y[r * classes + Math.floor(rnd() * classes)] = 1;
+  return { x, y };
+}
+
+// ---- wasm-mlp ------------------------------------------------------------------------------------
+
+function mnistModel(nn, { width1 = 256, width2 = 128, dropout = true, seed = 1 } = {}) {
+  const m = nn.sequential({ seed });
+  m.add(nn.layers.dense({ units: width1, activation: 'relu', inputShape: [784] }));
+  if (dropout) m.add(nn.layers.dropout({ rate: 0.5 }));
+  m.add(nn.layers.dense({ units: width2, activation: 'relu' }));
+  if (dropout) m.add(nn.layers.dropout({ rate: 0.5 }));
+  m.add(nn.layers.dense({ units: 10, activation: 'softmax' }));
+  m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return m;
+}
+
+/** Samples/s of fit over `n` samples, after one warm-up epoch; best of `reps`. */
+async function timeFit(model, x, y, batchSize, n, reps) {
+  await model.fit(x, y, { epochs: 1, batchSize, shuffle: true });
+  let best = 0;
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    await model.fit(x, y, { epochs: 1, batchSize, shuffle: true });
+    best = Math.max(best, n / ((performance.now() - t0) / 1000));
+  }
+  return best;
+}
+
+async function oursTraining(nn, backend, { quick, build }) {
+  await nn.setBackend(backend, build ? { build } : {});
+  const info = nn.backendInfo();
+  const out = { info, mnist: {}, profile: {}, tiny: null, predict: {}, scaling: { batch: {}, width: {} } };
+  const n = backend === 'js' ? (quick ? 1024 : 2048) : quick ? 4096 : 8192;
+  const { x: xd, y: yd } = syntheticData(n, 784, 10);
+  const x = nn.tensor2d(xd, [n, 784]);
+  const y = nn.tensor2d(yd, [n, 10]);
+  for (const batch of [64, 256]) {
+    const model = mnistModel(nn);
+    out.mnist[batch] = await timeFit(model, x, y, batch, n, quick ? 1 : 3);
+    if (backend !== 'js' || batch === 64) {
+      const p = await nn.profile(() => model.fit(x, y, { epochs: 1, batchSize: batch }));
+      out.profile[batch] = summarizeProfile(p, Math.ceil(n / batch));
+    }
+    model.dispose();
+  }
+
+  // Tiny Playground net: 2-8-8-1 tanh, batch 10, SGD.
+  {
+    const { x: tx, y: ty } = nn.datasets.playground('circle', { n: 1000, seed: 1, labels: 'signed' });
+    const m = nn.sequential({ seed: 1 });
+    m.add(nn.layers.dense({ units: 8, activation: 'tanh', inputShape: [2] }));
+    m.add(nn.layers.dense({ units: 8, activation: 'tanh' }));
+    m.add(nn.layers.dense({ units: 1, activation: 'tanh' }));
+    m.compile({ optimizer: nn.optimizers.sgd({ learningRate: 0.03 }), loss: 'meanSquaredError' });
+    await m.fit(tx, ty, { epochs: 5, batchSize: 10 });
+    const epochs = quick ? 20 : 60;
+    let best = Infinity;
+    for (let r = 0; r < 3; r++) {
+      const t0 = performance.now();
+      await m.fit(tx, ty, { epochs, batchSize: 10 });
+      best = Math.min(best, ((performance.now() - t0) * 1000) / (epochs * 100));
+    }
+    out.tiny = best;
+    m.dispose();
+  }
+
+  // Predict: latency at batch 1, throughput at batch 1024 (MNIST model, inference mode).
+  {
+    const m = mnistModel(nn);
+    const one = nn.tensor2d(xd.subarray(0, 784), [1, 784]);
+    for (let i = 0; i < 50; i++) m.predict(one);
+    const reps = backend === 'js' ? 200 : 2000;
+    let t0 = performance.now();
+    for (let i = 0; i < reps; i++) m.predict(one);
+    out.predict.latencyUs = ((performance.now() - t0) * 1000) / reps;
+    const big = nn.tensor2d(xd.subarray(0, 1024 * 784), [1024, 784]);
+    m.predict(big, { batchSize: 1024 });
+    const bigReps = backend === 'js' ? 2 : 20;
+    t0 = performance.now();
+    for (let i = 0; i < bigReps; i++) m.predict(big, { batchSize: 1024 });
+    out.predict.batch1024PerSec = (bigReps * 1024) / ((performance.now() - t0) / 1000);
+    m.dispose();
+  }
+
+  // Scaling (wasm only): samples/s by batch size, and by width of a 784-W-W-10 net (batch 128).
+  if (backend === 'wasm' && !build) {
+    const batches = quick ? [1, 16, 256] : [1, 4, 16, 64, 256, 1024];
+    for (const batch of batches) {
+      const model = mnistModel(nn, { dropout: false });
+      const nS = Math.min(n, Math.max(batch * 8, 1024));
+      const sub = [nn.tensor2d(xd.subarray(0, nS * 784), [nS, 784]), nn.tensor2d(yd.subarray(0, nS * 10), [nS, 10])];
+      const sps = await timeFit(model, sub[0], sub[1], batch, nS, 1);
+      out.scaling.batch[batch] = { samplesPerSec: sps, gflops: (sps * 6 * model.countParams()) / 1e9 };
+      model.dispose();
+    }
+    const widths = quick ? [64, 512] : [64, 128, 256, 512, 1024, 2048];
+    for (const w of widths) {
+      const model = mnistModel(nn, { width1: w, width2: w, dropout: false });
+      const nS = w >= 1024 ? 1024 : 2048;
+      const sub = [nn.tensor2d(xd.subarray(0, nS * 784), [nS, 784]), nn.tensor2d(yd.subarray(0, nS * 10), [nS, 10])];
+      const sps = await timeFit(model, sub[0], sub[1], 128, nS, 1);
+      out.scaling.width[w] = { samplesPerSec: sps, gflops: (sps * 6 * model.countParams()) / 1e9, params: model.countParams() };
+      model.dispose();
+    }
+  }
+  return out;
+}
+
+function summarizeProfile(p, steps) {
+  const groups = { gemm: 0, elementwise: 0, loss: 0, optimizer: 0, data: 0 };
+  for (const [name, k] of Object.entries(p.kernels)) {
+    if (name.startsWith('gemm')) groups.gemm += k.ms;
+    else if (name === 'optimizerStep' || name === 'regularize' || name === 'sumSquares' || name === 'scale') groups.optimizer += k.ms;
+    else if (name === 'loss' || name === 'accuracyCount') groups.loss += k.ms;
+    else if (name === 'gatherRows') groups.data += k.ms;
+    else groups.elementwise += k.ms;
+  }
+  const perStep = {};
+  for (const [g, ms] of Object.entries(groups)) perStep[g] = (ms * 1000) / steps;
+  perStep.overhead = ((p.wallMs - p.kernelMs) * 1000) / steps;
+  return { usPerStep: perStep, kernels: p.kernels };
+}
+
+// ---- TensorFlow.js ---------------------------------------------------------------------------------
+
+async function loadTf(backend) {
+  let tf, tfl;
+  try {
+    tf = await import('@tensorflow/tfjs-core');
+    tfl = await import('@tensorflow/tfjs-layers');
+    await import('@tensorflow/tfjs-backend-cpu');
+    if (backend === 'wasm') {
+      const w = await import('@tensorflow/tfjs-backend-wasm');
+      w.setWasmPaths(path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist/') + '/');
+      w.setThreadsCount?.(1);
+    }
+  } catch (e) {
+    return { missing: `TensorFlow.js is not installed (${String(e.message ?? e).split('\n')[0]})` };
+  }
+  if (!(await tf.setBackend(backend))) return { missing: `TensorFlow.js backend '${backend}' failed to initialise` };
+  await tf.ready();
+  return { tf, tfl };
+}
+
+async function tfjsTraining(backend, { quick }) {
+  const { tf, tfl, missing } = await loadTf(backend);
+  if (missing) return { missing };
+  const out = { mnist: {}, tiny: null, predict: {} };
+  const n = backend === 'cpu' ? (quick ? 256 : 512) : quick ? 1024 : 2048;
+  const { x: xd, y: yd } = syntheticData(n, 784, 10);
+  const x = tf.tensor2d(xd, [n, 784]);
+  const y = tf.tensor2d(yd, [n, 10]);
+  const build = () => {
+    const m = tfl.sequential();
+    m.add(tfl.layers.dense({ units: 256, activation: 'relu', inputShape: [784] }));
+    m.add(tfl.layers.dropout({ rate: 0.5 }));
+    m.add(tfl.layers.dense({ units: 128, activation: 'relu' }));
+    m.add(tfl.layers.dropout({ rate: 0.5 }));
+    m.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
+    m.compile({ optimizer: tf.train.adam(0.001), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    return m;
+  };
+  for (const batch of [64, 256]) {
+    const m = build();
+    await m.fit(x, y, { epochs: 1, batchSize: batch, verbose: 0 });
+    let best = 0;
+    for (let r = 0; r < (quick ? 1 : 2); r++) {
+      const t0 = performance.now();
+      await m.fit(x, y, { epochs: 1, batchSize: batch, verbose: 0 });
+      best = Math.max(best, n / ((performance.now() - t0) / 1000));
+    }
+    out.mnist[batch] = best;
+    if (batch === 64) {
+      const one = tf.tensor2d(xd.subarray(0, 784), [1, 784]);
+      for (let i = 0; i < 20; i++) tf.tidy(() => m.predict(one).dataSync());
+      const reps = 200;
+      let t0 = performance.now();
+      for (let i = 0; i < reps; i++) tf.tidy(() => m.predict(one).dataSync());
+      out.predict.latencyUs = ((performance.now() - t0) * 1000) / reps;
+      const big = tf.tensor2d(xd.subarray(0, Math.min(n, 1024) * 784), [Math.min(n, 1024), 784]);
+      tf.tidy(() => m.predict(big, { batchSize: 1024 }).dataSync());
+      t0 = performance.now();
+      for (let i = 0; i < 3; i++) tf.tidy(() => m.predict(big, { batchSize: 1024 }).dataSync());
+      out.predict.batch1024PerSec = (3 * big.shape[0]) / ((performance.now() - t0) / 1000);
+      one.dispose();
+      big.dispose();
+    }
+    m.dispose();
+  }
+  // Tiny net, same as ours.
+  {
+    const nT = 1000;
+    const { x: txd } = syntheticData(nT, 2, 1, 3);
+    const tyd = new Float32Array(nT).map((_, i) => (Math.hypot(txd[2 * i] - 0.5, txd[2 * i + 1] - 0.5) < 0.3 ? 1 : -1));
+    const tx = tf.tensor2d(txd, [nT, 2]);
+    const ty = tf.tensor2d(tyd, [nT, 1]);
+    const m = tfl.sequential();
+    m.add(tfl.layers.dense({ units: 8, activation: 'tanh', inputShape: [2] }));
+    m.add(tfl.layers.dense({ units: 8, activation: 'tanh' }));
+    m.add(tfl.layers.dense({ units: 1, activation: 'tanh' }));
+    m.compile({ optimizer: tf.train.sgd(0.03), loss: 'meanSquaredError' });
+    await m.fit(tx, ty, { epochs: 1, batchSize: 10, verbose: 0 });
+    const epochs = quick ? 1 : 3;
+    const t0 = performance.now();
+    await m.fit(tx, ty, { epochs, batchSize: 10, verbose: 0 });
+    out.tiny = ((performance.now() - t0) * 1000) / (epochs * (nT / 10));
+    m.dispose();
+    tx.dispose();
+    ty.dispose();
+  }
+  x.dispose();
+  y.dispose();
+  return out;
+}
+
+// ---- the section ---------------------------------------------------------------------------------
+
+function child(spec, quick) {
+  const args = ['--experimental-wasm-relaxed-simd', fileURLToPath(import.meta.url), '--child', JSON.stringify({ ...spec, quick })];
+  return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] }));
+}
+
+async function runChild(spec) {
+  if (spec.peer === 'tfjs') return tfjsTraining(spec.backend, spec);
+  const nn = await loadNn();
+  return oursTraining(nn, spec.backend, spec);
+}
+
+const fmtN = (v) => (v == null ? '—' : v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(1));
+const ratio = (a, b) => (a && b ? `${(a / b).toFixed(1)}×` : '—');
+
+function table(title, header, rows) {
+  const lines = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
+  console.log(title);
+  for (const l of lines) console.log(l.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  '));
+  console.log();
+}
+
+export const name = 'train';
+
+export async function run({ quick = false } = {}) {
+  // Each peer in its own process so JIT state and memory of one cannot slow another.
+  const peers = {
+    'wasm-mlp wasm (relaxed SIMD)': { peer: 'ours', backend: 'wasm', build: 'relaxed' },
+    'wasm-mlp wasm (SIMD)': { peer: 'ours', backend: 'wasm' },
+    'wasm-mlp js': { peer: 'ours', backend: 'js' },
+    'TensorFlow.js wasm': { peer: 'tfjs', backend: 'wasm' },
+    'TensorFlow.js cpu': { peer: 'tfjs', backend: 'cpu' },
+  };
+  const results = {};
+  for (const [label, spec] of Object.entries(peers)) {
+    try {
+      results[label] = child(spec, quick);
+    } catch (e) {
+      results[label] = { error: String(e.message ?? e).split('\n')[0] };
+    }
+  }
+  const ours = results['wasm-mlp wasm (SIMD)'];
+  const best = (b) => Math.max(ours.mnist?.[b] ?? 0, results['wasm-mlp wasm (relaxed SIMD)'].mnist?.[b] ?? 0);
+  const rows = Object.entries(results).map(([label, r]) => [
+    label,
+    r.missing ?? r.error ? (r.missing ?? r.error).slice(0, 40) : fmtN(r.mnist[64]),
+    fmtN(r.mnist?.[256]),
+    label.startsWith('wasm-mlp wasm') ? '1.0×' : ratio(best(64), r.mnist?.[64]),
+    label.startsWith('wasm-mlp wasm') ? '1.0×' : ratio(best(256), r.mnist?.[256]),
+  ]);
+  table('MNIST MLP training, samples/s (784-256-128-10, dropout 0.5, Adam; single thread)', ['peer', 'batch 64', 'batch 256', 'wasm-mlp ÷ peer @64', '@256'], rows);
+
+  const prof = ours.profile ?? {};
+  table('Where one training step goes, wasm SIMD (µs per step)', ['batch', 'gemm', 'elementwise', 'loss+acc', 'optimizer', 'gather', 'JS overhead'],
+    Object.entries(prof).map(([b, p]) => [b, ...['gemm', 'elementwise', 'loss', 'optimizer', 'data', 'overhead'].map((k) => p.usPerStep[k].toFixed(1))]));
+
+  table('Tiny net 2-8-8-1 tanh, batch 10, SGD: µs per training step', ['peer', 'µs/step', 'slower than wasm-mlp wasm'],
+    Object.entries(results).map(([label, r]) => [label, r.tiny == null ? '—' : r.tiny.toFixed(2), r.tiny == null ? '—' : `${(r.tiny / Math.min(ours.tiny, results['wasm-mlp wasm (relaxed SIMD)'].tiny ?? Infinity)).toFixed(1)}×`]));
+
+  table('Predict, MNIST model', ['peer', 'batch 1 latency µs', 'batch 1024 samples/s'],
+    Object.entries(results).map(([label, r]) => [label, r.predict?.latencyUs == null ? '—' : r.predict.latencyUs.toFixed(1), fmtN(r.predict?.batch1024PerSec)]));
+
+  if (ours.scaling) {
+    table('Scaling by batch size (784-256-128-10, no dropout, wasm SIMD)', ['batch', 'samples/s', 'effective GFLOPS'],
+      Object.entries(ours.scaling.batch).map(([b, s]) => [b, fmtN(s.samplesPerSec), s.gflops.toFixed(1)]));
+    table('Scaling by width (784-W-W-10, batch 128, wasm SIMD)', ['W', 'params', 'samples/s', 'effective GFLOPS'],
+      Object.entries(ours.scaling.width).map(([w, s]) => [w, s.params.toLocaleString('en-US'), fmtN(s.samplesPerSec), s.gflops.toFixed(1)]));
+  }
+  return results;
+}
+
+const argv = process.argv.slice(2);
+if (argv[0] === '--child') {
+  process.stdout.write(JSON.stringify(await runChild(JSON.parse(argv[1]))));
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await run({ quick: argv.includes('--quick') });
+}
