@@ -1,0 +1,115 @@
+/**
+ * file:// for Node. Imported dynamically by src/io only for file:// URLs, so browser bundles
+ * never pull in node:fs.
+ *
+ * Saving never leaves a half-written model behind: the weights go to a fresh file (alternating
+ * between weights.bin and weights.1.bin, never the one the current model.json points to), each
+ * file is written under a temporary name, flushed and renamed into place, and model.json is
+ * replaced last. Until that final rename, model.json still describes the previous, intact pair.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, rm, stat, mkdir } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { LoadOptions } from '../artifacts.js';
+import { isObject, own } from '../json.js';
+import { formatBytes, mergeLimits } from '../limits.js';
+import { artifactsFromModelJson, modelJsonFor } from '../model-json.js';
+import type { ArtifactsInput, ModelArtifacts } from '../types.js';
+
+const WEIGHT_FILES = ['weights.bin', 'weights.1.bin'] as const;
+
+/** The file operations used, as an object so tests can make one fail. */
+export const fileIo = {
+  /** Write, flush to disk, close. */
+  async writeDurable(path: string, data: Uint8Array | string): Promise<void> {
+    const handle = await open(path, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  },
+  rename,
+  rm,
+  readFile,
+  stat,
+  mkdir,
+};
+
+/** 'file://dir' or 'file://dir/model.json' → [directory, json file name]. */
+function locate(url: string): [string, string] {
+  const p = resolve(url.slice('file://'.length) || '.');
+  return p.endsWith('.json') ? [dirname(p), basename(p)] : [p, 'model.json'];
+}
+
+export async function saveFile(url: string, artifacts: ModelArtifacts): Promise<{ files: string[] }> {
+  const [dir, jsonName] = locate(url);
+  await fileIo.mkdir(dir, { recursive: true });
+  const jsonPath = join(dir, jsonName);
+  const previous = await previousWeightFiles(jsonPath);
+  const weightsName = previous.includes('weights.bin') ? 'weights.1.bin' : 'weights.bin';
+  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmpWeights = join(dir, `.${weightsName}.${tag}.tmp`);
+  const tmpJson = join(dir, `.${jsonName}.${tag}.tmp`);
+  try {
+    await fileIo.writeDurable(tmpWeights, new Uint8Array(artifacts.weightData));
+    await fileIo.rename(tmpWeights, join(dir, weightsName));
+    await fileIo.writeDurable(tmpJson, JSON.stringify(modelJsonFor(artifacts, weightsName)));
+    await fileIo.rename(tmpJson, jsonPath);
+  } catch (e) {
+    await fileIo.rm(tmpWeights, { force: true }).catch(() => {});
+    await fileIo.rm(tmpJson, { force: true }).catch(() => {});
+    throw new Error(`save: writing the model to ${dir} failed (${(e as Error).message}); the model previously saved there, if any, is unchanged`);
+  }
+  await syncDir(dir);
+  // The old weights are unreferenced now. Only our own two names are ever deleted.
+  for (const old of previous) if (old !== weightsName) await fileIo.rm(join(dir, old), { force: true }).catch(() => {});
+  return { files: [jsonPath, join(dir, weightsName)] };
+}
+
+/** Which of our weight file names the current model.json (if any) points to. */
+async function previousWeightFiles(jsonPath: string): Promise<string[]> {
+  try {
+    const json = JSON.parse(await fileIo.readFile(jsonPath, 'utf8')) as unknown;
+    const manifest = isObject(json) ? own(json, 'weightsManifest') : undefined;
+    const paths = Array.isArray(manifest) ? manifest.flatMap((g) => (isObject(g) && Array.isArray(own(g, 'paths')) ? (own(g, 'paths') as unknown[]) : [])) : [];
+    return WEIGHT_FILES.filter((n) => paths.includes(n) || paths.includes(`./${n}`));
+  } catch {
+    return [];
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const h = await open(dir, 'r');
+    try {
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+  } catch {
+    // Not every platform can fsync a directory (Windows); the renames are still ordered.
+  }
+}
+
+export async function loadFile(url: string, options: LoadOptions): Promise<ArtifactsInput> {
+  const [dir, jsonName] = locate(url);
+  const limits = mergeLimits({ maxWeightBytes: options.maxWeightBytes, maxJsonBytes: options.maxJsonBytes, maxLayers: options.maxLayers }, 'loadModel options');
+  const jsonPath = join(dir, jsonName);
+  const st = await fileIo.stat(jsonPath).catch((e: NodeJS.ErrnoException) => {
+    throw new Error(`loadModel: cannot read ${jsonPath}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+  });
+  if (!st.isFile()) throw new Error(`loadModel: ${jsonPath} is not a file`);
+  if (st.size > limits.maxJsonBytes) throw new Error(`loadModel: ${jsonPath} is ${formatBytes(st.size)}, more than the ${formatBytes(limits.maxJsonBytes)} allowed for model.json (maxJsonBytes)`);
+  const text = await fileIo.readFile(jsonPath, 'utf8');
+  return artifactsFromModelJson(text, async (path, maxBytes) => {
+    const file = join(dir, path);
+    const s = await fileIo.stat(file).catch((e: NodeJS.ErrnoException) => {
+      throw new Error(`loadModel: weights file ${file} ${e.code === 'ENOENT' ? 'is missing' : `cannot be read: ${e.message}`}`);
+    });
+    if (s.size > maxBytes) throw new Error(`weights file '${path}' is ${formatBytes(s.size)}, larger than the ${formatBytes(maxBytes)} the manifest describes`);
+    const data = await fileIo.readFile(file);
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }, options);
+}

@@ -1,0 +1,94 @@
+/**
+ * Saving and loading in the TensorFlow.js layers format (model.json + little-endian float32
+ * weights). Storage handlers are imported on first use, so a browser bundle never includes
+ * the Node file handler and Node never evaluates browser code.
+ *
+ *   await model.save('file://./my-model');          // Node
+ *   await model.save('indexeddb://my-model');       // browser; also localstorage://, downloads://
+ *   const m = await nn.loadModel('file://./my-model/model.json');   // also https://…/model.json
+ *   const m2 = await nn.fromArtifacts(model.toArtifacts());         // in memory
+ */
+import type { Sequential } from '../model/sequential.js';
+import { fromArtifacts, modelToArtifacts, type LoadOptions } from './artifacts.js';
+import type { HttpOptions } from './handlers/http.js';
+import type { ArtifactsInfo } from './handlers/info.js';
+import { show } from './json.js';
+
+export { fromArtifacts, modelToArtifacts, type LoadOptions } from './artifacts.js';
+export { setLoadLimits, getLoadLimits, type LoadLimits } from './limits.js';
+export type { ModelArtifacts, WeightSpec, TrainingConfig, ModelJson } from './types.js';
+export type { HttpOptions } from './handlers/http.js';
+
+export type LoadModelOptions = LoadOptions & HttpOptions;
+
+export interface SaveResult {
+  /** Sizes as TensorFlow.js reports them. */
+  modelArtifactsInfo: ArtifactsInfo;
+  /** file:// only: the files written. */
+  files?: string[];
+}
+
+const SCHEMES = "'file://', 'indexeddb://', 'localstorage://', 'downloads://' (save) or 'http(s)://' (load)";
+
+function split(url: unknown, what: string): [string, string] {
+  if (typeof url !== 'string') throw new Error(`${what}: expected a URL string like 'file://./my-model', got ${show(url)}`);
+  const m = /^([a-z]+):\/\/(.*)$/i.exec(url);
+  if (!m) throw new Error(`${what}: '${url}' has no scheme; use ${SCHEMES}`);
+  const scheme = m[1]!.toLowerCase();
+  if ((scheme === 'indexeddb' || scheme === 'localstorage') && !m[2]) throw new Error(`${what}: '${url}' needs a model name, e.g. '${scheme}://my-model'`);
+  return [scheme, m[2]!];
+}
+
+/** Save `model` to a URL; see the schemes above. Resolves when the model is stored. */
+export async function saveModel(model: Sequential, url: string): Promise<SaveResult> {
+  const [scheme, rest] = split(url, 'save');
+  const artifacts = modelToArtifacts(model);
+  switch (scheme) {
+    case 'file': {
+      const { saveFile } = await import('./handlers/file-node.js');
+      const { artifactsInfo } = await import('./handlers/info.js');
+      const { files } = await saveFile(url, artifacts);
+      return { modelArtifactsInfo: artifactsInfo(artifacts), files };
+    }
+    case 'indexeddb':
+      return { modelArtifactsInfo: await (await import('./handlers/indexeddb.js')).saveIndexedDb(rest, artifacts) };
+    case 'localstorage':
+      return { modelArtifactsInfo: await (await import('./handlers/localstorage.js')).saveLocalStorage(rest, artifacts) };
+    case 'downloads':
+      return { modelArtifactsInfo: await (await import('./handlers/downloads.js')).saveDownloads(rest, artifacts) };
+    case 'http':
+    case 'https':
+      throw new Error(`save: saving over HTTP is not supported; send model.toArtifacts() to your server yourself`);
+  }
+  throw new Error(`save: unknown scheme '${scheme}://'; use ${SCHEMES}`);
+}
+
+/**
+ * Load a model saved by wasm-mlp, `tf.LayersModel.save`, or the tfjs converter from Keras.
+ * The model is built on the current backend (waiting for `nn.ready()`), compiled with its saved
+ * training config unless `{ compile: false }`. Size caps: see `setLoadLimits`.
+ */
+export async function loadModel(url: string, options: LoadModelOptions = {}): Promise<Sequential> {
+  const [scheme, rest] = split(url, 'loadModel');
+  let artifacts: unknown;
+  switch (scheme) {
+    case 'file':
+      artifacts = await (await import('./handlers/file-node.js')).loadFile(url, options);
+      break;
+    case 'http':
+    case 'https':
+      artifacts = await (await import('./handlers/http.js')).loadHttp(url, options);
+      break;
+    case 'indexeddb':
+      artifacts = await (await import('./handlers/indexeddb.js')).loadIndexedDb(rest);
+      break;
+    case 'localstorage':
+      artifacts = await (await import('./handlers/localstorage.js')).loadLocalStorage(rest, options);
+      break;
+    case 'downloads':
+      throw new Error("loadModel: 'downloads://' only saves; serve the downloaded files and load them with http(s)://");
+    default:
+      throw new Error(`loadModel: unknown scheme '${scheme}://'; use ${SCHEMES}`);
+  }
+  return fromArtifacts(artifacts as Parameters<typeof fromArtifacts>[0], options);
+}
