@@ -21,6 +21,7 @@ import { Rng } from '../util/random.js';
 import { nextMacrotask, now } from '../util/yield.js';
 import { checkFeatures, checkPositiveInt, checkTargets, type Labels } from './data.js';
 import { formatSummary } from './summary.js';
+import { modelToArtifacts, saveModel, type ModelArtifacts, type SaveResult } from '../io/index.js';
 
 export interface SequentialArgs {
   layers?: Layer[];
@@ -603,6 +604,18 @@ export class Sequential implements TrainingModel {
   private requireCompiled(what: string): Compiled {
     if (!this.compiled) throw new Error(`${what}: compile the model first, e.g. model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' })`);
     return this.compiled;
+  }
+
+  // ---- saving (src/io) ------------------------------------------------------------------------
+
+  /** The model in the TensorFlow.js layers format, in memory (what `tf.io.fromMemory` takes). */
+  toArtifacts(): ModelArtifacts {
+    return modelToArtifacts(this);
+  }
+
+  /** Save to 'file://dir' (Node), 'indexeddb://name', 'localstorage://name' or 'downloads://name'. */
+  async save(url: string): Promise<SaveResult> {
+    return saveModel(this, url);
   }
 }
 
