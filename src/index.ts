@@ -18,3 +18,4 @@ export { activations, erf } from './activations.js';
 export { datasets } from './datasets/index.js';
 export { lossNames, type LossName } from './losses.js';
 export type { Labels } from './model/data.js';
+export { loadModel, fromArtifacts, setLoadLimits, getLoadLimits, type LoadModelOptions, type LoadLimits, type ModelArtifacts, type SaveResult } from './io/index.js';
