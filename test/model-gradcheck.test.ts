@@ -3,8 +3,10 @@
  * every loss. The model does not expose gradients, so one SGD step with learning rate η = 1
  * reveals them: w_after = w − η·g, hence g = (w_before − w_after)/η. Each weight (all of them —
  * the networks are small) is then perturbed by ±h through setWeights and `evaluate` gives the
- * central difference (L(w+h) − L(w−h)) / (real f32 step). No regularisers here (evaluate leaves
- * the penalty out), and dropout only with rate 0 (evaluate runs in inference mode).
+ * central difference (L(w+h) − L(w−h)) / (real f32 step). evaluate leaves regularisation
+ * penalties out, so with regularisers their gradient l1·sign(w) + 2·l2·w is subtracted from the
+ * step; dropout only with rate 0 (evaluate runs in inference mode). clipValue / clipNorm are
+ * checked against the unclipped gradient at the end.
  *
  * Tolerance, per weight: |fd − g| ≤ 2e-2·|g| + 2e-3·max|g| (max over the network), and over the
  * whole network ‖fd − g‖₂ ≤ 1e-2·‖g‖₂. f32 loss noise / 2h and the O(h²) truncation stay well
@@ -38,6 +40,8 @@ interface Case {
   zeroGrad?: number[];
   /** The loss has kinks (non-differentiable points): smaller step, and kink detection. */
   kinked?: boolean;
+  /** Regulariser of each weight array (getWeights order): its gradient is subtracted from the SGD step. */
+  penalties?: ({ l1: number; l2: number } | undefined)[];
 }
 
 const d = (units: number, activation: Act, first = false) => nn.layers.dense({ units, activation, ...(first ? { inputShape: [IN] } : {}) });
@@ -71,6 +75,17 @@ const CASES: Case[] = [
   {
     name: 'Dropout with rate 0', loss: 'meanSquaredError',
     layers: () => [d(7, 'tanh', true), nn.layers.dropout({ rate: 0 }), d(6, 'tanh'), nn.layers.dropout({ rate: 0 }), d(OUT, 'linear')],
+  },
+  {
+    // evaluate leaves the penalty out, the SGD step does not: g − (l1·sign(w) + 2·l2·w) must match
+    // the finite differences, and trainOnBatch must return evaluate's loss + Σ(l1·|w| + l2·w²).
+    name: 'L1, L2 and L1L2 kernel/bias regularisers', loss: 'meanSquaredError',
+    layers: () => [
+      nn.layers.dense({ units: 7, activation: 'tanh', inputShape: [IN], kernelRegularizer: nn.regularizers.l1l2({ l1: 0.01, l2: 0.02 }), biasRegularizer: nn.regularizers.l2(0.05) }),
+      nn.layers.dense({ units: 6, activation: 'sigmoid', kernelRegularizer: nn.regularizers.l1(0.03) }),
+      nn.layers.dense({ units: OUT, kernelRegularizer: nn.regularizers.l2(0.04) }),
+    ],
+    penalties: [{ l1: 0.01, l2: 0.02 }, { l1: 0, l2: 0.05 }, { l1: 0.03, l2: 0 }, undefined, { l1: 0, l2: 0.04 }, undefined],
   },
   { name: 'meanAbsoluteError', layers: mlp('tanh', 'linear'), loss: 'meanAbsoluteError', kinked: true },
   { name: 'binaryCrossentropy + sigmoid (fused)', layers: mlp('tanh', 'sigmoid'), loss: 'binaryCrossentropy' },
@@ -159,9 +174,17 @@ describe.each(modelBackends)('%s backend: finite differences vs one SGD step', (
 
     // The analytic gradient, from one SGD step with η = 1.
     const trainLoss = model.trainOnBatch(x, y);
-    expect(Math.abs(trainLoss - L0), `trainOnBatch loss ${trainLoss} vs evaluate loss ${L0}`).toBeLessThanOrEqual(1e-6 * Math.abs(L0) + 1e-7);
+    let penalty = 0;
+    c.penalties?.forEach((p, t) => { if (p) for (const w of base[t]!.data) penalty += p.l1 * Math.abs(w) + p.l2 * w * w; });
+    if (c.penalties) expect(penalty, 'the penalty must matter').toBeGreaterThan(0.01 * L0);
+    const wantTrainLoss = L0 + penalty;
+    expect(Math.abs(trainLoss - wantTrainLoss), `trainOnBatch loss ${trainLoss} vs evaluate loss + penalty ${wantTrainLoss}`).toBeLessThanOrEqual(1e-6 * Math.abs(wantTrainLoss) + 1e-7);
     const after = model.getWeights();
-    const g = after.map((w, t) => Array.from(w.data, (v, i) => base[t]!.data[i]! - v));
+    const g = after.map((w, t) => Array.from(w.data, (v, i) => {
+      const w0 = base[t]!.data[i]!;
+      const p = c.penalties?.[t];
+      return base[t]!.data[i]! - v - (p ? p.l1 * Math.sign(w0) + 2 * p.l2 * w0 : 0);
+    }));
 
     expect(skipped, `weights at a kink: ${kinks.join(', ')}`).toBeLessThanOrEqual(total / 4);
     for (const t of c.zeroGrad ?? []) {
@@ -187,5 +210,47 @@ describe.each(modelBackends)('%s backend: finite differences vs one SGD step', (
     expect(bad, `${bad.length} weights out of tolerance`).toEqual([]);
     expect(Math.sqrt(num), `‖fd − g‖ vs ‖g‖ = ${Math.sqrt(den)}`).toBeLessThanOrEqual(1e-2 * Math.sqrt(den) + 1e-9);
     model.dispose();
+  });
+
+  describe('gradient clipping (Keras clipvalue / per-weight clipnorm) on top of the gradient', () => {
+    const setup = (optimizer: nn.optimizers.Optimizer) => {
+      const rng = new Rng(900);
+      const model = nn.sequential({ seed: 1, layers: mlp('tanh', 'linear')() });
+      model.compile({ optimizer, loss: 'meanSquaredError' });
+      const { x, y } = makeData('meanSquaredError', rng);
+      const base = seedWeights(model, rng, { name: '', layers: mlp('tanh', 'linear'), loss: 'meanSquaredError' });
+      model.setWeights(base);
+      model.trainOnBatch(x, y);
+      const step = model.getWeights().map((w, t) => Float64Array.from(w.data, (v, i) => base[t]!.data[i]! - v));
+      model.dispose();
+      return step;
+    };
+    const g = () => setup(nn.optimizers.sgd({ learningRate: 1 }));
+
+    it('clipValue clamps every element to [−c, c]', () => {
+      const full = g();
+      const all = full.flatMap((a) => Array.from(a, Math.abs)).sort((a, b) => a - b);
+      const c = all[Math.floor(all.length / 2)]!; // the median: half the elements get clipped
+      const clipped = setup(nn.optimizers.sgd({ learningRate: 1, clipValue: c }));
+      let clippedCount = 0;
+      full.forEach((a, t) => a.forEach((v, i) => {
+        const want = Math.max(-c, Math.min(c, v));
+        if (want !== v) clippedCount++;
+        expect(Math.abs(clipped[t]![i]! - want), `weight ${t}[${i}]: ${v} clipped to ±${c}`).toBeLessThanOrEqual(1e-6 * Math.abs(want) + 1e-7);
+      }));
+      expect(clippedCount).toBeGreaterThan(10);
+    });
+
+    it('clipNorm rescales each weight array whose L2 norm exceeds c', () => {
+      const full = g();
+      const norms = full.map((a) => Math.sqrt(a.reduce((s, v) => s + v * v, 0)));
+      const c = (Math.min(...norms) + Math.max(...norms)) / 2; // some arrays clipped, some not
+      const clipped = setup(nn.optimizers.sgd({ learningRate: 1, clipNorm: c }));
+      expect(norms.some((n) => n > c) && norms.some((n) => n <= c)).toBe(true);
+      full.forEach((a, t) => a.forEach((v, i) => {
+        const want = norms[t]! > c ? (v * c) / norms[t]! : v;
+        expect(Math.abs(clipped[t]![i]! - want), `weight ${t}[${i}] (norm ${norms[t]}, clipNorm ${c})`).toBeLessThanOrEqual(1e-5 * Math.abs(want) + 1e-7);
+      }));
+    });
   });
 });

@@ -259,6 +259,40 @@ describe.each(modelBackends)('%s backend', (backend) => {
       model.dispose();
     });
 
+    it('predict, evaluate and getWeights inside callbacks see the current weights and do not disturb training', async () => {
+      const { x, y } = regressionData(30, 5);
+      const probe = nn.tensor2d(new Rng(6).normals(11 * 3), [11, 3]); // more rows than a batch
+      const make = () => {
+        const m = nn.sequential({ seed: 12, layers: [nn.layers.dense({ units: 6, activation: 'tanh', inputShape: [3] }), nn.layers.dense({ units: 1 })] });
+        m.compile({ optimizer: nn.optimizers.adam({ learningRate: 0.02 }), loss: 'meanSquaredError' });
+        return m;
+      };
+      const a = make();
+      let lastPredict: Float32Array | undefined;
+      let lastWeights: Float32Array[] | undefined;
+      let batchPredictions = 0;
+      await a.fit(x, y, {
+        epochs: 3, batchSize: 4,
+        callbacks: {
+          onBatchEnd: () => { expect(a.predict(probe).shape).toEqual([11, 1]); batchPredictions++; },
+          onEpochEnd: () => {
+            lastPredict = a.predict(probe).data;
+            lastWeights = snapshot(a);
+            expect(Number.isFinite(a.evaluate(x, y).loss)).toBe(true);
+          },
+        },
+      });
+      expect(batchPredictions).toBe(3 * 8);
+      expectSameWeights(snapshot(a), lastWeights!, 'weights after fit vs read in the last onEpochEnd');
+      expect(Array.from(a.predict(probe).data)).toEqual(Array.from(lastPredict!));
+      // Same seed without the callbacks: the same training.
+      const b = make();
+      await b.fit(x, y, { epochs: 3, batchSize: 4 });
+      expectSameWeights(snapshot(b), snapshot(a), 'with vs without predicting inside callbacks');
+      a.dispose();
+      b.dispose();
+    });
+
     it('history has loss/accuracy/val_loss/val_accuracy with validationSplit (the last rows) and with validationData', async () => {
       const { x, y } = nn.datasets.playground('circle', { n: 50, noise: 0, seed: 4 });
       const make = () => {

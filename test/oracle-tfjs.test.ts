@@ -294,6 +294,15 @@ describe.each(modelBackends)('%s backend vs TensorFlow.js', (backend) => {
     ours.dispose();
   });
 
+  it('setWeights takes TensorFlow.js tensors directly (API.md: "{ shape, data } objects or TensorFlow.js tensors")', () => {
+    const specs = net('tanh', 'linear');
+    const ours = buildOurs(specs);
+    const theirs = buildTf(specs);
+    ours.setWeights(theirs.getWeights() as unknown as Parameters<nn.Sequential['setWeights']>[0]);
+    ours.getWeights().forEach((w, t) => expect(Array.from(w.data), w.name).toEqual(Array.from(theirs.getWeights()[t]!.dataSync())));
+    ours.dispose();
+  });
+
   describe('AdamW against a float64 implementation of Keras\'s rule', () => {
     it('three steps, gradients from tfjs autodiff', () => {
       const specs = net('tanh', 'linear');
