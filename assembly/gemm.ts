@@ -1,8 +1,9 @@
 // General matrix multiply C[m×n] = op(A)·op(B) (+ C) (+ bias) for the three layouts backprop
 // uses. GotoBLAS-style: B is packed, a KC×NC block at a time, into zero-padded strips of NR
-// columns in a scratch area the caller owns (`gemmScratchBytes()` bytes, 16-byte aligned);
-// a register-tiled MR×NR micro-kernel then streams A directly (row-major or transposed,
-// by strides) against one packed strip that stays in L1.
+// columns, and op(A) an MC×KC block at a time into tiles of MR rows, both in a scratch area the
+// caller owns (`gemmScratchBytes()` bytes, 16-byte aligned). A 4×8 register-tiled micro-kernel
+// (8 v128 accumulators; 8×4 for a last strip of ≤ 4 columns) then runs over the two panels
+// with one pointer each. Larger tiles and k-unrolling made V8 spill accumulators (slower).
 import { Layout } from './codes';
 import { madd } from './math';
 
@@ -282,6 +283,8 @@ export function gemm(layout: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c:
  * per iteration, so bench/gemm.mjs can report gemm as a percentage of it. Relaxed build: 12
  * independent f32x4 FMA chains. Plain build: 6 mul chains and 6 add chains (mul and add run on
  * separate pipes; a chained mul-then-add would measure latency, not throughput), twice.
+ * V8 schedules this plain loop worse than the gemm kernel itself (≈37 vs ≈40 GFLOPS on Zen 4),
+ * so the plain build's "% of peak" reads above 100: treat it as a lower bound of the peak.
  */
 export function gemmPeak(iterations: i32, x: f32): f32 {
   const c = f32x4.splat(x), d = f32x4.splat(1 - x);
