@@ -351,7 +351,9 @@ describe.each(modelBackends)('%s backend', (backend) => {
     const times = [t0, ...ticks.filter((t) => t <= t1), t1];
     const maxGap = Math.max(...times.slice(1).map((t, i) => t - times[i]!));
     expect(ticks.length, `${ticks.length} ticks in ${elapsed.toFixed(0)} ms`).toBeGreaterThanOrEqual(Math.max(8, elapsed / 40));
-    expect(maxGap, `longest stretch without a tick in a ${elapsed.toFixed(0)} ms fit`).toBeLessThan(100);
+    // Without yields between batches the whole epoch would be one gap. (Not a fixed bound in ms:
+    // other processes on a loaded machine stretch gaps too.)
+    expect(maxGap, `longest stretch without a tick in a ${elapsed.toFixed(0)} ms fit`).toBeLessThan(elapsed / 3);
     model.dispose();
   });
 });
