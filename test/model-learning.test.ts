@@ -212,6 +212,46 @@ describe.each(modelBackends)('%s backend', (backend) => {
     expect(c.h.history.loss).not.toEqual(a.h.history.loss);
   });
 
+  it('evaluate/predict do not depend on batchSize; accuracy matches a hand count (categorical, sparse, binary)', () => {
+    const rng = new Rng(17);
+    const n = 23;
+    const x = nn.tensor2d(rng.normals(n * 4), [n, 4]);
+    const ids = Array.from({ length: n }, () => rng.int(3));
+    const oneHotY = nn.tensor2d(Float32Array.from({ length: n * 3 }, (_, k) => (ids[Math.floor(k / 3)] === k % 3 ? 1 : 0)), [n, 3]);
+    const build = (loss: string) => {
+      const m = nn.sequential({ seed: 30, layers: [nn.layers.dense({ units: 5, activation: 'relu', inputShape: [4] }), nn.layers.dense({ units: 3, activation: 'softmax' })] });
+      m.compile({ optimizer: 'sgd', loss, metrics: ['accuracy'] });
+      return m;
+    };
+    const cce = build('categoricalCrossentropy');
+    const sparse = build('sparseCategoricalCrossentropy');
+    const p = cce.predict(x);
+    let correct = 0;
+    for (let r = 0; r < n; r++) {
+      const row = Array.from(p.row(r));
+      if (row.indexOf(Math.max(...row)) === ids[r]) correct++;
+    }
+    const full = cce.evaluate(x, oneHotY);
+    expect(full.accuracy).toBeCloseTo(correct / n, 12);
+    expect(sparse.evaluate(x, ids).accuracy).toBeCloseTo(correct / n, 12);
+    expect(sparse.evaluate(x, ids).loss).toBeCloseTo(full.loss, 6);
+    for (const batchSize of [1, 4, 7, 23, 100]) {
+      const e = cce.evaluate(x, oneHotY, { batchSize });
+      expect(Math.abs(e.loss - full.loss), `loss with batchSize ${batchSize}`).toBeLessThanOrEqual(1e-6 * full.loss);
+      expect(e.accuracy).toBe(full.accuracy);
+      expect(Array.from(cce.predict(x, { batchSize }).data)).toEqual(Array.from(p.data));
+    }
+    // Binary accuracy on a 2-unit sigmoid output counts every element (Keras binary_accuracy).
+    const bin = nn.sequential({ seed: 31, layers: [nn.layers.dense({ units: 2, activation: 'sigmoid', inputShape: [4] })] });
+    bin.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+    const yb = nn.tensor2d(Float32Array.from({ length: n * 2 }, () => (rng.next() < 0.5 ? 1 : 0)), [n, 2]);
+    const pb = bin.predict(x).data;
+    let ok = 0;
+    for (let i = 0; i < pb.length; i++) if ((pb[i]! > 0.5 ? 1 : 0) === yb.data[i]) ok++;
+    expect(bin.evaluate(x, yb).accuracy).toBeCloseTo(ok / (2 * n), 12);
+    [cce, sparse, bin].forEach((m) => m.dispose());
+  });
+
   describe('callbacks and history', () => {
     it('fires hooks in Keras order with the right batch counts (incl. the last partial batch) and awaits async hooks', async () => {
       const model = nn.sequential({ seed: 2, layers: [nn.layers.dense({ units: 4, activation: 'relu', inputShape: [3] }), nn.layers.dense({ units: 1, activation: 'sigmoid' })] });
