@@ -68,6 +68,13 @@ export interface WeightTensor {
   data: Float32Array;
 }
 
+/** What setWeights accepts: { shape, data } (e.g. from getWeights) or a TensorFlow.js tensor. */
+export interface WeightLike {
+  shape: readonly number[];
+  data?: ArrayLike<number> | (() => unknown);
+  dataSync?: () => ArrayLike<number>;
+}
+
 interface Compiled {
   optimizer: Optimizer;
   lossName: LossName;
@@ -89,6 +96,8 @@ export class Sequential implements TrainingModel {
   private paramFloats = 0;
   private params = 0;
   private grads = 0;
+  /** The parameters before the last step (to undo a step that overflows). */
+  private backup = 0;
   private state: [number, number, number] = [0, 0, 0];
   private capacity = 0;
   private xBuf = 0;
@@ -192,6 +201,8 @@ export class Sequential implements TrainingModel {
       allocated.push(this.params);
       this.grads = b.alloc(bytes);
       allocated.push(this.grads);
+      this.backup = b.alloc(bytes);
+      allocated.push(this.backup);
     } catch (e) {
       for (const o of allocated) b.free(o);
       throw e;
@@ -288,11 +299,19 @@ export class Sequential implements TrainingModel {
         }
       }
     }
-    const g2 = b.sumSquares(this.paramFloats, this.grads);
-    if (!Number.isFinite(g2)) throw new DivergenceError('the gradient became NaN or Infinity');
+    // Keep the weights from before the step so a step that overflows them can be undone: a
+    // native memmove of the parameters, a small fraction of a step's cost.
+    const n = this.paramFloats;
+    b.f32().copyWithin(this.backup >> 2, this.params >> 2, (this.params >> 2) + n);
     this.iterations++;
     opt.fill(this.optParams, this.iterations);
-    b.optimizerStep(this.paramFloats, this.params, this.grads, this.state[0], this.state[1], this.state[2], this.optParams);
+    b.optimizerStep(n, this.params, this.grads, this.state[0], this.state[1], this.state[2], this.optParams);
+    if (!Number.isFinite(b.sumSquares(n, this.params))) {
+      b.f32().copyWithin(this.params >> 2, this.backup >> 2, (this.backup >> 2) + n);
+      this.iterations--;
+      const g2 = b.sumSquares(n, this.grads);
+      throw new DivergenceError(Number.isFinite(g2) ? 'the update overflowed the weights (beyond float32 range)' : 'the gradient became NaN or Infinity');
+    }
     return loss + penalty;
   }
 
@@ -522,7 +541,7 @@ export class Sequential implements TrainingModel {
    * Replace every parameter (same order and shapes as getWeights). Accepts { shape, data } objects
    * or TensorFlow.js tensors. Everything is checked before anything is written.
    */
-  setWeights(weights: ArrayLike<{ shape: readonly number[]; data?: ArrayLike<number>; dataSync?: () => ArrayLike<number> }>): void {
+  setWeights(weights: ArrayLike<WeightLike>): void {
     this.checkUsable();
     const b = this.build();
     const params = this.layers.flatMap((l) => l.params.map((p) => [l, p] as const));
@@ -539,7 +558,7 @@ export class Sequential implements TrainingModel {
       if (w.shape.length !== p.shape.length || w.shape.some((d, k) => d !== p.shape[k])) {
         throw new Error(`${where}: expected shape [${p.shape}], got [${w.shape}]`);
       }
-      const data = w.data ?? (typeof w.dataSync === 'function' ? w.dataSync() : undefined);
+      const data = typeof w.dataSync === 'function' ? w.dataSync() : typeof w.data === 'function' ? undefined : w.data;
       if (!data || data.length !== p.size) throw new Error(`${where}: expected ${p.size} values, got ${data ? data.length : describe(data)}`);
       for (let k = 0; k < data.length; k++) {
         const v = data[k]!;
@@ -580,9 +599,9 @@ export class Sequential implements TrainingModel {
     const b = this.backend;
     if (b) {
       this.releaseActivations();
-      for (const o of [this.params, this.grads, ...this.state]) if (o) b.free(o);
+      for (const o of [this.params, this.grads, this.backup, ...this.state]) if (o) b.free(o);
     }
-    this.params = this.grads = 0;
+    this.params = this.grads = this.backup = 0;
     this.state = [0, 0, 0];
     this.backend = undefined;
     this.disposed = true;
