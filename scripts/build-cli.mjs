@@ -1,0 +1,28 @@
+// Bundles the command line (src/cli, with csv-parse inside) into dist/cli/wasm-mlp.js. The library
+// stays external: imports of src/index.ts become '../node/index.js', the Node bundle built by
+// build-ts.mjs, so the package keeps no runtime dependencies and one copy of the library.
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+const externalLibrary = {
+  name: 'external-library',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/index\.js$/ }, (args) => {
+      if (!args.importer.replace(/\\/g, '/').startsWith(`${root}src/cli/`.replace(/\\/g, '/'))) return undefined;
+      return { path: '../node/index.js', external: true };
+    });
+  },
+};
+
+await build({
+  entryPoints: [`${root}src/cli/main.ts`],
+  outfile: `${root}dist/cli/wasm-mlp.js`,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning',
+  plugins: [externalLibrary],
+});

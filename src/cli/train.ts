@@ -1,0 +1,181 @@
+/** `wasm-mlp train`: CSV in, a saved model (model.json + weights.bin + preprocessing.json) out. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as nn from '../index.js';
+import { choiceFlag, intFlag, numFlag, parseCommand } from './args.js';
+import { readCsv } from './csv.js';
+import { UsageError, UserError } from './errors.js';
+import { PREPROCESSING_FILE } from './model-files.js';
+import { encodeClasses, encodeFeatures, fitPreprocessing, targetValues, type Task } from './preprocess.js';
+import { progressBar } from './progress.js';
+import { regressionMetrics, seededShuffle } from './util.js';
+
+export const trainHelp = `Usage: wasm-mlp train <data.csv> --label <column> --out <dir> [options]
+
+Train an MLP on a CSV file with a header row. Numeric feature columns are standardized,
+the others one-hot encoded. The task is inferred from the label column: text, or a few distinct
+integers, means classification (softmax + cross-entropy); anything else regression (linear
+output + mean squared error on the standardized target).
+
+Writes <dir>/model.json + weights.bin (TensorFlow.js layers format) and <dir>/preprocessing.json.
+
+Options:
+  --label <column>        the column to predict (required)
+  --out <dir>             where to save the model (required)
+  --layers <list>         hidden layer sizes, comma separated (default 64,32; "" for none)
+  --activation <name>     hidden activation (default relu): ${['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'leakyRelu', 'gelu', 'swish', 'softplus', 'linear'].join(', ')}
+  --optimizer <name>      sgd, adagrad, rmsprop, adam, adamw (default adam)
+  --lr <rate>             learning rate (default 0.001)
+  --epochs <n>            passes over the training data (default 20)
+  --batch <n>             batch size (default 32)
+  --validation <frac>     share of rows held out for validation, 0 to 0.9 (default 0.2)
+  --patience <n>          stop after n epochs without improvement, keeping the best weights
+  --seed <n>              seed for the split, initialisation, shuffling and dropout (default 1)
+  --task <kind>           classification or regression (default: inferred)
+  --categorical <list>    columns to one-hot encode even if they look numeric
+  --backend <name>        wasm or js (default: wasm if it loads)
+  --threads <n>           worker threads for the wasm backend (default 1)
+  --quiet                 no progress lines
+  -h, --help              show this help
+
+Example:
+  wasm-mlp train examples/data/iris.csv --label species --layers 16 --epochs 60 --out iris-model`;
+
+const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'leakyRelu', 'gelu', 'swish', 'softplus', 'linear'] as const;
+const OPTIMIZERS = ['sgd', 'adagrad', 'rmsprop', 'adam', 'adamw'] as const;
+
+export async function train(argv: string[]): Promise<void> {
+  const { values: v, positionals } = parseCommand('train', argv, {
+    label: { type: 'string' },
+    out: { type: 'string' },
+    layers: { type: 'string', default: '64,32' },
+    activation: { type: 'string', default: 'relu' },
+    optimizer: { type: 'string', default: 'adam' },
+    lr: { type: 'string', default: '0.001' },
+    epochs: { type: 'string', default: '20' },
+    batch: { type: 'string', default: '32' },
+    validation: { type: 'string', default: '0.2' },
+    patience: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    task: { type: 'string' },
+    categorical: { type: 'string' },
+    backend: { type: 'string' },
+    threads: { type: 'string' },
+    quiet: { type: 'boolean', default: false },
+  });
+  if (v.help) return void console.log(trainHelp);
+  const cmd = 'train';
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one data file, got ${positionals.length}: ${positionals.join(' ')}` : 'missing the data file, e.g. wasm-mlp train data.csv --label y --out model', cmd);
+  if (!v.label) throw new UsageError('missing --label <column>: the column to predict', cmd);
+  if (!v.out) throw new UsageError('missing --out <dir>: where to save the model', cmd);
+  const layers = String(v.layers).trim() === '' ? [] : String(v.layers).split(',').map((s) => intFlag(s, 'layers', cmd, 1, 1 << 16));
+  const activation = choiceFlag(v.activation, 'activation', cmd, ACTIVATIONS);
+  const optimizerName = choiceFlag(v.optimizer, 'optimizer', cmd, OPTIMIZERS);
+  const lr = numFlag(v.lr, 'lr', cmd, (n) => n > 0, 'a positive number');
+  const epochs = intFlag(v.epochs, 'epochs', cmd, 1);
+  const batchSize = intFlag(v.batch, 'batch', cmd, 1);
+  const validation = numFlag(v.validation, 'validation', cmd, (n) => n >= 0 && n <= 0.9, 'a fraction in [0, 0.9]');
+  const patience = v.patience === undefined ? undefined : intFlag(v.patience, 'patience', cmd, 0);
+  const seed = intFlag(v.seed, 'seed', cmd, 0, 0xffffffff);
+  const task = v.task === undefined ? undefined : choiceFlag(v.task, 'task', cmd, ['classification', 'regression'] as const satisfies readonly Task[]);
+  const backend = v.backend === undefined ? undefined : choiceFlag(v.backend, 'backend', cmd, ['wasm', 'js'] as const);
+  const threads = v.threads === undefined ? undefined : intFlag(v.threads, 'threads', cmd, 1, 256);
+  const categorical = v.categorical ? String(v.categorical).split(',').map((s) => s.trim()).filter(Boolean) : [];
+  const quiet = Boolean(v.quiet);
+  const say = (s: string) => !quiet && console.log(s);
+
+  // Data: shuffle once (CSV files are often sorted by class), then hold out the validation rows.
+  const table = readCsv(positionals[0]!);
+  const order = seededShuffle(table.rows.length, seed);
+  const nVal = validation > 0 ? Math.round(table.rows.length * validation) : 0;
+  const trainRows = order.slice(0, table.rows.length - nVal);
+  const valRows = order.slice(table.rows.length - nVal);
+  if (trainRows.length < 1) throw new UserError(`--validation ${validation} of ${table.rows.length} rows leaves no training rows`);
+  const pre = fitPreprocessing(table, trainRows, { label: String(v.label), task, categorical });
+  const warn = (m: string) => console.error(m);
+  const xTrain = nn.tensor2d(encodeFeatures(pre, table, trainRows, warn), [trainRows.length, pre.inputUnits]);
+  const xVal = valRows.length ? nn.tensor2d(encodeFeatures(pre, table, valRows), [valRows.length, pre.inputUnits]) : undefined;
+  const classification = pre.task === 'classification';
+  const targets = (rows: number[]) => {
+    if (classification) return encodeClasses(pre, table, rows);
+    const { mean, std } = pre.target!;
+    const y = targetValues(pre, table, rows);
+    return nn.tensor2d(Float32Array.from(y, (t) => (t - mean) / std), [rows.length, 1]);
+  };
+  const yTrain = targets(trainRows);
+  const yVal = valRows.length ? targets(valRows) : undefined;
+
+  if (backend) await nn.setBackend(backend, threads ? { threads } : {});
+  else if (threads) await nn.setBackend('wasm', { threads });
+  else await nn.ready();
+  const info = nn.backendInfo();
+
+  const model = nn.sequential({ seed });
+  const outUnits = classification ? pre.classes!.length : 1;
+  [...layers, outUnits].forEach((units, i) => {
+    const last = i === layers.length;
+    model.add(nn.layers.dense({
+      units,
+      activation: last ? (classification ? 'softmax' : 'linear') : activation,
+      ...(i === 0 ? { inputShape: [pre.inputUnits] } : {}),
+    }));
+  });
+  model.compile({
+    optimizer: nn.optimizers[optimizerName]({ learningRate: lr }),
+    loss: classification ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
+    metrics: classification ? ['accuracy'] : [],
+  });
+
+  const features = pre.columns.map((c) => (c.kind === 'numeric' ? c.name : `${c.name}[${c.categories.length}]`)).join(', ');
+  say(`${table.file}: ${table.rows.length} rows → ${trainRows.length} training, ${valRows.length} validation`);
+  say(`task: ${pre.task}${task ? '' : ' (inferred)'}, label "${pre.label}"${classification ? ` with ${pre.classes!.length} classes (${preview(pre.classes!)})` : ''}`);
+  say(`inputs: ${pre.inputUnits} from ${features}`);
+  say(`model: ${[pre.inputUnits, ...layers, outUnits].join(' → ')} (${activation}, ${classification ? 'softmax' : 'linear'} output), ${model.countParams()} parameters; ${optimizerName} lr ${lr}, batch ${batchSize}; backend ${info.name}${info.name === 'wasm' ? `${info.relaxedSimd ? ' relaxed-SIMD' : info.simd ? ' SIMD' : ''}, ${info.threads} thread${info.threads > 1 ? 's' : ''}` : ''}\n`);
+
+  const callbacks: nn.callbacks.Callback[] = [];
+  if (!quiet) callbacks.push(progressBar({ epochs, samples: trainRows.length, batchSize: Math.min(batchSize, trainRows.length), out: process.stdout }));
+  let stopper: nn.callbacks.EarlyStopping | undefined;
+  if (patience !== undefined) {
+    stopper = nn.callbacks.earlyStopping({ monitor: xVal ? 'val_loss' : 'loss', patience, restoreBestWeights: true });
+    callbacks.push(stopper);
+  }
+  const history = await model.fit(xTrain, yTrain, {
+    epochs, batchSize, shuffle: true, callbacks,
+    ...(xVal && yVal ? { validationData: [xVal, yVal] as [nn.Tensor2D, typeof yVal] } : {}),
+  });
+  const ran = history.epoch.length;
+  if (stopper && stopper.stoppedEpoch > 0) say(`\nearly stop after epoch ${ran}: no ${xVal ? 'val_loss' : 'loss'} improvement for ${patience} epochs; keeping the weights of epoch ${stopper.bestEpoch + 1}`);
+
+  // Final scores of the weights being saved, in the units of the data.
+  const lines: string[] = [];
+  const score = (name: string, x: nn.Tensor2D, rows: number[]) => {
+    const y = targets(rows);
+    if (classification) {
+      const r = model.evaluate(x, y);
+      lines.push(`${name}: loss ${r.loss.toFixed(4)}, accuracy ${(100 * r.accuracy!).toFixed(2)}%`);
+    } else {
+      const pred = model.predict(x).data;
+      const { mean, std } = pre.target!;
+      const m = regressionMetrics(targetValues(pre, table, rows), Float64Array.from(pred, (p) => p * std + mean));
+      lines.push(`${name}: MSE ${fmtNum(m.mse)}, MAE ${fmtNum(m.mae)}, R² ${m.r2.toFixed(4)}`);
+    }
+  };
+  score('training', xTrain, trainRows);
+  if (xVal) score('validation', xVal, valRows);
+
+  const dir = resolve(String(v.out));
+  mkdirSync(dir, { recursive: true });
+  const saved = await model.save(`file://${dir}`);
+  writeFileSync(join(dir, PREPROCESSING_FILE), `${JSON.stringify(pre, null, 2)}\n`);
+  model.dispose();
+  say(`\n${lines.join('\n')}`);
+  say(`saved ${[...(saved.files ?? ['model.json', 'weights.bin']).map((f) => f.split(/[\\/]/).pop()), PREPROCESSING_FILE].join(', ')} to ${String(v.out)}`);
+}
+
+function preview(list: string[]): string {
+  return list.length <= 6 ? list.join(', ') : `${list.slice(0, 5).join(', ')}, …`;
+}
+
+export function fmtNum(x: number): string {
+  return Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(3) : x.toFixed(4);
+}

@@ -1,0 +1,48 @@
+/** Small helpers shared by the commands. */
+
+/** 0..n-1 in a seeded random order (mulberry32 + Fisher–Yates). */
+export function seededShuffle(n: number, seed: number): number[] {
+  let s = seed >>> 0;
+  const rand = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
+/** MSE, RMSE, MAE and R² of predictions against targets. */
+export function regressionMetrics(y: ArrayLike<number>, pred: ArrayLike<number>): { mse: number; rmse: number; mae: number; r2: number } {
+  const n = y.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += y[i]! / n;
+  let se = 0;
+  let ae = 0;
+  let tot = 0;
+  for (let i = 0; i < n; i++) {
+    const d = pred[i]! - y[i]!;
+    se += d * d;
+    ae += Math.abs(d);
+    tot += (y[i]! - mean) ** 2;
+  }
+  return { mse: se / n, rmse: Math.sqrt(se / n), mae: ae / n, r2: tot > 0 ? 1 - se / tot : NaN };
+}
+
+/** Row-wise argmax of an [n, k] matrix. */
+export function argmaxRows(data: Float32Array, k: number): Int32Array {
+  const n = data.length / k;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (data[i * k + j]! > data[i * k + best]!) best = j;
+    out[i] = best;
+  }
+  return out;
+}
