@@ -1,0 +1,142 @@
+/**
+ * The main-thread side: a WorkerModel forwards fit/predict/evaluate/getWeights to a model that
+ * lives in a worker, so training never blocks the page. Logs stream back as the worker trains.
+ */
+import type { Logs } from '../callbacks.js';
+import type { History, WeightTensor } from '../model/sequential.js';
+import { Tensor2D, toTensor, type Tensor2DLike } from '../tensor.js';
+import { toEndpoint, type MessageEndpoint, type Port } from './endpoint.js';
+import type { ModelSpec, PlainTensor, Reply, WorkerFitArgs } from './protocol.js';
+
+/** Options of {@link WorkerModel.fit}: the worker-side fit options plus main-thread callbacks. */
+export interface WorkerModelFitArgs extends Omit<WorkerFitArgs, 'validationData'> {
+  validationData?: [Tensor2DLike, Tensor2DLike];
+  /** Called on the main thread after each epoch; `weights` is set every `weightsEvery` epochs. */
+  onEpochEnd?: (epoch: number, logs: Logs, weights?: WeightTensor[]) => void;
+  /** Called on the main thread after each batch (this posts one message per batch). */
+  onBatchEnd?: (batch: number, logs: Logs) => void;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  onEpoch?: (epoch: number, logs: Logs, weights?: WeightTensor[]) => void;
+  onBatch?: (batch: number, logs: Logs) => void;
+}
+
+const plain = (x: Tensor2DLike | number[], what: string): PlainTensor => {
+  const t = Array.isArray(x) && typeof x[0] === 'number' ? toTensor((x as number[]).map((v) => [v]), what) : toTensor(x as Tensor2DLike, what);
+  return { shape: t.shape, data: t.data };
+};
+const named = (ws: PlainTensor[]): WeightTensor[] => ws.map((w, i) => ({ name: `weight_${i}`, shape: w.shape, data: w.data }));
+
+/**
+ * A model trained in a worker. Every method returns a Promise; requests run in order inside
+ * the worker, except `stop()`, which takes effect at the end of the current epoch.
+ */
+export class WorkerModel {
+  private readonly port: Port;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  constructor(private readonly worker: MessageEndpoint) {
+    this.port = toEndpoint(worker);
+    this.port.listen((reply: Reply) => this.receive(reply));
+    // A worker that fails to load (bad URL, syntax error) rejects everything waiting on it.
+    (worker as { addEventListener?: (t: string, f: (e: { message?: string }) => void) => void }).addEventListener?.('error', (e) => {
+      const error = new Error(`worker failed: ${e.message ?? 'could not load the worker script'}`);
+      for (const p of this.pending.values()) p.reject(error);
+      this.pending.clear();
+    });
+  }
+
+  private receive(reply: Reply): void {
+    const p = this.pending.get(reply.id);
+    if (!p) return;
+    if (reply.type === 'epoch') p.onEpoch?.(reply.epoch, reply.logs, reply.weights && named(reply.weights));
+    else if (reply.type === 'batch') p.onBatch?.(reply.batch, reply.logs);
+    else {
+      this.pending.delete(reply.id);
+      if (reply.type === 'result') p.resolve(reply.value);
+      else p.reject(new Error(reply.message));
+    }
+  }
+
+  private request<T>(message: Record<string, unknown>, extra: Partial<Pending> = {}): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, ...extra });
+      this.port.post({ id, ...message }, []);
+    });
+  }
+
+  /** Create (or replace) the worker's model. Resolves with the backend in use and the parameter count. */
+  init(spec: ModelSpec): Promise<{ backend: string; params: number; summary: string }> {
+    return this.request({ op: 'init', spec });
+  }
+
+  /** Train in the worker; epoch (and optionally batch) logs arrive through the callbacks. */
+  fit(x: Tensor2DLike, y: Tensor2DLike | number[], args: WorkerModelFitArgs = {}): Promise<History> {
+    const { onEpochEnd, onBatchEnd, validationData, ...rest } = args;
+    const workerArgs: WorkerFitArgs = { ...rest, batchLogs: rest.batchLogs ?? onBatchEnd !== undefined };
+    if (validationData) workerArgs.validationData = [plain(validationData[0], 'fit validationData x'), plain(validationData[1], 'fit validationData y')];
+    return this.request({ op: 'fit', x: plain(x, 'fit x'), y: plain(y, 'fit y'), args: workerArgs }, { onEpoch: onEpochEnd, onBatch: onBatchEnd });
+  }
+
+  /** Ask a running fit to finish after its current epoch (its Promise then resolves normally). */
+  stop(): Promise<void> {
+    return this.request({ op: 'stop' });
+  }
+
+  async predict(x: Tensor2DLike): Promise<Tensor2D> {
+    const out = await this.request<PlainTensor>({ op: 'predict', x: plain(x, 'predict x') });
+    return new Tensor2D(out.data, [out.shape[0]!, out.shape[1]!]);
+  }
+
+  evaluate(x: Tensor2DLike, y: Tensor2DLike | number[]): Promise<{ loss: number; accuracy?: number }> {
+    return this.request({ op: 'evaluate', x: plain(x, 'evaluate x'), y: plain(y, 'evaluate y') });
+  }
+
+  /** Copies of the worker model's weights, in the order of `Sequential.getWeights()`. */
+  async getWeights(): Promise<WeightTensor[]> {
+    return named(await this.request<PlainTensor[]>({ op: 'getWeights' }));
+  }
+
+  setWeights(weights: ArrayLike<{ shape: readonly number[]; data: ArrayLike<number> }>): Promise<void> {
+    const ws = Array.from(weights, (w) => ({ shape: [...w.shape], data: Float32Array.from(w.data) }));
+    return this.request({ op: 'setWeights', weights: ws });
+  }
+
+  /** Free the worker's model (the worker keeps running). */
+  dispose(): Promise<void> {
+    return this.request({ op: 'dispose' });
+  }
+
+  /** Stop the worker thread; pending requests are rejected. */
+  terminate(): void {
+    for (const p of this.pending.values()) p.reject(new Error('the worker was terminated'));
+    this.pending.clear();
+    this.worker.terminate?.();
+  }
+}
+
+/**
+ * Start (or wrap) a worker that runs `serveWorker()` and return a WorkerModel talking to it.
+ *
+ * @param workerOrUrl a Worker (browser or Node worker_threads) already running a script that
+ *   calls `nn.worker.serveWorker()`, or that script's URL (a module worker is started with it).
+ * @example
+ * const wm = nn.worker.createWorkerModel(new URL('./train-worker.js', import.meta.url));
+ * await wm.init({ layers: [{ type: 'dense', units: 8, activation: 'tanh', inputShape: [2] },
+ *                          { type: 'dense', units: 1, activation: 'sigmoid' }],
+ *                 compile: { optimizer: { name: 'adam', learningRate: 0.03 }, loss: 'binaryCrossentropy' } });
+ * await wm.fit(x, y, { epochs: 100, onEpochEnd: (e, logs) => console.log(e, logs.loss) });
+ */
+export function createWorkerModel(workerOrUrl: MessageEndpoint | string | URL): WorkerModel {
+  if (typeof workerOrUrl === 'string' || workerOrUrl instanceof URL) {
+    const W = (globalThis as { Worker?: new (url: string | URL, options?: { type: 'module' }) => MessageEndpoint }).Worker;
+    if (!W) throw new Error('createWorkerModel: this environment has no global Worker; pass a worker_threads Worker instead of a URL');
+    return new WorkerModel(new W(workerOrUrl, { type: 'module' }));
+  }
+  return new WorkerModel(workerOrUrl);
+}

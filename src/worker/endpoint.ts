@@ -1,0 +1,29 @@
+/**
+ * One shape for the three kinds of message port we meet: a browser Worker or worker scope
+ * (addEventListener + event.data) and Node's worker_threads Worker / parentPort (on + data).
+ */
+export interface MessageEndpoint {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  addEventListener?(type: 'message', listener: (event: { data: unknown }) => void): void;
+  on?(type: 'message', listener: (data: unknown) => void): void;
+  terminate?(): unknown;
+}
+
+export interface Port {
+  post(message: unknown, transfer: Transferable[]): void;
+  listen(handler: (data: never) => void): void;
+}
+
+export function toEndpoint(ep: MessageEndpoint): Port {
+  if (!ep || typeof ep.postMessage !== 'function') {
+    throw new Error('worker: expected a Worker, a worker global scope or a worker_threads port (something with postMessage)');
+  }
+  return {
+    post: (message, transfer) => ep.postMessage(message, transfer),
+    listen: (handler) => {
+      // Node's ports have `on` (data directly); browsers have addEventListener (event.data).
+      if (typeof ep.on === 'function') ep.on('message', (data) => handler(data as never));
+      else ep.addEventListener!('message', (event) => handler(event.data as never));
+    },
+  };
+}

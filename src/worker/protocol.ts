@@ -1,0 +1,68 @@
+/**
+ * The messages between a WorkerModel (main thread) and serveWorker (inside the worker), and the
+ * plain-data model description both sides understand. Everything here survives structured
+ * clone: numbers, strings, plain objects and Float32Arrays (transferred, not copied, where we can).
+ */
+import type { BackendName, BackendOptions } from '../backend/index.js';
+import type { Logs } from '../callbacks.js';
+import type { History } from '../model/sequential.js';
+
+/** One layer as plain data: `type` names an `nn.layers.*` factory, the rest are its options. */
+export interface LayerSpec {
+  type: 'dense' | 'dropout' | 'activation' | 'leakyRelu' | 'prelu' | 'elu';
+  [option: string]: unknown;
+}
+
+/** An optimizer by name, or `{ name, ...options }` for `nn.optimizers[name](options)`. */
+export type OptimizerSpec = string | { name: string; [option: string]: unknown };
+
+/** A whole model as plain data, so it can be posted to a worker. */
+export interface ModelSpec {
+  layers: LayerSpec[];
+  seed?: number;
+  compile: { optimizer: OptimizerSpec; loss: string; metrics?: string[] };
+  /** Backend to train on inside the worker (default: `nn.ready()`'s choice). */
+  backend?: BackendName;
+  backendOptions?: BackendOptions;
+}
+
+/** A tensor as posted: row-major data and its shape. */
+export interface PlainTensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+/** Main thread → worker. `id` pairs a request with its reply. */
+export type Request =
+  | { id: number; op: 'init'; spec: ModelSpec }
+  | { id: number; op: 'fit'; x: PlainTensor; y: PlainTensor; args: WorkerFitArgs }
+  | { id: number; op: 'predict'; x: PlainTensor }
+  | { id: number; op: 'evaluate'; x: PlainTensor; y: PlainTensor }
+  | { id: number; op: 'getWeights' }
+  | { id: number; op: 'setWeights'; weights: PlainTensor[] }
+  | { id: number; op: 'stop' }
+  | { id: number; op: 'dispose' };
+
+/** Worker → main thread. */
+export type Reply =
+  | { id: number; type: 'result'; value: unknown }
+  | { id: number; type: 'error'; message: string }
+  | { id: number; type: 'epoch'; epoch: number; logs: Logs; weights?: PlainTensor[] }
+  | { id: number; type: 'batch'; batch: number; logs: Logs };
+
+/** `fit` options that can cross the thread boundary (callbacks stay on the main thread). */
+export interface WorkerFitArgs {
+  epochs?: number;
+  batchSize?: number;
+  shuffle?: boolean;
+  validationSplit?: number;
+  validationData?: [PlainTensor, PlainTensor];
+  initialEpoch?: number;
+  yieldEvery?: number;
+  /** Post every batch's logs (default: only when an onBatchEnd callback is given). */
+  batchLogs?: boolean;
+  /** Attach a copy of the weights to every n-th epoch message (0 = never; default 0). */
+  weightsEvery?: number;
+}
+
+export type { History, Logs };

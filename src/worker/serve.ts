@@ -1,0 +1,121 @@
+/**
+ * The worker side: `serveWorker()` answers WorkerModel requests with a real Sequential model.
+ * It touches no DOM or Node API itself; the endpoint (a worker's global scope, or Node's
+ * `parentPort`) is passed in.
+ */
+import { ready, setBackend } from '../backend/index.js';
+import * as layers from '../layers/index.js';
+import { Sequential } from '../model/sequential.js';
+import * as optimizers from '../optimizers/index.js';
+import { Tensor2D } from '../tensor.js';
+import { toEndpoint, type MessageEndpoint } from './endpoint.js';
+import type { ModelSpec, PlainTensor, Reply, Request } from './protocol.js';
+
+const layerFactories: Record<string, (args: never) => layers.Layer> = {
+  dense: layers.dense, dropout: layers.dropout, activation: layers.activation,
+  leakyRelu: layers.leakyRelu, prelu: layers.prelu, elu: layers.elu,
+};
+const optimizerFactories: Record<string, (args?: never) => optimizers.Optimizer> = {
+  sgd: optimizers.sgd, adagrad: optimizers.adagrad, rmsprop: optimizers.rmsprop, adam: optimizers.adam, adamw: optimizers.adamw,
+};
+
+/** Build (but do not train) the Sequential model a ModelSpec describes. */
+export function modelFromSpec(spec: ModelSpec): Sequential {
+  if (!spec || !Array.isArray(spec.layers)) throw new Error('modelFromSpec: expected { layers: [...], compile: {...} }');
+  const model = new Sequential(spec.seed === undefined ? {} : { seed: spec.seed });
+  for (const { type, ...options } of spec.layers) {
+    const make = layerFactories[type];
+    if (!make) throw new Error(`modelFromSpec: unknown layer type '${type}'; expected one of ${Object.keys(layerFactories).join(', ')}`);
+    model.add(make(options as never));
+  }
+  const opt = spec.compile.optimizer;
+  let optimizer: string | optimizers.Optimizer = opt as string;
+  if (typeof opt === 'object' && opt !== null) {
+    const { name, ...options } = opt;
+    const make = optimizerFactories[String(name).toLowerCase()];
+    if (!make) throw new Error(`modelFromSpec: unknown optimizer '${name}'; expected one of ${Object.keys(optimizerFactories).join(', ')}`);
+    optimizer = make(options as never);
+  }
+  model.compile({ optimizer, loss: spec.compile.loss, metrics: spec.compile.metrics ?? [] });
+  return model;
+}
+
+const tensor = (t: PlainTensor): Tensor2D => new Tensor2D(t.data, [t.shape[0]!, t.shape[1] ?? 1]);
+
+/**
+ * Answer WorkerModel requests on `endpoint` (default: the worker's global scope). Call it once
+ * in the worker script:
+ *
+ *   import * as nn from './wasm-mlp.js';
+ *   nn.worker.serveWorker();                                  // browser Web Worker
+ *   nn.worker.serveWorker((await import('node:worker_threads')).parentPort); // Node
+ */
+export function serveWorker(endpoint?: MessageEndpoint): void {
+  const port = toEndpoint(endpoint ?? (globalThis as unknown as MessageEndpoint));
+  let model: Sequential | undefined;
+  const post = (reply: Reply, transfer: Transferable[] = []) => port.post(reply, transfer);
+  const need = (): Sequential => {
+    if (!model) throw new Error('the worker has no model yet: call init(spec) first');
+    return model;
+  };
+  const copyWeights = (m: Sequential): PlainTensor[] => m.getWeights().map((w) => ({ shape: w.shape, data: w.data }));
+
+  const handle = async (req: Request): Promise<[unknown, Transferable[]]> => {
+    switch (req.op) {
+      case 'init': {
+        if (req.spec.backend) await setBackend(req.spec.backend, req.spec.backendOptions);
+        else await ready();
+        model?.dispose();
+        model = modelFromSpec(req.spec);
+        model.getWeights(); // build now, so init reports bad specs and the backend in use
+        return [{ backend: model.backendName, params: model.countParams(), summary: model.summary() }, []];
+      }
+      case 'fit': {
+        const m = need();
+        const { batchLogs, weightsEvery = 0, validationData, ...args } = req.args;
+        const history = await m.fit(tensor(req.x), tensor(req.y), {
+          ...args,
+          ...(validationData ? { validationData: [tensor(validationData[0]), tensor(validationData[1])] } : {}),
+          callbacks: {
+            onEpochEnd: (epoch, logs = {}) => {
+              const withWeights = weightsEvery > 0 && (epoch + 1) % weightsEvery === 0;
+              const weights = withWeights ? copyWeights(m) : undefined;
+              post({ id: req.id, type: 'epoch', epoch, logs, ...(weights ? { weights } : {}) }, weights ? weights.map((w) => w.data.buffer) : []);
+            },
+            ...(batchLogs ? { onBatchEnd: (batch: number, logs: Record<string, number> = {}) => post({ id: req.id, type: 'batch', batch, logs }) } : {}),
+          },
+        });
+        return [history, []];
+      }
+      case 'predict': {
+        const out = need().predict(tensor(req.x));
+        return [{ shape: out.shape, data: out.data }, [out.data.buffer]];
+      }
+      case 'evaluate':
+        return [need().evaluate(tensor(req.x), tensor(req.y)), []];
+      case 'getWeights': {
+        const ws = copyWeights(need());
+        return [ws, ws.map((w) => w.data.buffer)];
+      }
+      case 'setWeights':
+        need().setWeights(req.weights);
+        return [undefined, []];
+      case 'stop':
+        if (model) model.stopTraining = true;
+        return [undefined, []];
+      case 'dispose':
+        model?.dispose();
+        model = undefined;
+        return [undefined, []];
+      default:
+        throw new Error(`unknown request ${JSON.stringify((req as { op: unknown }).op)}`);
+    }
+  };
+
+  port.listen((req: Request) => {
+    handle(req).then(
+      ([value, transfer]) => post({ id: req.id, type: 'result', value }, transfer),
+      (e: unknown) => post({ id: req.id, type: 'error', message: e instanceof Error ? e.message : String(e) }),
+    );
+  });
+}
