@@ -4,10 +4,13 @@
  * Memory (all in the backend's arena, laid out once):
  *   params  — every layer's parameters back to back (16-byte aligned each);
  *   grads   — the same layout, written by backward;
- *   state   — 0–3 optimizer slots, the same layout again;
+ *   optimizer block (after compile) — 0–3 state slots, then a pre-step copy of the params and
+ *             of the slots, each the same layout again, so a diverging step can be undone whole;
  *   per layer — output and output-gradient buffers for `capacity` rows;
  *   x, y    — the current batch.
  * A training step is kernel calls on those offsets: it allocates nothing in JS or in the arena.
+ * Every block goes through an ArenaLedger (./memory.ts) so dispose() — or, failing that, the
+ * garbage collector — returns all of it.
  */
 import { getBackend, ready } from '../backend/index.js';
 import type { AccuracyCode, Backend, LossCode, OptimizerParams } from '../backend/contract.js';
@@ -21,6 +24,7 @@ import { Rng } from '../util/random.js';
 import { nextMacrotask, now } from '../util/yield.js';
 import { checkFeatures, checkPositiveInt, checkTargets, type Labels } from './data.js';
 import { formatSummary } from './summary.js';
+import { ArenaLedger, checkFits, freeWhenCollected, releaseNow } from './memory.js';
 import { modelToArtifacts, saveModel, type ModelArtifacts, type SaveResult } from '../io/index.js';
 
 export interface SequentialArgs {
@@ -92,11 +96,14 @@ export class Sequential implements TrainingModel {
   private readonly rng: Rng;
   private readonly seed: number;
   private backend: Backend | undefined;
+  private ledger: ArenaLedger | undefined;
   private compiled: Compiled | undefined;
   private paramFloats = 0;
   private params = 0;
   private grads = 0;
-  /** The parameters before the last step (to undo a step that overflows). */
+  /** Optimizer slots and the pre-step backup, one block (0 until compiled and built). */
+  private optBlock = 0;
+  /** The parameters, then the optimizer slots, as they were before the last step. */
   private backup = 0;
   private state: [number, number, number] = [0, 0, 0];
   private capacity = 0;
@@ -155,6 +162,8 @@ export class Sequential implements TrainingModel {
   /** Set the optimizer, loss and metrics. Can be called again (optimizer state restarts). */
   compile(args: CompileArgs): void {
     this.checkUsable();
+    // Swapping the loss or optimizer under a running fit would mix two trainings' buffers.
+    if (this.fitting) throw new Error('compile: this model is training in fit(); compile before or after it');
     if (!args || typeof args !== 'object') throw new Error(`compile: expected { optimizer, loss, metrics? }, got ${describe(args)}`);
     if (this.layers.length === 0) throw new Error('compile: the model has no layers; add layers first');
     const optimizer = getOptimizer(args.optimizer);
@@ -193,33 +202,35 @@ export class Sequential implements TrainingModel {
     const b = getBackend();
     let floats = 0;
     for (const layer of this.layers) for (const p of layer.params) floats += Math.ceil(p.size / 4) * 4;
-    this.paramFloats = floats;
     const bytes = Math.max(16, floats * 4);
-    const allocated: number[] = [];
+    // Weights and gradients, plus the optimizer block when compiled: refused before any allocation.
+    const slots = this.compiled?.optimizer.slots;
+    const total = 2 * bytes + (slots === undefined ? 0 : optimizerBlockBytes(floats, slots));
+    checkFits(b, total, `${this.describeSize()} (weights, gradients${slots === undefined ? '' : ', optimizer state and a pre-step backup'})`);
+    const ledger = new ArenaLedger(b);
     try {
-      this.params = b.alloc(bytes);
-      allocated.push(this.params);
-      this.grads = b.alloc(bytes);
-      allocated.push(this.grads);
-      this.backup = b.alloc(bytes);
-      allocated.push(this.backup);
+      this.params = ledger.alloc(bytes);
+      this.grads = ledger.alloc(bytes);
     } catch (e) {
-      for (const o of allocated) b.free(o);
+      ledger.freeAll();
       throw e;
     }
+    this.paramFloats = floats;
+    this.ledger = ledger;
+    freeWhenCollected(this, ledger);
     this.backend = b;
     this.ctx.backend = b;
     let at = 0;
     const f32 = b.f32();
-    f32.fill(0, this.params >> 2, (this.params >> 2) + floats);
-    f32.fill(0, this.grads >> 2, (this.grads >> 2) + floats);
+    f32.fill(0, this.params >>> 2, (this.params >>> 2) + floats);
+    f32.fill(0, this.grads >>> 2, (this.grads >>> 2) + floats);
     for (const layer of this.layers) {
       for (const p of layer.params) {
         p.offset = this.params + at * 4;
         p.grad = this.grads + at * 4;
         const init = new Float32Array(p.size);
         p.initializer.fill(init, p.fanIn, p.fanOut, this.rng);
-        f32.set(init, p.offset >> 2);
+        f32.set(init, p.offset >>> 2);
         at += Math.ceil(p.size / 4) * 4;
       }
     }
@@ -227,28 +238,44 @@ export class Sequential implements TrainingModel {
     return b;
   }
 
+  /** "dense (4×5) → … : 123 parameters" for out-of-memory messages. */
+  private describeSize(): string {
+    return `the model '${this.name}' (${this.countParams()} parameters)`;
+  }
+
+  /** (Re)allocate the optimizer slots and the pre-step backup, slots set to their initial values. */
   private resetOptimizerState(): void {
-    const b = this.backend!;
-    for (let s = 0; s < 3; s++) if (this.state[s]) { b.free(this.state[s]!); this.state[s] = 0; }
+    const ledger = this.ledger!;
+    if (this.optBlock) ledger.free(this.optBlock);
+    this.optBlock = this.backup = 0;
+    this.state = [0, 0, 0];
     const opt = this.compiled!.optimizer;
+    const n = this.paramFloats;
+    const bytes = optimizerBlockBytes(n, opt.slots);
+    checkFits(ledger.backend, bytes, `the ${opt.className} state of ${this.describeSize()}`);
+    this.optBlock = ledger.alloc(bytes);
     for (let s = 0; s < opt.slots; s++) {
-      this.state[s] = b.alloc(Math.max(16, this.paramFloats * 4));
-      const start = this.state[s]! >> 2;
-      b.f32().fill(opt.initialState(s), start, start + this.paramFloats);
+      this.state[s] = this.optBlock + s * n * 4;
+      const start = this.state[s]! >>> 2;
+      ledger.backend.f32().fill(opt.initialState(s), start, start + n);
     }
+    this.backup = this.optBlock + opt.slots * n * 4;
     this.iterations = 0;
   }
 
   /** Make sure activation buffers hold at least `rows` rows. */
   private ensureCapacity(rows: number): void {
     if (rows <= this.capacity) return;
-    const b = this.backend!;
+    const ledger = this.ledger!;
     this.releaseActivations();
     const yCols = Math.max(this.outputUnits, 1);
+    // Input, targets, and each layer's output and output gradient (dropout masks come on top).
+    const floatsPerRow = this.inputUnits + yCols + this.layers.reduce((s, l) => s + 2 * l.units, 0);
+    checkFits(ledger.backend, rows * floatsPerRow * 4, `a batch of ${rows} rows for ${this.describeSize()}`);
     try {
-      this.xBuf = b.alloc(rows * this.inputUnits * 4);
-      this.yBuf = b.alloc(rows * yCols * 4);
-      for (const layer of this.layers) layer.allocate(b, rows);
+      this.xBuf = ledger.alloc(rows * this.inputUnits * 4);
+      this.yBuf = ledger.alloc(rows * yCols * 4);
+      for (const layer of this.layers) layer.allocate(ledger.tracked, rows);
     } catch (e) {
       this.releaseActivations();
       throw e;
@@ -257,10 +284,10 @@ export class Sequential implements TrainingModel {
   }
 
   private releaseActivations(): void {
-    const b = this.backend!;
-    for (const layer of this.layers) layer.release(b);
-    if (this.xBuf) b.free(this.xBuf);
-    if (this.yBuf) b.free(this.yBuf);
+    const ledger = this.ledger!;
+    for (const layer of this.layers) layer.release(ledger.tracked);
+    if (this.xBuf) ledger.free(this.xBuf);
+    if (this.yBuf) ledger.free(this.yBuf);
     this.xBuf = this.yBuf = 0;
     this.capacity = 0;
   }
@@ -299,18 +326,30 @@ export class Sequential implements TrainingModel {
         }
       }
     }
-    // Keep the weights from before the step so a step that overflows them can be undone: a
-    // native memmove of the parameters, a small fraction of a step's cost.
+    // Keep the weights and optimizer state from before the step so a step that overflows either
+    // can be undone whole: native memmoves, a small fraction of a step's cost. (Restoring only
+    // the weights would leave e.g. Adam's moments holding the bad gradient.)
     const n = this.paramFloats;
-    b.f32().copyWithin(this.backup >> 2, this.params >> 2, (this.params >> 2) + n);
+    const stateFloats = opt.slots * n;
+    const f32 = b.f32();
+    f32.copyWithin(this.backup >>> 2, this.params >>> 2, (this.params >>> 2) + n);
+    if (stateFloats) f32.copyWithin((this.backup >>> 2) + n, this.optBlock >>> 2, (this.optBlock >>> 2) + stateFloats);
     this.iterations++;
     opt.fill(this.optParams, this.iterations);
     b.optimizerStep(n, this.params, this.grads, this.state[0], this.state[1], this.state[2], this.optParams);
-    if (!Number.isFinite(b.sumSquares(n, this.params))) {
-      b.f32().copyWithin(this.params >> 2, this.backup >> 2, (this.backup >> 2) + n);
+    // Σx² is accumulated in f64 by both backends, so it is finite exactly when every value is.
+    const weightsOk = Number.isFinite(b.sumSquares(n, this.params));
+    if (!weightsOk || (stateFloats && !Number.isFinite(b.sumSquares(stateFloats, this.optBlock)))) {
+      const f = b.f32();
+      f.copyWithin(this.params >>> 2, this.backup >>> 2, (this.backup >>> 2) + n);
+      if (stateFloats) f.copyWithin(this.optBlock >>> 2, (this.backup >>> 2) + n, (this.backup >>> 2) + n + stateFloats);
       this.iterations--;
-      const g2 = b.sumSquares(n, this.grads);
-      throw new DivergenceError(Number.isFinite(g2) ? 'the update overflowed the weights (beyond float32 range)' : 'the gradient became NaN or Infinity');
+      const gradientOk = Number.isFinite(b.sumSquares(n, this.grads));
+      throw new DivergenceError(
+        !gradientOk ? 'the gradient became NaN or Infinity'
+          : !weightsOk ? 'the update overflowed the weights (beyond float32 range)'
+            : `the ${opt.className} state overflowed (beyond float32 range)`,
+      );
     }
     return loss + penalty;
   }
@@ -363,7 +402,7 @@ export class Sequential implements TrainingModel {
     }
     const callbacks = normalizeCallbacks(args.callbacks);
     const b = this.build();
-    if (!this.state[0] && c.optimizer.slots > 0) this.resetOptimizerState();
+    if (!this.optBlock) this.resetOptimizerState();
     const n = x.rows;
     const batchSize = Math.min(batchSizeArg, n);
     this.ensureCapacity(batchSize);
@@ -372,9 +411,11 @@ export class Sequential implements TrainingModel {
     const blocks: number[] = [];
     const history: History = { epoch: [], history: {}, params: { epochs, batchSize: batchSizeArg, samples: n } };
     try {
-      const xAll = allocCopy(b, x.data, blocks);
-      const yAll = allocCopy(b, y.data, blocks);
-      const idx = b.alloc(n * 4);
+      const ledger = this.ledger!;
+      checkFits(b, (x.data.length + y.data.length + n) * 4, `fit's copy of ${n} training samples`);
+      const xAll = allocCopy(ledger, x.data, blocks);
+      const yAll = allocCopy(ledger, y.data, blocks);
+      const idx = ledger.alloc(n * 4);
       blocks.push(idx);
       const yCols = y.cols;
       const stepOut = { accuracy: 0 };
@@ -388,8 +429,8 @@ export class Sequential implements TrainingModel {
         const t0 = now();
         await fire(callbacks, 'onEpochBegin', epoch);
         const order = b.i32();
-        for (let i = 0; i < n; i++) order[(idx >> 2) + i] = i;
-        if (shuffle) this.rng.shuffle(order.subarray(idx >> 2, (idx >> 2) + n));
+        for (let i = 0; i < n; i++) order[(idx >>> 2) + i] = i;
+        if (shuffle) this.rng.shuffle(order.subarray(idx >>> 2, (idx >>> 2) + n));
         let lossSum = 0;
         let correct = 0;
         let batch = 0;
@@ -440,7 +481,7 @@ export class Sequential implements TrainingModel {
       await fire(callbacks, 'onTrainEnd', lastLogs(history));
       return history;
     } finally {
-      for (const o of blocks) b.free(o);
+      for (const o of blocks) this.ledger?.free(o);
     }
   }
 
@@ -452,11 +493,11 @@ export class Sequential implements TrainingModel {
     const xt = checkFeatures(x, this.inputUnits, 'trainOnBatch x');
     const yt = checkTargets(y, xt.rows, this.outputUnits, isSparse(c.lossName), 'trainOnBatch y');
     const b = this.build();
-    if (!this.state[0] && c.optimizer.slots > 0) this.resetOptimizerState();
+    if (!this.optBlock) this.resetOptimizerState();
     this.ensureCapacity(xt.rows);
     const f32 = b.f32();
-    f32.set(xt.data, this.xBuf >> 2);
-    f32.set(yt.data, this.yBuf >> 2);
+    f32.set(xt.data, this.xBuf >>> 2);
+    f32.set(yt.data, this.yBuf >>> 2);
     try {
       return this.step(xt.rows, { accuracy: 0 });
     } catch (e) {
@@ -475,9 +516,9 @@ export class Sequential implements TrainingModel {
     const result = new Float32Array(xt.rows * units);
     for (let start = 0; start < xt.rows; start += chunk) {
       const rows = Math.min(chunk, xt.rows - start);
-      b.f32().set(xt.data.subarray(start * this.inputUnits, (start + rows) * this.inputUnits), this.xBuf >> 2);
+      b.f32().set(xt.data.subarray(start * this.inputUnits, (start + rows) * this.inputUnits), this.xBuf >>> 2);
       const out = this.forward(this.xBuf, rows, false);
-      result.set(b.f32().subarray(out >> 2, (out >> 2) + rows * units), start * units);
+      result.set(b.f32().subarray(out >>> 2, (out >>> 2) + rows * units), start * units);
     }
     return new Tensor2D(result, [xt.rows, units]);
   }
@@ -510,8 +551,8 @@ export class Sequential implements TrainingModel {
     for (let start = 0; start < x.rows; start += chunk) {
       const rows = Math.min(chunk, x.rows - start);
       const f32 = b.f32();
-      f32.set(x.data.subarray(start * x.cols, (start + rows) * x.cols), this.xBuf >> 2);
-      f32.set(y.data.subarray(start * y.cols, (start + rows) * y.cols), this.yBuf >> 2);
+      f32.set(x.data.subarray(start * x.cols, (start + rows) * x.cols), this.xBuf >>> 2);
+      f32.set(y.data.subarray(start * y.cols, (start + rows) * y.cols), this.yBuf >>> 2);
       const out = this.forward(this.xBuf, rows, false);
       lossSum += b.loss(c.lossCode, rows, units, out, this.yBuf, 0) * rows;
       if (c.accuracy !== undefined) correct += b.accuracyCount(c.accuracy, rows, units, out, this.yBuf);
@@ -531,7 +572,7 @@ export class Sequential implements TrainingModel {
     const out: WeightTensor[] = [];
     for (const layer of this.layers) {
       for (const p of layer.params) {
-        out.push({ name: `${layer.name}/${p.name}`, shape: p.shape.slice(), data: f32.slice(p.offset >> 2, (p.offset >> 2) + p.size) });
+        out.push({ name: `${layer.name}/${p.name}`, shape: p.shape.slice(), data: f32.slice(p.offset >>> 2, (p.offset >>> 2) + p.size) });
       }
     }
     return out;
@@ -567,19 +608,19 @@ export class Sequential implements TrainingModel {
       datas.push(data);
     }
     const f32 = b.f32();
-    params.forEach(([, p], i) => f32.set(datas[i]!, p.offset >> 2));
+    params.forEach(([, p], i) => f32.set(datas[i]!, p.offset >>> 2));
   }
 
   /** All parameters as one flat copy (early stopping's best weights). */
   snapshotWeights(): Float32Array {
     const b = this.build();
-    return b.f32().slice(this.params >> 2, (this.params >> 2) + this.paramFloats);
+    return b.f32().slice(this.params >>> 2, (this.params >>> 2) + this.paramFloats);
   }
 
   restoreWeights(snapshot: Float32Array): void {
     const b = this.build();
     if (snapshot.length !== this.paramFloats) throw new Error(`restoreWeights: expected ${this.paramFloats} values, got ${snapshot.length}`);
-    b.f32().set(snapshot, this.params >> 2);
+    b.f32().set(snapshot, this.params >>> 2);
   }
 
   /** Number of trainable parameters. */
@@ -592,16 +633,26 @@ export class Sequential implements TrainingModel {
     return formatSummary(this.name, this.layers);
   }
 
-  /** Free the model's arena memory. The model cannot be used afterwards. */
+  /**
+   * Free the model's backend memory: weights, gradients, optimizer state and activation buffers,
+   * all at once (the arena bytes in use go back to what they were before the model was built).
+   * Afterwards every method except `dispose` (a no-op) throws an Error saying the model was
+   * disposed; copies already taken (getWeights, predict results, toArtifacts) stay valid, as they
+   * live in ordinary JS memory. Refused while `fit()` runs.
+   *
+   * A model that is never disposed has its memory freed some time after it is garbage-collected
+   * (a FinalizationRegistry) — but when is up to the JS engine, so dispose models you are done
+   * with, especially large ones or many in a loop.
+   */
   dispose(): void {
     if (this.disposed) return;
     if (this.fitting) throw new Error('dispose: this model is training; wait for fit() to finish');
-    const b = this.backend;
-    if (b) {
-      this.releaseActivations();
-      for (const o of [this.params, this.grads, this.backup, ...this.state]) if (o) b.free(o);
+    if (this.ledger) {
+      for (const layer of this.layers) layer.release(this.ledger.tracked);
+      releaseNow(this.ledger);
     }
-    this.params = this.grads = this.backup = 0;
+    this.ledger = undefined;
+    this.params = this.grads = this.backup = this.optBlock = this.xBuf = this.yBuf = this.capacity = 0;
     this.state = [0, 0, 0];
     this.backend = undefined;
     this.disposed = true;
@@ -640,6 +691,11 @@ export class Sequential implements TrainingModel {
 
 class DivergenceError extends Error {}
 
+/** Optimizer slots, then a backup of the parameters and of the slots: (1 + 2·slots) copies. */
+function optimizerBlockBytes(paramFloats: number, slots: number): number {
+  return Math.max(16, (1 + 2 * slots) * paramFloats * 4);
+}
+
 export function sequential(args?: SequentialArgs): Sequential {
   return new Sequential(args);
 }
@@ -648,10 +704,10 @@ function sliceRows(t: Tensor2D, from: number, to: number): Tensor2D {
   return new Tensor2D(t.data.subarray(from * t.cols, to * t.cols), [to - from, t.cols]);
 }
 
-function allocCopy(b: Backend, data: Float32Array, blocks: number[]): number {
-  const o = b.alloc(data.length * 4);
+function allocCopy(ledger: ArenaLedger, data: Float32Array, blocks: number[]): number {
+  const o = ledger.alloc(data.length * 4);
   blocks.push(o);
-  b.f32().set(data, o >> 2);
+  ledger.backend.f32().set(data, o >>> 2);
   return o;
 }
 
