@@ -9,7 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-rmSync(`${root}dist`, { recursive: true, force: true });
+for (const d of ['node', 'browser', 'types']) rmSync(`${root}dist/${d}`, { recursive: true, force: true });
 
 const common = { entryPoints: [`${root}src/index.ts`], bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning' };
 await build({ ...common, platform: 'node', outfile: `${root}dist/node/index.js`, sourcemap: true });
