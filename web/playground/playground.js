@@ -506,7 +506,13 @@ const EXERCISES = [
 const mean = (a) => a.reduce((s, v) => s + v, 0) / a.length;
 
 let lab; // a second worker, so verifying never disturbs the page or the main run
-async function verify(ex, out) {
+let labQueue = Promise.resolve(); // one verification at a time: they share the lab's model
+function verify(ex, out) {
+  const job = labQueue.then(() => verifyNow(ex, out));
+  labQueue = job.catch(() => {});
+  return job;
+}
+async function verifyNow(ex, out) {
   lab ??= nn.worker.createWorkerModel(new URL('./worker.js', import.meta.url));
   const results = [];
   for (const run of ex.runs) {
@@ -538,7 +544,7 @@ for (const [i, ex] of EXERCISES.entries()) {
   div.querySelector('[data-verify]').addEventListener('click', async (e) => {
     const out = div.querySelector('.result');
     e.target.disabled = true;
-    out.innerHTML = '<span class="progress muted">training…</span>';
+    out.innerHTML = '<span class="progress muted">queued…</span>';
     try { await verify(ex, out); } catch (err) { out.innerHTML = `<p class="bad">${err.message}</p>`; }
     e.target.disabled = false;
   });
