@@ -44,6 +44,12 @@ export type Tensor2DLike = Tensor2D | number[][];
  * Throws on ragged rows, non-numbers, a shape that does not match the data length.
  */
 export function tensor2d(values: number[][] | Float32Array | ArrayLike<number>, shape?: [number, number]): Tensor2D {
+  if (values === null || typeof values !== 'object') {
+    throw new Error(`tensor2d: expected number[][] or a Float32Array with a shape, got ${describe(values)}`);
+  }
+  if (shape !== undefined && (!Array.isArray(shape) || shape.length !== 2)) {
+    throw new Error(`tensor2d: shape must be [rows, cols], got ${describe(shape)}`);
+  }
   if (values instanceof Float32Array || (shape !== undefined && !Array.isArray((values as ArrayLike<unknown>)[0]))) {
     if (!shape || shape.length !== 2) throw new Error('tensor2d: a flat array needs a shape [rows, cols]');
     const [rows, cols] = shape;

@@ -463,7 +463,7 @@ export class Sequential implements TrainingModel {
         const logs: Logs = { loss: lossSum / n };
         if (hasAcc) logs.accuracy = correct / (n * accDenominator);
         if (val) {
-          const v = this.evaluateChecked(val[0], val[1], batchSize);
+          const v = this.evaluateChecked(val[0], val[1], batchSize, `fit: at epoch ${epoch + 1}, the validation`);
           logs.val_loss = v.loss;
           if (v.accuracy !== undefined) logs.val_accuracy = v.accuracy;
         }
@@ -520,6 +520,16 @@ export class Sequential implements TrainingModel {
       const out = this.forward(this.xBuf, rows, false);
       result.set(b.f32().subarray(out >>> 2, (out >>> 2) + rows * units), start * units);
     }
+    // Inputs and weights are finite, but their products can still overflow float32.
+    for (let i = 0; i < result.length; i++) {
+      const v = result[i]!;
+      if (v - v !== 0) {
+        throw new Error(
+          `predict: the output at row ${Math.floor(i / units)}, column ${i % units} is ${v} (float32 overflow): the inputs or weights are ` +
+            `too large — scale the inputs, or retrain with a lower learning rate or clipNorm/clipValue`,
+        );
+      }
+    }
     return new Tensor2D(result, [xt.rows, units]);
   }
 
@@ -530,7 +540,7 @@ export class Sequential implements TrainingModel {
     const xt = checkFeatures(x, this.inputUnits, 'evaluate x');
     const yt = checkTargets(y, xt.rows, this.outputUnits, isSparse(c.lossName), 'evaluate y');
     this.build();
-    return this.evaluateChecked(xt, yt, args.batchSize);
+    return this.evaluateChecked(xt, yt, args.batchSize, 'evaluate: the');
   }
 
   private chunkRows(rows: number, batchSize: number | undefined, what: string): number {
@@ -541,7 +551,8 @@ export class Sequential implements TrainingModel {
     return Math.min(want, this.capacity);
   }
 
-  private evaluateChecked(x: Tensor2D, y: Tensor2D, batchSize?: number): { loss: number; accuracy?: number } {
+  /** Mean loss and accuracy; throws (starting the message with `what`) when the loss is not finite. */
+  private evaluateChecked(x: Tensor2D, y: Tensor2D, batchSize: number | undefined, what: string): { loss: number; accuracy?: number } {
     const b = this.backend!;
     const c = this.compiled!;
     const chunk = this.chunkRows(x.rows, batchSize, 'evaluate');
@@ -558,6 +569,12 @@ export class Sequential implements TrainingModel {
       if (c.accuracy !== undefined) correct += b.accuracyCount(c.accuracy, rows, units, out, this.yBuf);
     }
     const result: { loss: number; accuracy?: number } = { loss: lossSum / x.rows };
+    if (!Number.isFinite(result.loss)) {
+      throw new Error(
+        `${what} loss is ${result.loss}: the outputs do not suit loss '${c.lossName}' (cross-entropy losses need probabilities, ` +
+          `e.g. a softmax or sigmoid output layer), or the weights have grown too large`,
+      );
+    }
     if (c.accuracy !== undefined) result.accuracy = correct / (x.rows * (c.accuracy === 0 ? units : 1));
     return result;
   }
@@ -603,7 +620,10 @@ export class Sequential implements TrainingModel {
       if (!data || data.length !== p.size) throw new Error(`${where}: expected ${p.size} values, got ${data ? data.length : describe(data)}`);
       for (let k = 0; k < data.length; k++) {
         const v = data[k]!;
-        if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${where}: value ${k} is ${describe(v)}; weights must be finite numbers`);
+        // fround: a finite double beyond ±3.4e38 would be stored as ±Infinity.
+        if (typeof v !== 'number' || !Number.isFinite(Math.fround(v))) {
+          throw new Error(`${where}: value ${k} is ${describe(v)}; weights must be finite numbers within the float32 range (±3.4e38)`);
+        }
       }
       datas.push(data);
     }
