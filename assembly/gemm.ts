@@ -25,9 +25,9 @@ const tile: usize = memory.data(32, 16);
  * Packs B[pc.., jc..] (kc×nc, logical k×n) into strips of NR columns: the strip starting at
  * column jr is at bp + jr·kc·4, one row of NR floats per k. A last strip of ≤ 4 columns is
  * packed 4 wide (for the narrow kernel). Columns past n are zero, so kernels need no tail.
- * `transposed` = B stored n×k (layout NT).
+ * `transposed` = B stored n×k (layout NT). ldbB = byte stride of B's stored rows.
  */
-function packB(transposed: bool, b: usize, n: i32, k: i32, pc: i32, jc: i32, kc: i32, nc: i32, bp: usize): void {
+function packB(transposed: bool, b: usize, ldbB: usize, pc: i32, jc: i32, kc: i32, nc: i32, bp: usize): void {
   for (let jr = 0; jr < nc; jr += NR) {
     const j0 = jc + jr;
     const nv = min(NR, nc - jr);
@@ -35,8 +35,8 @@ function packB(transposed: bool, b: usize, n: i32, k: i32, pc: i32, jc: i32, kc:
     const rowBytes = <usize>w << 2;
     let dst = bp + <usize>(jr * kc) * 4;
     if (!transposed) {
-      let src = b + (<usize>pc * <usize>n + <usize>j0) * 4;
-      const ldb = <usize>n << 2;
+      let src = b + <usize>pc * ldbB + (<usize>j0 << 2);
+      const ldb = ldbB;
       if (nv == NR) {
         for (let p = 0; p < kc; p++, src += ldb, dst += rowBytes) {
           v128.store(dst, v128.load(src));
@@ -55,11 +55,11 @@ function packB(transposed: bool, b: usize, n: i32, k: i32, pc: i32, jc: i32, kc:
       // B is n×k: column j of op(B) is row j of B, contiguous in p. Full groups of 4 columns
       // go through 4×4 transposes; the rest (and k % 4) element by element.
       if (nv < w) memory.fill(dst, 0, <usize>kc * rowBytes);
-      const ldb = <usize>k << 2;
+      const ldb = ldbB;
       const groups = nv >> 2;
       const kc4 = kc & ~3;
       for (let g = 0; g < groups; g++) {
-        const s0 = b + (<usize>(j0 + 4 * g) * <usize>k + <usize>pc) * 4;
+        const s0 = b + <usize>(j0 + 4 * g) * ldb + (<usize>pc << 2);
         const s1 = s0 + ldb, s2 = s1 + ldb, s3 = s2 + ldb;
         for (let p = 0; p < kc4; p += 4) {
           const o = <usize>p << 2;
@@ -68,7 +68,7 @@ function packB(transposed: bool, b: usize, n: i32, k: i32, pc: i32, jc: i32, kc:
       }
       for (let jj = 0; jj < nv; jj++) {
         const p0 = jj < groups * 4 ? kc4 : 0;
-        let src = b + (<usize>(j0 + jj) * <usize>k + <usize>(pc + p0)) * 4;
+        let src = b + <usize>(j0 + jj) * ldb + (<usize>(pc + p0) << 2);
         let d = dst + (<usize>jj << 2) + <usize>p0 * rowBytes;
         for (let p = p0; p < kc; p++, src += 4, d += rowBytes) store<f32>(d, load<f32>(src));
       }
@@ -220,16 +220,299 @@ function kernel8x4(kc: i32, ap0: usize, ap1: usize, bp: usize, c: usize, ldc: us
   if (mr > 7) storeRow4(c + 7 * ldc, c7, nr, loadC, bias);
 }
 
+// ---- small shapes: no packing ------------------------------------------------------------------
+// Every path below computes each element of C with the same operation sequence as the packed
+// kernels where it can (a madd chain from 0 over each KC block of k, then + C, then + bias), so
+// splitting C into blocks (threads) never changes a result. The dot path (NT with m ≤ 3, NN with
+// a narrow B) sums 4 lanes of k instead; `gemm` picks it only from m and n of the whole product
+// and the thread splitter keeps both (rows in chunks of ≥ 4, columns only when m ≤ 3).
+
+/** C = acc (+ C when loadC) (+ bias), one v128 of 4 columns at cp. */
+@inline function storeV(cp: usize, acc: v128, loadC: bool, bias: usize): void {
+  if (loadC) acc = f32x4.add(acc, v128.load(cp));
+  if (bias) acc = f32x4.add(acc, v128.load(bias));
+  v128.store(cp, acc);
+}
+
+/** Same as storeV for one column held in lane 0. */
+@inline function storeS(cp: usize, acc: v128, loadC: bool, bias: usize): void {
+  let x = f32x4.extract_lane(acc, 0);
+  if (loadC) x += load<f32>(cp);
+  if (bias) x += load<f32>(bias);
+  store<f32>(cp, x);
+}
+
+/**
+ * One row of C from a streamed B (NN/TN, B row p at b + p·ldb): 32 columns per pass, then 4,
+ * then 1. ar = op(A) row start, ps = its byte step per k. KC-blocked like the packed kernels.
+ */
+function streamRow1(n: i32, k: i32, ar: usize, ps: usize, b: usize, ldb: usize, cr: usize, accumulate: bool, bias: usize): void {
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    const loadC = accumulate || pc > 0;
+    const bs = pc == 0 ? bias : 0;
+    const a0 = ar + <usize>pc * ps, b0 = b + <usize>pc * ldb;
+    let j = 0;
+    for (; j + 32 <= n; j += 32) {
+      const o = <usize>j << 2;
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+      let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+      let ap = a0, bp = b0 + o;
+      for (let p = 0; p < kc; p++, ap += ps, bp += ldb) {
+        const av = v128.load32_splat(ap);
+        c0 = madd(av, v128.load(bp), c0); c1 = madd(av, v128.load(bp, 16), c1);
+        c2 = madd(av, v128.load(bp, 32), c2); c3 = madd(av, v128.load(bp, 48), c3);
+        c4 = madd(av, v128.load(bp, 64), c4); c5 = madd(av, v128.load(bp, 80), c5);
+        c6 = madd(av, v128.load(bp, 96), c6); c7 = madd(av, v128.load(bp, 112), c7);
+      }
+      const cp = cr + o, bj: usize = bs ? bs + o : 0;
+      storeV(cp, c0, loadC, bj); storeV(cp + 16, c1, loadC, bj ? bj + 16 : 0);
+      storeV(cp + 32, c2, loadC, bj ? bj + 32 : 0); storeV(cp + 48, c3, loadC, bj ? bj + 48 : 0);
+      storeV(cp + 64, c4, loadC, bj ? bj + 64 : 0); storeV(cp + 80, c5, loadC, bj ? bj + 80 : 0);
+      storeV(cp + 96, c6, loadC, bj ? bj + 96 : 0); storeV(cp + 112, c7, loadC, bj ? bj + 112 : 0);
+    }
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j << 2;
+      let c0 = f32x4.splat(0);
+      let ap = a0, bp = b0 + o;
+      for (let p = 0; p < kc; p++, ap += ps, bp += ldb) c0 = madd(v128.load32_splat(ap), v128.load(bp), c0);
+      storeV(cr + o, c0, loadC, bs ? bs + o : 0);
+    }
+    for (; j < n; j++) {
+      const o = <usize>j << 2;
+      let c0 = f32x4.splat(0);
+      let ap = a0, bp = b0 + o;
+      for (let p = 0; p < kc; p++, ap += ps, bp += ldb) c0 = madd(v128.load32_splat(ap), v128.load32_splat(bp), c0);
+      storeS(cr + o, c0, loadC, bs ? bs + o : 0);
+    }
+  }
+}
+
+/** Two rows of C (op(A) rows at ar and ar + rs) from a streamed B: 16 columns per pass, then 4, then 1. */
+function streamRow2(n: i32, k: i32, ar: usize, rs: usize, ps: usize, b: usize, ldb: usize, cr: usize, ldc: usize, accumulate: bool, bias: usize): void {
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    const loadC = accumulate || pc > 0;
+    const bs = pc == 0 ? bias : 0;
+    const a0 = ar + <usize>pc * ps, b0 = b + <usize>pc * ldb;
+    let j = 0;
+    for (; j + 16 <= n; j += 16) {
+      const o = <usize>j << 2;
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+      let d0 = f32x4.splat(0), d1 = f32x4.splat(0), d2 = f32x4.splat(0), d3 = f32x4.splat(0);
+      let ap = a0, bp = b0 + o;
+      for (let p = 0; p < kc; p++, ap += ps, bp += ldb) {
+        const av = v128.load32_splat(ap), aw = v128.load32_splat(ap + rs);
+        const b0v = v128.load(bp), b1v = v128.load(bp, 16), b2v = v128.load(bp, 32), b3v = v128.load(bp, 48);
+        c0 = madd(av, b0v, c0); c1 = madd(av, b1v, c1); c2 = madd(av, b2v, c2); c3 = madd(av, b3v, c3);
+        d0 = madd(aw, b0v, d0); d1 = madd(aw, b1v, d1); d2 = madd(aw, b2v, d2); d3 = madd(aw, b3v, d3);
+      }
+      const cp = cr + o, dp = cp + ldc, bj: usize = bs ? bs + o : 0;
+      storeV(cp, c0, loadC, bj); storeV(cp + 16, c1, loadC, bj ? bj + 16 : 0);
+      storeV(cp + 32, c2, loadC, bj ? bj + 32 : 0); storeV(cp + 48, c3, loadC, bj ? bj + 48 : 0);
+      storeV(dp, d0, loadC, bj); storeV(dp + 16, d1, loadC, bj ? bj + 16 : 0);
+      storeV(dp + 32, d2, loadC, bj ? bj + 32 : 0); storeV(dp + 48, d3, loadC, bj ? bj + 48 : 0);
+    }
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j << 2;
+      let c0 = f32x4.splat(0), d0 = f32x4.splat(0);
+      let ap = a0, bp = b0 + o;
+      for (let p = 0; p < kc; p++, ap += ps, bp += ldb) {
+        const bv = v128.load(bp);
+        c0 = madd(v128.load32_splat(ap), bv, c0);
+        d0 = madd(v128.load32_splat(ap + rs), bv, d0);
+      }
+      storeV(cr + o, c0, loadC, bs ? bs + o : 0);
+      storeV(cr + ldc + o, d0, loadC, bs ? bs + o : 0);
+    }
+    for (; j < n; j++) {
+      const o = <usize>j << 2;
+      let c0 = f32x4.splat(0), d0 = f32x4.splat(0);
+      let ap = a0, bp = b0 + o;
+      for (let p = 0; p < kc; p++, ap += ps, bp += ldb) {
+        const bv = v128.load32_splat(bp);
+        c0 = madd(v128.load32_splat(ap), bv, c0);
+        d0 = madd(v128.load32_splat(ap + rs), bv, d0);
+      }
+      storeS(cr + o, c0, loadC, bs ? bs + o : 0);
+      storeS(cr + ldc + o, d0, loadC, bs ? bs + o : 0);
+    }
+  }
+}
+
+/** Lane sums of four accumulators as one vector: lane j = (x0 + x2) + (x1 + x3) of accumulator j. */
+@inline function reduce4(x: v128, y: v128, z: v128, w: v128): v128 {
+  const s01 = f32x4.add(i32x4.shuffle(x, y, 0, 4, 1, 5), i32x4.shuffle(x, y, 2, 6, 3, 7));
+  const s23 = f32x4.add(i32x4.shuffle(z, w, 0, 4, 1, 5), i32x4.shuffle(z, w, 2, 6, 3, 7));
+  return f32x4.add(i32x4.shuffle(s01, s23, 0, 1, 4, 5), i32x4.shuffle(s01, s23, 2, 3, 6, 7));
+}
+
+/** The same sum for one accumulator, in lane 0. */
+@inline function reduce1(x: v128): v128 {
+  const s = f32x4.add(x, i32x4.shuffle(x, x, 2, 3, 0, 1));
+  return f32x4.add(s, i32x4.shuffle(s, s, 1, 0, 3, 2));
+}
+
+/** Four B rows' values at byte offset o as one vector (the k tail of the dot path). */
+@inline function gather4(bt: usize, ldb: usize, o: usize): v128 {
+  let v = v128.load32_splat(bt + o);
+  v = f32x4.replace_lane(v, 1, load<f32>(bt + ldb + o));
+  v = f32x4.replace_lane(v, 2, load<f32>(bt + 2 * ldb + o));
+  return f32x4.replace_lane(v, 3, load<f32>(bt + 3 * ldb + o));
+}
+
+/**
+ * Dot path: C[m×n] = A·Btᵀ where rows of A (stride lda) and of Bt (stride ldb) are contiguous
+ * in k. Each element sums 4 lanes of k, reduces them as (x0 + x2) + (x1 + x3), adds the k % 4
+ * tail in order, then C and bias. Rows in pairs × 4 columns, a last row × 4 columns.
+ */
+function dotPath(m: i32, n: i32, k: i32, a: usize, lda: usize, bt: usize, ldb: usize, c: usize, ldc: usize, accumulate: bool, bias: usize): void {
+  const kEnd = <usize>(k & ~3) << 2;
+  const kAll = <usize>k << 2;
+  for (let i = 0; i < m; i += 2) {
+    const two = i + 1 < m;
+    const ar = a + <usize>i * lda, as = two ? ar + lda : ar;
+    const cr = c + <usize>i * ldc;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const b0 = bt + <usize>j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+      let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
+      let y0 = f32x4.splat(0), y1 = f32x4.splat(0), y2 = f32x4.splat(0), y3 = f32x4.splat(0);
+      for (let o: usize = 0; o < kEnd; o += 16) {
+        const av = v128.load(ar + o), aw = v128.load(as + o);
+        let bv = v128.load(b0 + o); x0 = madd(av, bv, x0); y0 = madd(aw, bv, y0);
+        bv = v128.load(b1 + o); x1 = madd(av, bv, x1); y1 = madd(aw, bv, y1);
+        bv = v128.load(b2 + o); x2 = madd(av, bv, x2); y2 = madd(aw, bv, y2);
+        bv = v128.load(b3 + o); x3 = madd(av, bv, x3); y3 = madd(aw, bv, y3);
+      }
+      let x = reduce4(x0, x1, x2, x3), y = reduce4(y0, y1, y2, y3);
+      for (let o = kEnd; o < kAll; o += 4) {
+        const bv = gather4(b0, ldb, o);
+        x = madd(v128.load32_splat(ar + o), bv, x);
+        y = madd(v128.load32_splat(as + o), bv, y);
+      }
+      const bj: usize = bias ? bias + (<usize>j << 2) : 0;
+      storeV(cr + (<usize>j << 2), x, accumulate, bj);
+      if (two) storeV(cr + ldc + (<usize>j << 2), y, accumulate, bj);
+    }
+    for (; j < n; j++) {
+      const b0 = bt + <usize>j * ldb;
+      let x0 = f32x4.splat(0), y0 = f32x4.splat(0);
+      for (let o: usize = 0; o < kEnd; o += 16) {
+        const bv = v128.load(b0 + o);
+        x0 = madd(v128.load(ar + o), bv, x0);
+        y0 = madd(v128.load(as + o), bv, y0);
+      }
+      let x = reduce1(x0), y = reduce1(y0);
+      for (let o = kEnd; o < kAll; o += 4) {
+        const bv = v128.load32_splat(b0 + o);
+        x = madd(v128.load32_splat(ar + o), bv, x);
+        y = madd(v128.load32_splat(as + o), bv, y);
+      }
+      const bj: usize = bias ? bias + (<usize>j << 2) : 0;
+      storeS(cr + (<usize>j << 2), x, accumulate, bj);
+      if (two) storeS(cr + ldc + (<usize>j << 2), y, accumulate, bj);
+    }
+  }
+}
+
+// Staging for the 4×4 transposes of narrowTN (static data, not an allocation).
+const quad: usize = memory.data(64, 16);
+
+/** Four consecutive floats of one op(A) column at ap, only the first `rows` (the rest 0). */
+@inline function loadRows(ap: usize, rows: i32): v128 {
+  if (rows == 4) return v128.load(ap);
+  if (rows <= 0) return f32x4.splat(0);
+  let v = f32x4.replace_lane(f32x4.splat(0), 0, load<f32>(ap));
+  if (rows > 1) v = f32x4.replace_lane(v, 1, load<f32>(ap, 4));
+  if (rows > 2) v = f32x4.replace_lane(v, 2, load<f32>(ap, 8));
+  return v;
+}
+
+/** Stores columns j0..j0+nr of up to 4 rows from four column accumulators (lane r = row r). */
+@inline function storeColumns(x0: v128, x1: v128, x2: v128, x3: v128, c: usize, ldc: usize, rows: i32, nr: i32, loadC: bool, bias: usize): void {
+  storeTransposed4(x0, x1, x2, x3, quad, 16);
+  for (let r = 0; r < rows; r++) storeRow4(c + <usize>r * ldc, v128.load(quad + (<usize>r << 4)), nr, loadC, bias);
+}
+
+/**
+ * TN with a narrow B (n ≤ 12, the 10-unit layer's weight gradient): B is copied into rows of 12
+ * (zero-padded) in scratch, then 4 rows of C at a time keep one accumulator per column, with
+ * lane r = row r. op(A)'s 4 rows are contiguous at each k, so nothing else is packed. Same
+ * per-element operation sequence as the packed kernels.
+ */
+function narrowTN(m: i32, n: i32, k: i32, a: usize, ldaB: usize, b: usize, ldbB: usize, c: usize, ldcB: usize, accumulate: bool, bias: usize, scratch: usize): void {
+  for (let p = 0; p < k; p++) {
+    const src = b + <usize>p * ldbB, dst = scratch + <usize>p * 48;
+    v128.store(dst, i32x4.splat(0)); v128.store(dst, i32x4.splat(0), 16); v128.store(dst, i32x4.splat(0), 32);
+    for (let j = 0; j < n; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
+  }
+  // Columns 0..7: 4 rows × 8 column accumulators; columns 8..11: 8 rows × 4 (12 accumulators spill in V8).
+  for (let i = 0; i < m; i += 4) {
+    const rows = min(4, m - i);
+    const cr = c + <usize>i * ldcB;
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const loadC = accumulate || pc > 0;
+      const bs = pc == 0 ? bias : 0;
+      let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
+      let x4 = f32x4.splat(0), x5 = f32x4.splat(0), x6 = f32x4.splat(0), x7 = f32x4.splat(0);
+      let ap = a + <usize>pc * ldaB + (<usize>i << 2), bp = scratch + <usize>pc * 48;
+      const bEnd = bp + <usize>kc * 48;
+      for (; bp < bEnd; bp += 48, ap += ldaB) {
+        const av = loadRows(ap, rows);
+        x0 = madd(av, v128.load32_splat(bp, 0), x0); x1 = madd(av, v128.load32_splat(bp, 4), x1);
+        x2 = madd(av, v128.load32_splat(bp, 8), x2); x3 = madd(av, v128.load32_splat(bp, 12), x3);
+        x4 = madd(av, v128.load32_splat(bp, 16), x4); x5 = madd(av, v128.load32_splat(bp, 20), x5);
+        x6 = madd(av, v128.load32_splat(bp, 24), x6); x7 = madd(av, v128.load32_splat(bp, 28), x7);
+      }
+      storeColumns(x0, x1, x2, x3, cr, ldcB, rows, min(4, n), loadC, bs);
+      if (n > 4) storeColumns(x4, x5, x6, x7, cr + 16, ldcB, rows, min(4, n - 4), loadC, bs ? bs + 16 : 0);
+    }
+  }
+  if (n <= 8) return;
+  for (let i = 0; i < m; i += 8) {
+    const rows = min(4, m - i), rows2 = max(0, min(4, m - i - 4));
+    const cr = c + <usize>i * ldcB + 32;
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const loadC = accumulate || pc > 0;
+      const bs: usize = pc == 0 && bias ? bias + 32 : 0;
+      let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
+      let y0 = f32x4.splat(0), y1 = f32x4.splat(0), y2 = f32x4.splat(0), y3 = f32x4.splat(0);
+      let ap = a + <usize>pc * ldaB + (<usize>i << 2), bp = scratch + <usize>pc * 48 + 32;
+      const bEnd = bp + <usize>kc * 48;
+      for (; bp < bEnd; bp += 48, ap += ldaB) {
+        const av = loadRows(ap, rows), aw = loadRows(ap + 16, rows2);
+        let bv = v128.load32_splat(bp, 0); x0 = madd(av, bv, x0); y0 = madd(aw, bv, y0);
+        bv = v128.load32_splat(bp, 4); x1 = madd(av, bv, x1); y1 = madd(aw, bv, y1);
+        bv = v128.load32_splat(bp, 8); x2 = madd(av, bv, x2); y2 = madd(aw, bv, y2);
+        bv = v128.load32_splat(bp, 12); x3 = madd(av, bv, x3); y3 = madd(aw, bv, y3);
+      }
+      storeColumns(x0, x1, x2, x3, cr, ldcB, rows, n - 8, loadC, bs);
+      if (rows2 > 0) storeColumns(y0, y1, y2, y3, cr + 4 * ldcB, ldcB, rows2, n - 8, loadC, bs);
+    }
+  }
+}
+
+/** Largest n for which NN transposes B into scratch and takes the dot path (the 10-unit output layer). */
+const DOT_NN_MAX_N = 12;
+
 /**
  * C = op(A)·op(B) (+ C when accumulate) (+ bias[j] on every row when bias ≠ 0).
- * NN: A m×k, B k×n. TN: A stored k×m. NT: B stored n×k. `scratch` holds gemmScratchBytes().
+ * NN: A m×k, B k×n. TN: A stored k×m. NT: B stored n×k. lda, ldb, ldc are the row strides (in
+ * floats) of A, B and C as stored, so a block of a larger product can be computed in place.
+ * `scratch` holds gemmScratchBytes().
  */
-export function gemm(layout: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, accumulate: bool, bias: usize, scratch: usize): void {
+export function gemm(
+  layout: i32, m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32,
+  accumulate: bool, bias: usize, scratch: usize,
+): void {
   if (m <= 0 || n <= 0) return;
-  const ldc = <usize>n << 2;
+  const ldcB = <usize>ldc << 2, ldaB = <usize>lda << 2, ldbB = <usize>ldb << 2;
   if (k <= 0) {
     for (let i = 0; i < m; i++) {
-      const cr = c + <usize>i * ldc;
+      const cr = c + <usize>i * ldcB;
       for (let j = 0; j < n; j++) {
         const o = <usize>j << 2;
         let v: f32 = accumulate ? load<f32>(cr + o) : 0;
@@ -241,15 +524,35 @@ export function gemm(layout: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c:
   }
   const aTransposed = layout == Layout.TN;
   // Byte strides of op(A): next row (rs) and next k (ps).
-  const rs: usize = aTransposed ? 4 : <usize>k << 2;
-  const ps: usize = aTransposed ? <usize>m << 2 : 4;
+  const rs: usize = aTransposed ? 4 : ldaB;
+  const ps: usize = aTransposed ? ldaB : 4;
+  if (layout == Layout.NT) {
+    if (m <= 3) { dotPath(m, n, k, a, ldaB, b, ldbB, c, ldcB, accumulate, bias); return; }
+  } else if (m <= 3 || (aTransposed && k <= 4)) {
+    // Vector·matrix (batch 1..3) and the outer product (weight gradient at batch ≤ 4): packing costs more than it saves.
+    let i = 0;
+    for (; i + 2 <= m; i += 2) streamRow2(n, k, a + <usize>i * rs, rs, ps, b, ldbB, c + <usize>i * ldcB, ldcB, accumulate, bias);
+    if (i < m) streamRow1(n, k, a + <usize>i * rs, ps, b, ldbB, c + <usize>i * ldcB, accumulate, bias);
+    return;
+  } else if (aTransposed && n <= 12 && k * 12 <= KC * NC) {
+    narrowTN(m, n, k, a, ldaB, b, ldbB, c, ldcB, accumulate, bias, scratch);
+    return;
+  } else if (!aTransposed && n <= DOT_NN_MAX_N && n * k <= KC * NC) {
+    // Narrow B (the 10-unit output layer): Bᵀ is tiny, and A need not be packed at all.
+    for (let j = 0; j < n; j++) {
+      let src = b + (<usize>j << 2), dst = scratch + <usize>(j * k) * 4;
+      for (let p = 0; p < k; p++, src += ldbB, dst += 4) store<f32>(dst, load<f32>(src));
+    }
+    dotPath(m, n, k, a, ldaB, scratch, <usize>k << 2, c, ldcB, accumulate, bias);
+    return;
+  }
   const bPanel = scratch;
   const aPanel = scratch + <usize>(KC * NC) * 4;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
-      packB(layout == Layout.NT, b, n, k, pc, jc, kc, nc, bPanel);
+      packB(layout == Layout.NT, b, ldbB, pc, jc, kc, nc, bPanel);
       const loadC = accumulate || pc > 0;
       const biasHere: usize = pc == 0 ? bias : 0;
       for (let ic = 0; ic < m; ic += MC) {
@@ -264,12 +567,12 @@ export function gemm(layout: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c:
             for (let ir = 0; ir < mc; ir += 2 * MR) {
               const ap = aPanel + <usize>(ir * kc) * 4;
               const ap1 = ir + MR < mc ? ap + <usize>(MR * kc) * 4 : ap;
-              kernel8x4(kc, ap, ap1, bp, c + <usize>(ic + ir) * ldc + (<usize>j << 2), ldc, min(2 * MR, mc - ir), nr, loadC, biasJ);
+              kernel8x4(kc, ap, ap1, bp, c + <usize>(ic + ir) * ldcB + (<usize>j << 2), ldcB, min(2 * MR, mc - ir), nr, loadC, biasJ);
             }
           } else {
             for (let ir = 0; ir < mc; ir += MR) {
               const ap = aPanel + <usize>(ir * kc) * 4;
-              kernel4x8(kc, ap, bp, c + <usize>(ic + ir) * ldc + (<usize>j << 2), ldc, min(MR, mc - ir), nr, loadC, biasJ);
+              kernel4x8(kc, ap, bp, c + <usize>(ic + ir) * ldcB + (<usize>j << 2), ldcB, min(MR, mc - ir), nr, loadC, biasJ);
             }
           }
         }

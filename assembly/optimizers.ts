@@ -3,9 +3,12 @@
 import { Opt } from './codes';
 import { madd, nmadd } from './math';
 
-/** Clamp to [−clip, clip]; clip = +∞ when clipping is off. */
+/**
+ * Clamp to [−clip, clip]; clip = +∞ when clipping is off. pmin/pmax are one instruction each
+ * on x86 (min/max are ~8 for their NaN and −0 rules); with g first, a NaN g passes through.
+ */
 @inline function clampV(g: v128, clip: v128): v128 {
-  return f32x4.min(f32x4.max(g, f32x4.neg(clip)), clip);
+  return f32x4.pmin(f32x4.pmax(g, f32x4.neg(clip)), clip);
 }
 
 /**
@@ -48,14 +51,25 @@ import { madd, nmadd } from './math';
       if (kind == Opt.adamw) wv = nmadd(wdLr, wv, wv);
       a = madd(p1, loadV(s1, i, lanes), f32x4.mul(f32x4.sub(one, p1), gv));
       b = madd(p2, loadV(s2, i, lanes), f32x4.mul(f32x4.sub(one, p2), f32x4.mul(gv, gv)));
-      const mHat = f32x4.div(a, p3), vHat = f32x4.div(b, p4);
-      wv = f32x4.sub(wv, f32x4.div(f32x4.mul(lr, mHat), f32x4.add(f32x4.sqrt(vHat), eps)));
+      // lr·(m / c1) / (sqrt(v / c2) + eps) with lr/c1 and 1/c2 hoisted (p3, p4 hold them here):
+      // two divisions fewer per element, within an ulp of the textbook form.
+      wv = f32x4.sub(wv, f32x4.div(f32x4.mul(p3, a), f32x4.add(f32x4.sqrt(f32x4.mul(b, p4)), eps)));
     }
   }
   storeV(w, i, lanes, wv);
-  if (kind != Opt.sgd) storeV(s1, i, lanes, a);
-  if (kind == Opt.rmsprop || kind == Opt.rmspropCentered || kind == Opt.adam || kind == Opt.adamw) storeV(s2, i, lanes, b);
-  if (kind == Opt.rmspropCentered) storeV(s3, i, lanes, c);
+  if (kind != Opt.sgd) storeV(s1, i, lanes, flush(a));
+  if (kind == Opt.rmsprop || kind == Opt.rmspropCentered || kind == Opt.adam || kind == Opt.adamw) storeV(s2, i, lanes, flush(b));
+  if (kind == Opt.rmspropCentered) storeV(s3, i, lanes, flush(c));
+}
+
+/**
+ * Optimizer state below the smallest normal f32 is stored as 0. A parameter whose gradient stays
+ * 0 (a dead ReLU unit, batch 1) decays its moments geometrically into denormals, and x86 runs
+ * denormal arithmetic several times slower: at batch 1 the Adam pass took 2.3× as long. The
+ * change to the update is below 1e-30.
+ */
+@inline function flush(v: v128): v128 {
+  return v128.and(v, f32x4.ge(f32x4.abs(v), f32x4.splat(1.17549435e-38)));
 }
 
 @inline function loadV(p: usize, i: usize, lanes: i32): v128 {
@@ -71,7 +85,9 @@ import { madd, nmadd } from './math';
   kind: i32, n: i32, w: usize, g: usize, s1: usize, s2: usize, s3: usize,
   lr: f32, p1: f32, p2: f32, p3: f32, p4: f32, eps: f32, weightDecay: f32, clipValue: f32,
 ): void {
-  const lr4 = f32x4.splat(lr), p14 = f32x4.splat(p1), p24 = f32x4.splat(p2), p34 = f32x4.splat(p3), p44 = f32x4.splat(p4);
+  const adam = kind == Opt.adam || kind == Opt.adamw;
+  const lr4 = f32x4.splat(lr), p14 = f32x4.splat(p1), p24 = f32x4.splat(p2);
+  const p34 = f32x4.splat(adam ? lr / p3 : p3), p44 = f32x4.splat(adam ? 1 / p4 : p4);
   const eps4 = f32x4.splat(eps), wdLr4 = f32x4.splat(lr * weightDecay);
   const clip4 = f32x4.splat(clipValue > 0 ? clipValue : Infinity);
   const end = <usize>n << 2;

@@ -21,7 +21,7 @@ export function shapes({ quick = false } = {}) {
     for (let l = 0; l < 3; l++) list.push([`${LAYOUTS[l]} ${s}³`, l, s, s, s]);
   }
   // Dense layers 784→256→128→10: forward X·W (NN), weight gradient Xᵀ·dZ (TN), input gradient dZ·Wᵀ (NT).
-  for (const batch of [64, 256]) {
+  for (const batch of [1, 64, 256]) {
     for (const [inp, out] of [[784, 256], [256, 128], [128, 10]]) {
       list.push([`fwd  b${batch} ${inp}→${out} NN`, 0, batch, out, inp]);
       list.push([`dW   b${batch} ${inp}→${out} TN`, 1, inp, out, batch]);
@@ -59,7 +59,7 @@ async function runWasm(build, { quick }) {
     const f = new Float32Array(memory.buffer);
     fill(f, a >>> 2, m * kk, 1);
     fill(f, b >>> 2, kk * n, 2);
-    rows[label] = gflops(2 * m * n * kk, () => k.gemm(layout, m, n, kk, a, b, c, false, 0, scratch), quick ? 60 : 250);
+    rows[label] = gflops(2 * m * n * kk, () => k.gemm(layout, m, n, kk, a, layout === 1 ? m : kk, b, layout === 2 ? kk : n, c, n, false, 0, scratch), quick ? 60 : 250);
   }
   const peakIters = 2_000_000;
   const peak = gflops(peakIters * 96, () => k.gemmPeak(peakIters, 1), quick ? 100 : 300);

@@ -246,7 +246,7 @@ describe('wasm backend', async () => {
         for (let i = 0; i < m * kk + kk * n + 8; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; f[(a >>> 2) + i] = (s >>> 8) / 2 ** 23 - 1; }
         f.copyWithin(b >>> 2, a >>> 2, (a >>> 2) + kk * n);
         const out = [];
-        for (const layout of [0, 1, 2]) { k.gemm(layout, m, n, kk, a, b, c, false, 0, scratch); out.push(...f.slice(c >>> 2, (c >>> 2) + m * n)); }
+        for (const layout of [0, 1, 2]) { k.gemm(layout, m, n, kk, a, layout === 1 ? m : kk, b, layout === 2 ? kk : n, c, n, false, 0, scratch); out.push(...f.slice(c >>> 2, (c >>> 2) + m * n)); }
         for (const act of [8, 10]) { k.activation(act, 1000, a, y, 0); out.push(...f.slice(y >>> 2, (y >>> 2) + 1000)); }
         return out;
       };

@@ -126,7 +126,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     i32: () => { views(); return ints; },
     arenaBytes: () => arena.bytesInUse - k.gemmScratchBytes(),
 
-    gemm: (layout, m, n, kk, a, b, c, accumulate, bias) => k.gemm(layout, m, n, kk, a, b, c, accumulate, bias, scratch),
+    gemm: (layout, m, n, kk, a, b, c, accumulate, bias) =>
+      k.gemm(layout, m, n, kk, a, layout === 1 ? m : kk, b, layout === 2 ? kk : n, c, n, accumulate, bias, scratch),
     columnSums: (rows, cols, x, out, accumulate) => k.columnSums(rows, cols, x, out, accumulate),
     activation: (act, n, x, y, alpha) => k.activation(act, n, x, y, alpha),
     activationGrad: (act, n, x, y, dy, dx, alpha) => k.activationGrad(act, n, x, y, dy, dx, alpha),
