@@ -173,7 +173,7 @@ describe.each(modelBackends)('%s backend: properties of the public API', (backen
         }
         expect(getBackend().arenaBytes(), 'arena bytes after dispose').toBe(start);
       }),
-      { numRuns: Number(process.env.PROP_RUNS ?? 400), seed: process.env.PROP_SEED ? Number(process.env.PROP_SEED) : backend === 'js' ? 101 : 202 },
+      { numRuns: Number(process.env.PROP_RUNS ?? 1000), seed: process.env.PROP_SEED ? Number(process.env.PROP_SEED) : backend === 'js' ? 101 : 202 },
     );
     expect(trained, 'most random scenarios should train').toBeGreaterThan(30);
   });
