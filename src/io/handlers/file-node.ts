@@ -108,8 +108,26 @@ export async function loadFile(url: string, options: LoadOptions): Promise<Artif
     const s = await fileIo.stat(file).catch((e: NodeJS.ErrnoException) => {
       throw new Error(`loadModel: weights file ${file} ${e.code === 'ENOENT' ? 'is missing' : `cannot be read: ${e.message}`}`);
     });
+    // A FIFO or a device (e.g. a link to /dev/zero) would block or never end: regular files only.
+    if (!s.isFile()) throw new Error(`loadModel: weights file ${file} is not a regular file`);
     if (s.size > maxBytes) throw new Error(`weights file '${path}' is ${formatBytes(s.size)}, larger than the ${formatBytes(maxBytes)} the manifest describes`);
-    const data = await fileIo.readFile(file);
-    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    return readAtMost(file, maxBytes);
   }, options);
+}
+
+/** Read a file but never more than `maxBytes` + 1 bytes (enough to tell "too long"), whatever stat said. */
+async function readAtMost(file: string, maxBytes: number): Promise<Uint8Array> {
+  const handle = await open(file, 'r');
+  try {
+    const buf = new Uint8Array(maxBytes + 1);
+    let got = 0;
+    while (got < buf.length) {
+      const { bytesRead } = await handle.read(buf, got, buf.length - got, null);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    await handle.close();
+  }
 }
