@@ -18,8 +18,23 @@ export function gemmScratchBytes(): i32 {
   return (KC * NC + MC * KC) * 4;
 }
 
-// Staging for partial tiles (static data, not an allocation).
-const tile: usize = memory.data(32, 16);
+/**
+ * Stores the first nr (≤ 4) lanes of v at cr: C = v (+ C when loadC) (+ bias). Lane by lane with
+ * constant lane indices, so no staging memory: kernels run on several threads over one shared
+ * memory and must not share static scratch.
+ */
+@inline function storeLanes(cr: usize, v: v128, nr: i32, loadC: bool, bias: usize): void {
+  storeLane(cr, f32x4.extract_lane(v, 0), loadC, bias);
+  if (nr > 1) storeLane(cr + 4, f32x4.extract_lane(v, 1), loadC, bias ? bias + 4 : 0);
+  if (nr > 2) storeLane(cr + 8, f32x4.extract_lane(v, 2), loadC, bias ? bias + 8 : 0);
+  if (nr > 3) storeLane(cr + 12, f32x4.extract_lane(v, 3), loadC, bias ? bias + 12 : 0);
+}
+
+@inline function storeLane(cp: usize, x: f32, loadC: bool, bias: usize): void {
+  if (loadC) x += load<f32>(cp);
+  if (bias) x += load<f32>(bias);
+  store<f32>(cp, x);
+}
 
 /**
  * Packs B[pc.., jc..] (kc×nc, logical k×n) into strips of NR columns: the strip starting at
@@ -84,15 +99,8 @@ function packB(transposed: bool, b: usize, ldbB: usize, pc: i32, jc: i32, kc: i3
     v128.store(cr, v0);
     v128.store(cr, v1, 16);
   } else {
-    v128.store(tile, v0);
-    v128.store(tile, v1, 16);
-    for (let l = 0; l < nr; l++) {
-      const o = <usize>l << 2;
-      let v = load<f32>(tile + o);
-      if (loadC) v += load<f32>(cr + o);
-      if (bias) v += load<f32>(bias + o);
-      store<f32>(cr + o, v);
-    }
+    storeLanes(cr, v0, min(nr, 4), loadC, bias);
+    if (nr > 4) storeLanes(cr + 16, v1, nr - 4, loadC, bias ? bias + 16 : 0);
   }
 }
 
@@ -177,14 +185,7 @@ function kernel4x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, mr: i32,
     if (bias) v = f32x4.add(v, v128.load(bias));
     v128.store(cr, v);
   } else {
-    v128.store(tile, v);
-    for (let l = 0; l < nr; l++) {
-      const o = <usize>l << 2;
-      let x = load<f32>(tile + o);
-      if (loadC) x += load<f32>(cr + o);
-      if (bias) x += load<f32>(bias + o);
-      store<f32>(cr + o, x);
-    }
+    storeLanes(cr, v, nr, loadC, bias);
   }
 }
 
@@ -416,9 +417,6 @@ function dotPath(m: i32, n: i32, k: i32, a: usize, lda: usize, bt: usize, ldb: u
   }
 }
 
-// Staging for the 4×4 transposes of narrowTN (static data, not an allocation).
-const quad: usize = memory.data(64, 16);
-
 /** Four consecutive floats of one op(A) column at ap, only the first `rows` (the rest 0). */
 @inline function loadRows(ap: usize, rows: i32): v128 {
   if (rows == 4) return v128.load(ap);
@@ -429,10 +427,14 @@ const quad: usize = memory.data(64, 16);
   return v;
 }
 
-/** Stores columns j0..j0+nr of up to 4 rows from four column accumulators (lane r = row r). */
+/** Stores nr (≤ 4) columns of up to 4 rows from four column accumulators (lane r = row r). */
 @inline function storeColumns(x0: v128, x1: v128, x2: v128, x3: v128, c: usize, ldc: usize, rows: i32, nr: i32, loadC: bool, bias: usize): void {
-  storeTransposed4(x0, x1, x2, x3, quad, 16);
-  for (let r = 0; r < rows; r++) storeRow4(c + <usize>r * ldc, v128.load(quad + (<usize>r << 4)), nr, loadC, bias);
+  const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5), t1 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
+  const t2 = i32x4.shuffle(x2, x3, 0, 4, 1, 5), t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+  storeRow4(c, i32x4.shuffle(t0, t2, 0, 1, 4, 5), nr, loadC, bias);
+  if (rows > 1) storeRow4(c + ldc, i32x4.shuffle(t0, t2, 2, 3, 6, 7), nr, loadC, bias);
+  if (rows > 2) storeRow4(c + 2 * ldc, i32x4.shuffle(t1, t3, 0, 1, 4, 5), nr, loadC, bias);
+  if (rows > 3) storeRow4(c + 3 * ldc, i32x4.shuffle(t1, t3, 2, 3, 6, 7), nr, loadC, bias);
 }
 
 /**

@@ -9,7 +9,9 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'src/backend/wasm');
-const builds = ['simd', 'relaxed'];
+// The -threads builds import a shared memory (for the worker pool, src/backend/threads); a page that is not
+// cross-origin isolated cannot share memory with workers, so the plain builds stay.
+const builds = ['simd', 'relaxed', 'simd-threads', 'relaxed-threads'];
 
 async function compile(target, extraArgs = []) {
   const { error, stderr } = await asc.main(

@@ -49,7 +49,7 @@ function gemmRef(layout: number, m: number, n: number, k: number, a: Float32Arra
 }
 
 describe('wasm backend', async () => {
-  const wasm = await createWasmBackend({ build: 'simd' });
+  const wasm = await createWasmBackend({ build: 'simd', threads: 1 });
   const js = createJsBackend();
 
   it('reports its features', () => {

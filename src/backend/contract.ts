@@ -109,6 +109,8 @@ export interface Backend {
   readonly simd: boolean;
   readonly relaxedSimd: boolean;
   readonly threads: number;
+  /** Why fewer threads run than were asked for (or than the default would give), when so. */
+  readonly reason?: string;
 
   // ---- memory --------------------------------------------------------------------------------
   /** Reserve `bytes` (rounded up to 16) in the arena; returns a 16-byte aligned offset > 0. Grows the arena when needed; throws a clear Error when it cannot. */

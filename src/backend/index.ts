@@ -6,7 +6,11 @@ import { createJsBackend } from './js/index.js';
 
 export type BackendName = 'wasm' | 'js';
 export interface BackendOptions {
-  /** Worker threads for the wasm backend (1 = single-threaded). */
+  /**
+   * Threads for the wasm backend, including the calling one (1 = single-threaded). Default: the
+   * number of cores up to 4 where memory can be shared with workers (Node; cross-origin isolated
+   * pages), else 1 — `backendInfo().reason` then says why. Results do not depend on it.
+   */
   threads?: number;
   /** wasm only: force the 'simd' or 'relaxed' build instead of detecting. */
   build?: 'simd' | 'relaxed';
@@ -56,5 +60,7 @@ export function getBackend(): Backend {
 
 export function backendInfo(): BackendInfo {
   const b = getBackend();
-  return { name: b.name, simd: b.simd, relaxedSimd: b.relaxedSimd, threads: b.threads };
+  const info: BackendInfo = { name: b.name, simd: b.simd, relaxedSimd: b.relaxedSimd, threads: b.threads };
+  if (b.reason) info.reason = b.reason;
+  return info;
 }

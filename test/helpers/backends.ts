@@ -3,7 +3,8 @@
  * src/backend/wasm/index.ts exists — from then on a wasm backend that fails to load FAILS the
  * suite (its `create` rejects inside beforeAll) instead of being skipped. With
  * WASM_MLP_BUILD=relaxed (see test/relaxed-build.test.ts) the relaxed-SIMD build is tested as
- * 'wasm-relaxed' in place of the plain one.
+ * 'wasm-relaxed' in place of the plain one. With WASM_MLP_THREADS=n (see test/threads.test.ts) the
+ * wasm backend runs on n threads and splits every gemm and optimizer step it can ('wasm-threads').
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,27 +12,29 @@ import type { Backend } from '../../src/backend/contract.js';
 import { createJsBackend } from '../../src/backend/js/index.js';
 
 export interface BackendCase {
-  name: 'js' | 'wasm' | 'wasm-relaxed';
+  name: 'js' | 'wasm' | 'wasm-relaxed' | 'wasm-threads';
   create(): Promise<Backend>;
 }
 
 export const wasmEntry = fileURLToPath(new URL('../../src/backend/wasm/index.ts', import.meta.url));
 export const wasmExists = existsSync(wasmEntry);
 
-async function createWasm(build?: 'simd' | 'relaxed'): Promise<Backend> {
+async function createWasm(build?: 'simd' | 'relaxed', threads = 1): Promise<Backend> {
   const mod = (await import(/* @vite-ignore */ wasmEntry)) as {
-    createWasmBackend?: (options: { build?: 'simd' | 'relaxed' }) => Promise<Backend>;
+    createWasmBackend?: (options: { build?: 'simd' | 'relaxed'; threads?: number; minParallelWork?: number }) => Promise<Backend>;
   };
   if (typeof mod.createWasmBackend !== 'function') {
     throw new Error(`${wasmEntry} exists but does not export createWasmBackend(options)`);
   }
-  return mod.createWasmBackend(build ? { build } : {});
+  return mod.createWasmBackend({ ...(build ? { build } : {}), threads, ...(threads > 1 ? { minParallelWork: 0 } : {}) });
 }
 
 export function backendCases(): BackendCase[] {
   const cases: BackendCase[] = [{ name: 'js', create: async () => createJsBackend() }];
   if (wasmExists) {
-    if (process.env.WASM_MLP_BUILD === 'relaxed') cases.push({ name: 'wasm-relaxed', create: () => createWasm('relaxed') });
+    const threads = Number(process.env.WASM_MLP_THREADS ?? 1);
+    if (threads > 1) cases.push({ name: 'wasm-threads', create: () => createWasm(undefined, threads) });
+    else if (process.env.WASM_MLP_BUILD === 'relaxed') cases.push({ name: 'wasm-relaxed', create: () => createWasm('relaxed') });
     else cases.push({ name: 'wasm', create: () => createWasm() });
   }
   return cases;

@@ -2,10 +2,16 @@
  * The `wasm` backend: AssemblyScript kernels (assembly/) compiled to SIMD WebAssembly, over one
  * WebAssembly.Memory that this file owns and grows. Every kernel method is a direct call into
  * the module's exports with byte offsets: no allocation and no copies per call.
+ *
+ * With threads > 1 the memory is shared and a pool of workers (src/backend/threads) runs the
+ * same module on it: large gemm calls are split into blocks of rows (or of columns when m ≤ 3)
+ * and large optimizer passes into ranges. Every element is computed by the same instruction
+ * sequence whichever thread runs it, so results are bit-identical to one thread.
  */
 import { Arena, formatBytes } from '../arena.js';
 import type { Backend, OptimizerParams } from '../contract.js';
-import { Loss } from '../contract.js';
+import { Layout, Loss } from '../contract.js';
+import { controlBytes, planThreads, Pool } from '../threads/index.js';
 import { hasRelaxedSimd, hasSimd } from './features.js';
 import type { Kernels } from './kernels.generated.js';
 
@@ -13,9 +19,22 @@ export type WasmBuild = 'simd' | 'relaxed';
 export interface WasmBackendOptions {
   /** Force a build; by default 'relaxed' where the engine validates relaxed SIMD, else 'simd'. */
   build?: WasmBuild;
-  /** Worker threads; not implemented yet, the backend reports threads: 1. */
+  /**
+   * Threads including the calling one. Default: the number of cores, at most 4, where the
+   * platform can share memory with workers (Node; cross-origin isolated browser pages), else 1.
+   */
   threads?: number;
+  /**
+   * Smallest gemm (m·n·k multiply-adds) split across threads; smaller calls stay on the calling
+   * thread, where a split would cost more in hand-off than it saves. Tests set 0 to split everything.
+   */
+  minParallelWork?: number;
 }
+
+/** m·n·k below which gemm stays on one thread (≈ 10 µs of work; see bench/threads.mjs). */
+const MIN_PARALLEL_GEMM = 1 << 17;
+/** Parameters below which an optimizer step stays on one thread. */
+const MIN_PARALLEL_OPTIMIZER = 1 << 15;
 
 const PAGE = 65536;
 /** A 32-bit memory tops out at 65536 pages = 4 GiB. */
@@ -44,28 +63,67 @@ export function chooseBuild(requested?: WasmBuild): WasmBuild {
   return requested ?? (hasRelaxedSimd() ? 'relaxed' : 'simd');
 }
 
+const modules = new Map<string, Promise<WebAssembly.Module>>();
+
+/** The compiled module of one build (compiled once per process); `shared` = the build importing a shared memory. */
+export function compileKernels(build: WasmBuild, shared = false): Promise<WebAssembly.Module> {
+  const key = shared ? `${build}-threads` : build;
+  let module = modules.get(key);
+  if (!module) {
+    // Separate dynamic imports so a bundler splits them and a browser fetches only the one it uses.
+    const source =
+      key === 'relaxed' ? import('./relaxed.generated.js')
+        : key === 'simd' ? import('./simd.generated.js')
+          : key === 'relaxed-threads' ? import('./relaxed-threads.generated.js')
+            : import('./simd-threads.generated.js');
+    module = source.then((m) => WebAssembly.compile(decodeBase64(m.default)));
+    module.catch(() => modules.delete(key));
+    modules.set(key, module);
+  }
+  return module;
+}
+
 /** Instantiate one build of the kernels over `memory` (also used by tests and benchmarks). */
 export async function loadKernels(build: WasmBuild, memory: WebAssembly.Memory): Promise<Kernels> {
-  // Separate dynamic imports so a bundler splits them and a browser fetches only the one it uses.
-  const base64 = build === 'relaxed' ? (await import('./relaxed.generated.js')).default : (await import('./simd.generated.js')).default;
-  const abort = (): never => {
-    throw new Error('wasm-mlp kernel aborted');
-  };
-  const module = await WebAssembly.compile(decodeBase64(base64));
+  const module = await compileKernels(build, isShared(memory));
   const instance = await WebAssembly.instantiate(module, { env: { memory, abort } });
   return instance.exports as unknown as Kernels;
+}
+
+const abort = (): never => {
+  throw new Error('wasm-mlp kernel aborted');
+};
+
+function isShared(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
+}
+
+/** A shared memory and its maximum in pages, or undefined when the engine refuses one. */
+function sharedMemory(): { memory: WebAssembly.Memory; maximum: number } | undefined {
+  // 32-bit engines may not reserve 4 GiB up front: retry with a smaller maximum.
+  for (const maximum of [MAX_PAGES, 16384, 4096]) {
+    try {
+      return { memory: new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum, shared: true }), maximum };
+    } catch { /* try smaller */ }
+  }
+  return undefined;
 }
 
 /** Create a wasm backend with its own memory. Throws when WebAssembly SIMD is unavailable. */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<Backend> {
   const build = chooseBuild(options.build);
-  const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES });
+  const plan = await planThreads(options.threads);
+  let reason = plan.reason;
+  const shared = plan.threads > 1 ? sharedMemory() : undefined;
+  if (plan.threads > 1 && !shared) reason = 'threads: this engine cannot create a shared WebAssembly.Memory, so the wasm backend runs on one thread';
+  const memory = shared?.memory ?? new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES });
+  const maxBytes = (shared?.maximum ?? MAX_PAGES) * PAGE;
   let k = await loadKernels(build, memory);
 
   // Grow by at least doubling (amortised O(1) per byte); fall back to the exact need near the limit.
   const grow = (minBytes: number): number => {
     const have = memory.buffer.byteLength;
-    const want = Math.min(MAX_PAGES * PAGE, Math.max(minBytes, have * 2));
+    const want = Math.min(maxBytes, Math.max(minBytes, have * 2));
     try {
       memory.grow(Math.ceil((want - have) / PAGE));
     } catch {
@@ -81,9 +139,78 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     }
     return memory.buffer.byteLength;
   };
-  const arena = new Arena(k.heapBase(), memory.buffer.byteLength, grow, MAX_PAGES * PAGE);
+  const arena = new Arena(k.heapBase(), memory.buffer.byteLength, grow, maxBytes);
   // gemm packs B panels here; reserved once, reused by every call.
   const scratch = arena.alloc(k.gemmScratchBytes());
+
+  // Workers: each gets a gemm scratch of its own and a slot of the control block.
+  let pool: Pool | undefined;
+  const workerScratch: number[] = [];
+  let reserved = k.gemmScratchBytes();
+  if (isShared(memory) && plan.spawn) {
+    const workers = plan.threads - 1;
+    const control = arena.alloc(controlBytes(workers));
+    reserved += controlBytes(workers);
+    new Uint8Array(memory.buffer, control, controlBytes(workers)).fill(0);
+    for (let w = 0; w < workers; w++) workerScratch.push(arena.alloc(k.gemmScratchBytes()));
+    reserved += workers * k.gemmScratchBytes();
+    try {
+      pool = await Pool.start(await compileKernels(build, true), memory, control, workers, plan.spawn);
+    } catch (e) {
+      reason = `threads: ${String((e as Error)?.message ?? e)}; the wasm backend runs on one thread`;
+    }
+  }
+  const threads = pool ? pool.size + 1 : 1;
+  const minGemm = options.minParallelWork ?? MIN_PARALLEL_GEMM;
+  const minOptimizer = options.minParallelWork ?? MIN_PARALLEL_OPTIMIZER;
+
+  /**
+   * gemm, split over the pool when it is large enough. Rows go in chunks of ≥ 4 (multiples of
+   * 4) and columns (only when m ≤ 3) in multiples of 32, so no chunk crosses the kernel's
+   * shape-based choices (m ≤ 3, NN with n ≤ 12) that would change the summation order.
+   */
+  const gemm = (layout: Layout, m: number, n: number, kk: number, a: number, b: number, c: number, accumulate: boolean, bias: number): void => {
+    const lda = layout === Layout.TN ? m : kk, ldb = layout === Layout.NT ? kk : n;
+    const parts = !pool || m * n * kk < minGemm ? 1 : m >= 8 ? Math.min(threads, m >> 2) : m <= 3 ? Math.min(threads, n >> 5) : 1;
+    if (parts < 2) {
+      k.gemm(layout, m, n, kk, a, lda, b, ldb, c, n, accumulate, bias, scratch);
+      return;
+    }
+    const byRows = m >= 8;
+    const unit = byRows ? 4 : 32, total = byRows ? m : n;
+    const edge = (t: number): number => (t === parts ? total : Math.floor((total * t) / parts / unit) * unit);
+    for (let t = 1; t < parts; t++) {
+      const lo = edge(t), size = edge(t + 1) - lo;
+      if (byRows) {
+        pool!.gemm(t - 1, layout, size, n, kk, layout === Layout.TN ? a + lo * 4 : a + lo * lda * 4, lda, b, ldb, c + lo * n * 4, n, accumulate, bias, workerScratch[t - 1]!);
+      } else {
+        pool!.gemm(t - 1, layout, m, size, kk, a, lda, layout === Layout.NT ? b + lo * ldb * 4 : b + lo * 4, ldb, c + lo * 4, n, accumulate, bias ? bias + lo * 4 : 0, workerScratch[t - 1]!);
+      }
+    }
+    const size0 = edge(1);
+    try {
+      if (byRows) k.gemm(layout, size0, n, kk, a, lda, b, ldb, c, n, accumulate, bias, scratch);
+      else k.gemm(layout, m, size0, kk, a, lda, b, ldb, c, n, accumulate, bias, scratch);
+    } finally {
+      pool!.wait(parts - 1);
+    }
+  };
+
+  const optimizerStep = (n: number, w: number, g: number, s1: number, s2: number, s3: number, p: OptimizerParams): void => {
+    const parts = pool && n >= minOptimizer ? Math.max(1, Math.min(threads, n >> 2)) : 1;
+    const at = (base: number, i: number): number => (base ? base + i * 4 : 0);
+    const edge = (t: number): number => (t === parts ? n : Math.floor((n * t) / parts / 4) * 4);
+    const f = [p.lr, p.p1, p.p2, p.p3, p.p4, p.eps, p.weightDecay, p.clipValue];
+    for (let t = 1; t < parts; t++) {
+      const lo = edge(t);
+      pool!.optimizerStep(t - 1, p.kind, edge(t + 1) - lo, at(w, lo), at(g, lo), at(s1, lo), at(s2, lo), at(s3, lo), f);
+    }
+    try {
+      k.optimizerStep(p.kind, edge(1), w, g, s1, s2, s3, p.lr, p.p1, p.p2, p.p3, p.p4, p.eps, p.weightDecay, p.clipValue);
+    } finally {
+      if (parts > 1) pool!.wait(parts - 1);
+    }
+  };
 
   let f = new Float32Array(memory.buffer);
   let ints = new Int32Array(memory.buffer);
@@ -118,16 +245,16 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     name: 'wasm',
     simd: true,
     relaxedSimd: build === 'relaxed',
-    threads: 1,
+    threads,
+    ...(reason ? { reason } : {}),
 
     alloc: (bytes) => { views(); return arena.alloc(bytes); },
     free: (offset) => arena.free(offset),
     f32: () => { views(); return f; },
     i32: () => { views(); return ints; },
-    arenaBytes: () => arena.bytesInUse - k.gemmScratchBytes(),
+    arenaBytes: () => arena.bytesInUse - reserved,
 
-    gemm: (layout, m, n, kk, a, b, c, accumulate, bias) =>
-      k.gemm(layout, m, n, kk, a, layout === 1 ? m : kk, b, layout === 2 ? kk : n, c, n, accumulate, bias, scratch),
+    gemm,
     columnSums: (rows, cols, x, out, accumulate) => k.columnSums(rows, cols, x, out, accumulate),
     activation: (act, n, x, y, alpha) => k.activation(act, n, x, y, alpha),
     activationGrad: (act, n, x, y, dy, dx, alpha) => k.activationGrad(act, n, x, y, dy, dx, alpha),
@@ -139,8 +266,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     dropout: (n, x, y, mask, rate, seed) => k.dropout(n, x, y, mask, rate, seed),
     multiply: (n, a, b, out) => k.multiply(n, a, b, out),
     regularize: (n, w, g, l1, l2) => k.regularize(n, w, g, l1, l2),
-    optimizerStep: (n, w, g, s1, s2, s3, p: OptimizerParams) =>
-      k.optimizerStep(p.kind, n, w, g, s1, s2, s3, p.lr, p.p1, p.p2, p.p3, p.p4, p.eps, p.weightDecay, p.clipValue),
+    optimizerStep,
     gatherRows: (rows, cols, src, idx, dst) => k.gatherRows(rows, cols, src, idx, dst),
     scale: (n, x, alpha) => k.scale(n, x, alpha),
     sumSquares: (n, x) => k.sumSquares(n, x),
@@ -148,6 +274,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     argmaxRows: (rows, cols, x, out) => k.argmaxRows(rows, cols, x, out),
 
     dispose: () => {
+      pool?.close();
+      pool = undefined;
       disposed = true;
       k = disposedKernels;
       f = new Float32Array(0);
