@@ -38,8 +38,9 @@ export function workerMain(receive: (handler: (data: unknown) => void) => void, 
     const I = new Int32Array(memory.buffer);
     const F = new Float32Array(memory.buffer);
     const a = base + L.ARGS;
-    send({ ready: true });
+    // Read before saying ready: the first job may be posted the moment the caller hears it.
     let seen = Atomics.load(I, base + L.SEQ);
+    send({ ready: true });
     for (;;) {
       let spin = 0;
       while (Atomics.load(I, base + L.SEQ) === seen) {
