@@ -14,6 +14,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const SECTIONS = [
   { name: 'gemm', load: () => import('./gemm.mjs') },
   { name: 'train', load: () => import('./train.mjs') },
+  { name: 'threads', load: () => import('./threads.mjs') },
 ];
 
 const args = process.argv.slice(2);

@@ -31,8 +31,8 @@ export interface WasmBackendOptions {
   minParallelWork?: number;
 }
 
-/** m·n·k below which gemm stays on one thread (≈ 10 µs of work; see bench/threads.mjs). */
-const MIN_PARALLEL_GEMM = 1 << 17;
+/** m·n·k below which gemm stays on one thread (≈ 3 µs of work; the 128→10 layer at batch 64 is above: 1.35× on 2 threads, bench/threads.mjs). */
+const MIN_PARALLEL_GEMM = 1 << 16;
 /** Parameters below which an optimizer step stays on one thread. */
 const MIN_PARALLEL_OPTIMIZER = 1 << 15;
 
