@@ -224,9 +224,9 @@ function kernel8x4(kc: i32, ap0: usize, ap1: usize, bp: usize, c: usize, ldc: us
 // ---- small shapes: no packing ------------------------------------------------------------------
 // Every path below computes each element of C with the same operation sequence as the packed
 // kernels where it can (a madd chain from 0 over each KC block of k, then + C, then + bias), so
-// splitting C into blocks (threads) never changes a result. The dot path (NT with m ≤ 3, NN with
-// a narrow B) sums 4 lanes of k instead; `gemm` picks it only from m and n of the whole product
-// and the thread splitter keeps both (rows in chunks of ≥ 4, columns only when m ≤ 3).
+// splitting C into blocks (threads) or rows into batches never changes a result. The dot path
+// (NT with m ≤ 3; NN with n ≤ 12 for every m) sums 4 lanes of k instead; the thread splitter
+// keeps its choice (rows in chunks of ≥ 4, columns only when m ≤ 3, n never split below 32).
 
 /** C = acc (+ C when loadC) (+ bias), one v128 of 4 columns at cp. */
 @inline function storeV(cp: usize, acc: v128, loadC: bool, bias: usize): void {
@@ -530,6 +530,15 @@ export function gemm(
   const ps: usize = aTransposed ? ldaB : 4;
   if (layout == Layout.NT) {
     if (m <= 3) { dotPath(m, n, k, a, ldaB, b, ldbB, c, ldcB, accumulate, bias); return; }
+  } else if (!aTransposed && n <= DOT_NN_MAX_N && n * k <= KC * NC) {
+    // Narrow B (the 10-unit output layer): Bᵀ is tiny, and A need not be packed at all. Chosen
+    // by n alone, for every m, so a row's result does not depend on the batch it came in.
+    for (let j = 0; j < n; j++) {
+      let src = b + (<usize>j << 2), dst = scratch + <usize>(j * k) * 4;
+      for (let p = 0; p < k; p++, src += ldbB, dst += 4) store<f32>(dst, load<f32>(src));
+    }
+    dotPath(m, n, k, a, ldaB, scratch, <usize>k << 2, c, ldcB, accumulate, bias);
+    return;
   } else if (m <= 3 || (aTransposed && k <= 4)) {
     // Vector·matrix (batch 1..3) and the outer product (weight gradient at batch ≤ 4): packing costs more than it saves.
     let i = 0;
@@ -538,14 +547,6 @@ export function gemm(
     return;
   } else if (aTransposed && n <= 12 && k * 12 <= KC * NC) {
     narrowTN(m, n, k, a, ldaB, b, ldbB, c, ldcB, accumulate, bias, scratch);
-    return;
-  } else if (!aTransposed && n <= DOT_NN_MAX_N && n * k <= KC * NC) {
-    // Narrow B (the 10-unit output layer): Bᵀ is tiny, and A need not be packed at all.
-    for (let j = 0; j < n; j++) {
-      let src = b + (<usize>j << 2), dst = scratch + <usize>(j * k) * 4;
-      for (let p = 0; p < k; p++, src += ldbB, dst += 4) store<f32>(dst, load<f32>(src));
-    }
-    dotPath(m, n, k, a, ldaB, scratch, <usize>k << 2, c, ldcB, accumulate, bias);
     return;
   }
   const bPanel = scratch;

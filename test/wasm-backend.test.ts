@@ -52,6 +52,27 @@ describe('wasm backend', async () => {
   const wasm = await createWasmBackend({ build: 'simd', threads: 1 });
   const js = createJsBackend();
 
+  it('a row of an NN/TN product does not depend on how many rows come with it (predict batchSize invariance)', () => {
+    for (const [n, k] of [[5, 4], [10, 128], [40, 300], [256, 784]] as const) {
+      const A = rand(17 * k, n + k), B = rand(k * n, 3 * n), bias = rand(n, 4);
+      const pb = put(wasm, B), pbias = put(wasm, bias);
+      const rowsOf = (m: number) => {
+        const pa = put(wasm, A.subarray(0, m * k)), pc = wasm.alloc(m * n * 4 + 4);
+        wasm.gemm(Layout.NN, m, n, k, pa, pb, pc, false, pbias);
+        const out = get(wasm, pc, m * n);
+        wasm.free(pa); wasm.free(pc);
+        return out;
+      };
+      const all = rowsOf(17);
+      for (const m of [1, 2, 3, 4, 5, 9]) {
+        const part = rowsOf(m);
+        const diff = part.findIndex((v, i) => !Object.is(v, all[i]));
+        expect(diff, `n=${n} k=${k}: m=${m} differs from m=17 at ${diff}`).toBe(-1);
+      }
+      wasm.free(pb); wasm.free(pbias);
+    }
+  });
+
   it('reports its features', () => {
     expect(wasm.name).toBe('wasm');
     expect(wasm.simd).toBe(true);

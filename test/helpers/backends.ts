@@ -33,7 +33,8 @@ export function backendCases(): BackendCase[] {
   const cases: BackendCase[] = [{ name: 'js', create: async () => createJsBackend() }];
   if (wasmExists) {
     const threads = Number(process.env.WASM_MLP_THREADS ?? 1);
-    if (threads > 1) cases.push({ name: 'wasm-threads', create: () => createWasm(undefined, threads) });
+    const build = process.env.WASM_MLP_BUILD === 'relaxed' ? 'relaxed' : undefined;
+    if (threads > 1) cases.push({ name: 'wasm-threads', create: () => createWasm(build, threads) });
     else if (process.env.WASM_MLP_BUILD === 'relaxed') cases.push({ name: 'wasm-relaxed', create: () => createWasm('relaxed') });
     else cases.push({ name: 'wasm', create: () => createWasm() });
   }

@@ -241,7 +241,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     }
   };
 
-  return {
+  const backend: Backend = {
     name: 'wasm',
     simd: true,
     relaxedSimd: build === 'relaxed',
@@ -282,7 +282,12 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
       ints = new Int32Array(0);
     },
   };
+  // A backend dropped without dispose() (e.g. replaced by setBackend) stops its workers when collected.
+  if (pool) poolFinalizer?.register(backend, pool);
+  return backend;
 }
+
+const poolFinalizer = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<Pool>((pool) => pool.close()) : undefined;
 
 /** Stands in for the exports after dispose(), so a stale call fails loudly instead of scribbling. */
 const disposedKernels = new Proxy({} as Kernels, {
