@@ -59,7 +59,8 @@ async function timeFit(model, x, y, batchSize, n, reps) {
 }
 
 async function oursTraining(nn, backend, { quick, build }) {
-  await nn.setBackend(backend, build ? { build } : {});
+  // One thread: this section compares single-threaded peers (bench/threads.mjs measures threads).
+  await nn.setBackend(backend, backend === 'wasm' ? { threads: 1, ...(build ? { build } : {}) } : {});
   const info = nn.backendInfo();
   const out = { info, mnist: {}, profile: {}, tiny: null, predict: {}, scaling: { batch: {}, width: {} } };
   const n = backend === 'js' ? (quick ? 1024 : 2048) : quick ? 4096 : 8192;
