@@ -244,48 +244,50 @@ function kernel8x4(kc: i32, ap0: usize, ap1: usize, bp: usize, c: usize, ldc: us
 }
 
 /**
- * One row of C from a streamed B (NN/TN, B row p at b + p·ldb): 32 columns per pass, then 4,
- * then 1. ar = op(A) row start, ps = its byte step per k. KC-blocked like the packed kernels.
+ * One row of C from a streamed B (NN/TN, B row p at b + p·ldb). B is read row by row, contiguous
+ * (prefetch-friendly), and the running sums live in `acc` (n floats of scratch, L1-resident):
+ * element j still gets the chain acc = madd(a_p, b_pj, acc) over each KC block from 0, as the
+ * packed kernels compute it. ar = op(A) row start, ps = its byte step per k.
  */
-function streamRow1(n: i32, k: i32, ar: usize, ps: usize, b: usize, ldb: usize, cr: usize, accumulate: bool, bias: usize): void {
+function streamRow1(n: i32, k: i32, ar: usize, ps: usize, b: usize, ldb: usize, cr: usize, accumulate: bool, bias: usize, acc: usize): void {
+  const vEnd = <usize>(n & ~3) << 2, end = <usize>n << 2;
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
+    memory.fill(acc, 0, end);
+    let ap = ar + <usize>pc * ps, bp = b + <usize>pc * ldb;
+    let p = 0;
+    // Two rows of B per pass: the sums stay in registers between them (same chain order).
+    for (; p + 2 <= kc; p += 2, ap += 2 * ps, bp += 2 * ldb) {
+      const av = v128.load32_splat(ap), aw = v128.load32_splat(ap + ps);
+      const bq = bp + ldb;
+      let o: usize = 0;
+      for (; o + 32 <= vEnd; o += 32) {
+        v128.store(acc + o, madd(aw, v128.load(bq + o), madd(av, v128.load(bp + o), v128.load(acc + o))));
+        v128.store(acc + o, madd(aw, v128.load(bq + o, 16), madd(av, v128.load(bp + o, 16), v128.load(acc + o, 16))), 16);
+      }
+      for (; o < vEnd; o += 16) v128.store(acc + o, madd(aw, v128.load(bq + o), madd(av, v128.load(bp + o), v128.load(acc + o))));
+      for (; o < end; o += 4) {
+        const x = madd(aw, v128.load32_splat(bq + o), madd(av, v128.load32_splat(bp + o), v128.load32_splat(acc + o)));
+        store<f32>(acc + o, f32x4.extract_lane(x, 0));
+      }
+    }
+    for (; p < kc; p++, ap += ps, bp += ldb) {
+      const av = v128.load32_splat(ap);
+      let o: usize = 0;
+      for (; o + 64 <= vEnd; o += 64) {
+        v128.store(acc + o, madd(av, v128.load(bp + o), v128.load(acc + o)));
+        v128.store(acc + o, madd(av, v128.load(bp + o, 16), v128.load(acc + o, 16)), 16);
+        v128.store(acc + o, madd(av, v128.load(bp + o, 32), v128.load(acc + o, 32)), 32);
+        v128.store(acc + o, madd(av, v128.load(bp + o, 48), v128.load(acc + o, 48)), 48);
+      }
+      for (; o < vEnd; o += 16) v128.store(acc + o, madd(av, v128.load(bp + o), v128.load(acc + o)));
+      for (; o < end; o += 4) store<f32>(acc + o, f32x4.extract_lane(madd(av, v128.load32_splat(bp + o), v128.load32_splat(acc + o)), 0));
+    }
     const loadC = accumulate || pc > 0;
     const bs = pc == 0 ? bias : 0;
-    const a0 = ar + <usize>pc * ps, b0 = b + <usize>pc * ldb;
-    let j = 0;
-    for (; j + 32 <= n; j += 32) {
-      const o = <usize>j << 2;
-      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-      let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
-      let ap = a0, bp = b0 + o;
-      for (let p = 0; p < kc; p++, ap += ps, bp += ldb) {
-        const av = v128.load32_splat(ap);
-        c0 = madd(av, v128.load(bp), c0); c1 = madd(av, v128.load(bp, 16), c1);
-        c2 = madd(av, v128.load(bp, 32), c2); c3 = madd(av, v128.load(bp, 48), c3);
-        c4 = madd(av, v128.load(bp, 64), c4); c5 = madd(av, v128.load(bp, 80), c5);
-        c6 = madd(av, v128.load(bp, 96), c6); c7 = madd(av, v128.load(bp, 112), c7);
-      }
-      const cp = cr + o, bj: usize = bs ? bs + o : 0;
-      storeV(cp, c0, loadC, bj); storeV(cp + 16, c1, loadC, bj ? bj + 16 : 0);
-      storeV(cp + 32, c2, loadC, bj ? bj + 32 : 0); storeV(cp + 48, c3, loadC, bj ? bj + 48 : 0);
-      storeV(cp + 64, c4, loadC, bj ? bj + 64 : 0); storeV(cp + 80, c5, loadC, bj ? bj + 80 : 0);
-      storeV(cp + 96, c6, loadC, bj ? bj + 96 : 0); storeV(cp + 112, c7, loadC, bj ? bj + 112 : 0);
-    }
-    for (; j + 4 <= n; j += 4) {
-      const o = <usize>j << 2;
-      let c0 = f32x4.splat(0);
-      let ap = a0, bp = b0 + o;
-      for (let p = 0; p < kc; p++, ap += ps, bp += ldb) c0 = madd(v128.load32_splat(ap), v128.load(bp), c0);
-      storeV(cr + o, c0, loadC, bs ? bs + o : 0);
-    }
-    for (; j < n; j++) {
-      const o = <usize>j << 2;
-      let c0 = f32x4.splat(0);
-      let ap = a0, bp = b0 + o;
-      for (let p = 0; p < kc; p++, ap += ps, bp += ldb) c0 = madd(v128.load32_splat(ap), v128.load32_splat(bp), c0);
-      storeS(cr + o, c0, loadC, bs ? bs + o : 0);
-    }
+    let o: usize = 0;
+    for (; o < vEnd; o += 16) storeV(cr + o, v128.load(acc + o), loadC, bs ? bs + o : 0);
+    for (; o < end; o += 4) storeS(cr + o, v128.load32_splat(acc + o), loadC, bs ? bs + o : 0);
   }
 }
 
@@ -543,7 +545,7 @@ export function gemm(
     // Vector·matrix (batch 1..3) and the outer product (weight gradient at batch ≤ 4): packing costs more than it saves.
     let i = 0;
     for (; i + 2 <= m; i += 2) streamRow2(n, k, a + <usize>i * rs, rs, ps, b, ldbB, c + <usize>i * ldcB, ldcB, accumulate, bias);
-    if (i < m) streamRow1(n, k, a + <usize>i * rs, ps, b, ldbB, c + <usize>i * ldcB, accumulate, bias);
+    if (i < m) streamRow1(n, k, a + <usize>i * rs, ps, b, ldbB, c + <usize>i * ldcB, accumulate, bias, scratch);
     return;
   } else if (aTransposed && n <= 12 && k * 12 <= KC * NC) {
     narrowTN(m, n, k, a, ldaB, b, ldbB, c, ldcB, accumulate, bias, scratch);
