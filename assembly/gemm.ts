@@ -291,6 +291,55 @@ function streamRow1(n: i32, k: i32, ar: usize, ps: usize, b: usize, ldb: usize, 
   }
 }
 
+/**
+ * TN with k ≤ 4 (the weight gradient at batch ≤ 4, an outer product at batch 1): each row of C
+ * is Σ_p a_p·B[p, :], a chain of k madds from 0 as in the packed kernels, written straight out.
+ * The plain store (no C, no bias: every weight gradient) is its own loop without branches.
+ */
+function outerTN(m: i32, n: i32, k: i32, a: usize, ps: usize, b: usize, ldb: usize, c: usize, ldc: usize, accumulate: bool, bias: usize): void {
+  const vEnd = <usize>(n & ~3) << 2, end = <usize>n << 2;
+  const zero = f32x4.splat(0);
+  const b1 = b + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+  for (let i = 0; i < m; i++) {
+    const ar = a + (<usize>i << 2), cr = c + <usize>i * ldc;
+    const a0 = v128.load32_splat(ar);
+    const a1 = k > 1 ? v128.load32_splat(ar + ps) : zero;
+    const a2 = k > 2 ? v128.load32_splat(ar + 2 * ps) : zero;
+    const a3 = k > 3 ? v128.load32_splat(ar + 3 * ps) : zero;
+    let o: usize = 0;
+    if (k == 1 && !accumulate && !bias) {
+      for (; o + 32 <= vEnd; o += 32) {
+        v128.store(cr + o, madd(a0, v128.load(b + o), zero));
+        v128.store(cr + o, madd(a0, v128.load(b + o, 16), zero), 16);
+      }
+      for (; o < vEnd; o += 16) v128.store(cr + o, madd(a0, v128.load(b + o), zero));
+    } else if (!accumulate && !bias) {
+      for (; o < vEnd; o += 16) {
+        let x = madd(a0, v128.load(b + o), zero);
+        if (k > 1) x = madd(a1, v128.load(b1 + o), x);
+        if (k > 2) x = madd(a2, v128.load(b2 + o), x);
+        if (k > 3) x = madd(a3, v128.load(b3 + o), x);
+        v128.store(cr + o, x);
+      }
+    } else {
+      for (; o < vEnd; o += 16) {
+        let x = madd(a0, v128.load(b + o), zero);
+        if (k > 1) x = madd(a1, v128.load(b1 + o), x);
+        if (k > 2) x = madd(a2, v128.load(b2 + o), x);
+        if (k > 3) x = madd(a3, v128.load(b3 + o), x);
+        storeV(cr + o, x, accumulate, bias ? bias + o : 0);
+      }
+    }
+    for (; o < end; o += 4) {
+      let x = madd(a0, v128.load32_splat(b + o), zero);
+      if (k > 1) x = madd(a1, v128.load32_splat(b1 + o), x);
+      if (k > 2) x = madd(a2, v128.load32_splat(b2 + o), x);
+      if (k > 3) x = madd(a3, v128.load32_splat(b3 + o), x);
+      storeS(cr + o, x, accumulate, bias ? bias + o : 0);
+    }
+  }
+}
+
 /** Two rows of C (op(A) rows at ar and ar + rs) from a streamed B: 16 columns per pass, then 4, then 1. */
 function streamRow2(n: i32, k: i32, ar: usize, rs: usize, ps: usize, b: usize, ldb: usize, cr: usize, ldc: usize, accumulate: bool, bias: usize): void {
   for (let pc = 0; pc < k; pc += KC) {
@@ -541,8 +590,11 @@ export function gemm(
     }
     dotPath(m, n, k, a, ldaB, scratch, <usize>k << 2, c, ldcB, accumulate, bias);
     return;
-  } else if (m <= 3 || (aTransposed && k <= 4)) {
-    // Vector·matrix (batch 1..3) and the outer product (weight gradient at batch ≤ 4): packing costs more than it saves.
+  } else if (aTransposed && k <= 4) {
+    outerTN(m, n, k, a, ps, b, ldbB, c, ldcB, accumulate, bias);
+    return;
+  } else if (m <= 3) {
+    // Vector·matrix (batch 1..3): packing costs more than it saves.
     let i = 0;
     for (; i + 2 <= m; i += 2) streamRow2(n, k, a + <usize>i * rs, rs, ps, b, ldbB, c + <usize>i * ldcB, ldcB, accumulate, bias);
     if (i < m) streamRow1(n, k, a + <usize>i * rs, ps, b, ldbB, c + <usize>i * ldcB, accumulate, bias, scratch);
