@@ -143,6 +143,18 @@ describe('threaded wasm backend', () => {
     }
   });
 
+  it('a worker that fails to start rejects Pool.start (the backend then runs on one thread with a reason) and is terminated', async () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+    let terminated = 0;
+    const spawn = () => ({
+      post: () => {},
+      firstMessage: () => Promise.resolve({ error: 'no wasm here' }),
+      terminate: () => { terminated++; },
+    });
+    await expect(Pool.start(await compileKernels('simd', true), memory, 1024, 2, spawn)).rejects.toThrow(/could not start: no wasm here/);
+    expect(terminated).toBe(2);
+  });
+
   it('a kernel that traps on the threaded backend throws and leaves the backend usable', async () => {
     const be = await createWasmBackend({ threads: 2, minParallelWork: 0 });
     try {

@@ -15,6 +15,8 @@ const L = { SEQ: 0, DONE: 16, STATUS: 17, OP: 18, ARGS: 20, MSG: 48, MSG_LEN: 72
 const SLOT = 128;
 /** Job codes. */
 const J = { GEMM: 1, OPTIMIZER: 2, QUIT: 3, THROW: 4 } as const;
+/** How long workers may take to start before the backend gives up on threads. */
+const START_TIMEOUT_MS = 15_000;
 /** Spins before a blocking wait: ~10-30 µs, about one kernel call of work. */
 const SPINS = 20_000;
 
@@ -67,7 +69,13 @@ export class Pool {
         h.post({ module, memory, base: (control >>> 2) + i * SLOT, L, J, spins: SPINS });
         return reply;
       });
-      for (const reply of await Promise.all(replies)) {
+      // A platform that starts workers but never runs them must not hang backend creation.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`workers did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+      });
+      const all = await Promise.race([Promise.all(replies), timeout]).finally(() => clearTimeout(timer));
+      for (const reply of all) {
         const r = reply as { error?: string };
         if (r?.error) throw new Error(`a wasm-mlp worker could not start: ${r.error}`);
       }
