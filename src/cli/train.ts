@@ -34,7 +34,7 @@ Options:
   --task <kind>           classification or regression (default: inferred)
   --categorical <list>    columns to one-hot encode even if they look numeric
   --backend <name>        wasm or js (default: wasm if it loads)
-  --threads <n>           worker threads for the wasm backend (default 1)
+  --threads <n>           worker threads for the wasm backend (default: the core count, up to 4)
   --quiet                 no progress lines
   -h, --help              show this help
 
