@@ -8,7 +8,8 @@
  *   rel 1e-6 of |dy|·Σ|terms of f′| (1 − y² or s + x·s·(1 − s) cancel, and an f32 evaluation may
  *   lose relative accuracy there, never absolute)
  * - loss values: rel 2e-6; loss gradients: rel 1e-6 of the magnitude of the gradient's terms
- * - optimizers: rel 1e-6 + abs 1e-6 on weights and state after several steps
+ * - optimizers: rel 1e-6 + abs 1e-6 on weights and state after several steps; out of place vs in
+ *   place and the finiteness flag: exact
  * - dropout masks, argmax, gatherRows, accuracy counts: exact
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -325,38 +326,113 @@ describe.each(backendCases())('$name backend', ({ create }) => {
         default: return base;
       }
     };
+    /** State slots the rule uses (slot k at stateIn + k·n·4). */
+    const slotsOf = (kind: OptCode): number =>
+      kind === Opt.sgd ? 0 : kind === Opt.rmspropCentered ? 3 : kind === Opt.momentum || kind === Opt.nesterov || kind === Opt.adagrad ? 1 : 2;
     for (const [name, kind] of OPTS) {
       for (const clipValue of [0, 0.05]) {
         it(`${name}${clipValue ? ` with clipValue ${clipValue}` : ''}: 5 steps vs the documented rule, n = 33`, withMem(() => {
           const n = 33;
+          const slots = slotsOf(kind);
           const rng = new Rng(kind * 10 + (clipValue ? 1 : 0));
           const W = rng.normals(n), S1 = new Float32Array(n), S2 = new Float32Array(n), S3 = new Float32Array(n);
           if (kind === Opt.adagrad) S1.fill(0.1); // initialAccumulatorValue
-          const w = mem.put(W), s1 = mem.put(S1), s2 = mem.put(S2), s3 = mem.put(S3), g = mem.fill(n);
-          const usesS2 = kind === Opt.rmsprop || kind === Opt.rmspropCentered || kind === Opt.adam || kind === Opt.adamw;
-          const usesS1 = kind !== Opt.sgd;
+          const w = mem.put(W), s = slots ? mem.put([...S1, ...S2, ...S3].slice(0, slots * n)) : 0, g = mem.fill(n);
+          const slot = (k: number) => mem.get(s + k * n * 4, n);
           for (let step = 1; step <= 5; step++) {
             const G = rng.normals(n, 0.1);
             backendPut(g, G);
             const p = hyper(kind, step, clipValue);
-            b.optimizerStep(n, w, g, usesS1 ? s1 : 0, usesS2 ? s2 : 0, kind === Opt.rmspropCentered ? s3 : 0, p);
+            expect(b.optimizerStep(n, w, g, s, w, s, p)).toBe(0);
             optimizerRef(W, G, S1, S2, S3, p);
             const what = `${name} clip=${clipValue} step ${step}`;
             expectClose(mem.get(w, n), W, { rel: 1e-6, abs: 1e-6, what: `${what} weights` });
-            if (usesS1) expectClose(mem.get(s1, n), S1, { rel: 1e-6, abs: 1e-7, what: `${what} s1` });
-            if (usesS2) expectClose(mem.get(s2, n), S2, { rel: 1e-6, abs: 1e-7, what: `${what} s2` });
-            if (kind === Opt.rmspropCentered) expectClose(mem.get(s3, n), S3, { rel: 1e-6, abs: 1e-7, what: `${what} s3` });
+            if (slots > 0) expectClose(slot(0), S1, { rel: 1e-6, abs: 1e-7, what: `${what} s1` });
+            if (slots > 1) expectClose(slot(1), S2, { rel: 1e-6, abs: 1e-7, what: `${what} s2` });
+            if (slots > 2) expectClose(slot(2), S3, { rel: 1e-6, abs: 1e-7, what: `${what} s3` });
+            expectExact(mem.get(g, n), G, `${what}: g is not modified`);
             // Follow the backend's f32 state so rounding cannot drift apart over the steps.
-            W.set(mem.get(w, n)); S1.set(mem.get(s1, n)); S2.set(mem.get(s2, n)); S3.set(mem.get(s3, n));
+            W.set(mem.get(w, n));
+            if (slots > 0) S1.set(slot(0));
+            if (slots > 1) S2.set(slot(1));
+            if (slots > 2) S3.set(slot(2));
           }
         }));
       }
+
+      it(`${name}: out of place equals in place bit for bit and leaves its inputs untouched, n = ${ODD_SIZES.join(', ')}`, withMem(() => {
+        const slots = slotsOf(kind);
+        for (const n of ODD_SIZES) {
+          const rng = new Rng(500 + kind * 7 + n);
+          // Positive state, as a root is taken of it (adagrad, rmsprop's ms, adam's v).
+          const W = rng.normals(n), G = rng.normals(n, 0.5), S = rng.normals(slots * n, 0.1).map(Math.abs);
+          if (slots === 3) S.fill(0, 2 * n); // rmspropCentered: mg = 0 keeps ms − mg² positive
+          const p = hyper(kind, 3, 0.3);
+          const wIn = mem.put(W), g = mem.put(G), sIn = slots ? mem.put(S) : 0;
+          const wOut = mem.fill(n), sOut = slots ? mem.fill(slots * n) : 0;
+          const wPlace = mem.put(W), sPlace = slots ? mem.put(S) : 0;
+          expect(b.optimizerStep(n, wIn, g, sIn, wOut, sOut, p), `${name} n=${n} out of place`).toBe(0);
+          expect(b.optimizerStep(n, wPlace, g, sPlace, wPlace, sPlace, p), `${name} n=${n} in place`).toBe(0);
+          expectExact(mem.get(wOut, n), mem.get(wPlace, n), `${name} n=${n} weights`);
+          if (slots) expectExact(mem.get(sOut, slots * n), mem.get(sPlace, slots * n), `${name} n=${n} state`);
+          expectExact(mem.get(wIn, n), W, `${name} n=${n}: wIn untouched`);
+          expectExact(mem.get(g, n), G, `${name} n=${n}: g untouched`);
+          if (slots) expectExact(mem.get(sIn, slots * n), S, `${name} n=${n}: stateIn untouched`);
+        }
+      }));
+
+      it(`${name}: returns non-zero when a weight${kind === Opt.sgd ? '' : ' or a state value'} becomes non-finite, wherever it is`, withMem(() => {
+        const slots = slotsOf(kind);
+        const n = 37;
+        const p = hyper(kind, 1, 0);
+        const rng = new Rng(900 + kind);
+        const W = rng.normals(n), G = rng.normals(n, 0.1), S = new Float32Array(slots * n).fill(0.01);
+        const run = (w: Float32Array, gr: Float32Array, st: Float32Array): number => {
+          const wi = mem.put(w), gi = mem.put(gr), si = slots ? mem.put(st) : 0;
+          return b.optimizerStep(n, wi, gi, si, mem.fill(n), slots ? mem.fill(slots * n) : 0, p);
+        };
+        expect(run(W, G, S), `${name}: finite step`).toBe(0);
+        // Elements in the SIMD loop, and 36 in the scalar tail (and in the last range of a threaded split).
+        for (const at of [0, 17, 36]) {
+          const nanG = G.slice(); nanG[at] = Number.NaN;
+          expect(run(W, nanG, S), `${name}: NaN gradient at ${at}`).not.toBe(0);
+          const infG = G.slice(); infG[at] = Number.POSITIVE_INFINITY;
+          expect(run(W, infG, S), `${name}: infinite gradient at ${at}`).not.toBe(0);
+          // A weight at the edge of f32 pushed over it by the update.
+          const edgeW = W.slice(); edgeW[at] = -3.4028234e38;
+          const bigG = G.slice(); bigG[at] = 1;
+          const bigLr = { ...p, lr: 1e37 };
+          const wi = mem.put(edgeW), gi = mem.put(bigG), si = slots ? mem.put(S) : 0;
+          expect(b.optimizerStep(n, wi, gi, si, mem.fill(n), slots ? mem.fill(slots * n) : 0, bigLr), `${name}: weight overflow at ${at}`).not.toBe(0);
+          if (slots) {
+            // The largest f32 state, grown past it by a huge gradient (v = p1·v + g; the g² averages).
+            for (let k = 0; k < slots; k++) {
+              const bigS = S.slice(); bigS[k * n + at] = 3.4028234e38;
+              const grow = G.slice(); grow[at] = 3e38;
+              expect(run(W, grow, bigS), `${name}: state slot ${k} overflow at ${at}`).not.toBe(0);
+            }
+          }
+        }
+      }));
     }
+
+    it("adam: Adam's v overflowing alone (the weight stays finite) is reported", withMem(() => {
+      const n = 5;
+      const p = hyper(Opt.adam, 1, 0);
+      // v = β2·v + (1 − β2)·g² overflows while m stays finite, and w −= lr·m̂/(√v̂ + ε) leaves w finite.
+      const w = mem.put([1, 1, 1, 1, 1]), g = mem.put([3e19, 0, 0, 0, 0]);
+      const s = mem.put([0, 0, 0, 0, 0, 3.4e38, 0, 0, 0, 0]);
+      const wOut = mem.fill(n), sOut = mem.fill(2 * n);
+      expect(b.optimizerStep(n, w, g, s, wOut, sOut, p)).not.toBe(0);
+      expect(Number.isFinite(mem.get(wOut, 1)[0]!)).toBe(true);
+    }));
+
     const backendPut = (offset: number, data: Float32Array) => b.f32().set(data, offset >>> 2);
 
     it('clipValue actually clips: a huge gradient moves sgd by at most lr·clip', withMem(() => {
       const w = mem.put([1, 1, 1]), g = mem.put([1e6, -1e6, 0.01]);
-      b.optimizerStep(3, w, g, 0, 0, 0, { kind: Opt.sgd, lr: 0.5, p1: 0, p2: 0, p3: 0, p4: 0, eps: 0, weightDecay: 0, clipValue: 0.1 });
+      b.optimizerStep(3, w, g, 0, w, 0, { kind: Opt.sgd, lr: 0.5, p1: 0, p2: 0, p3: 0, p4: 0, eps: 0, weightDecay: 0, clipValue: 0.1 });
+      expectExact(mem.get(g, 3), Float32Array.of(1e6, -1e6, 0.01), 'clipValue clips a copy: g is unchanged');
       expectClose(mem.get(w, 3), [0.95, 1.05, 0.995], { rel: 1e-7, what: 'sgd with clipValue 0.1' });
     }));
   });

@@ -177,10 +177,14 @@ describe('wasm backend', async () => {
   for (const [name, partial] of optimizers) {
     it(`optimizer ${name} matches the js backend over 3 steps`, () => {
       const p: OptimizerParams = { kind: Opt.sgd, lr: 0.01, p1: 0, p2: 0, p3: 1, p4: 1, eps: 1e-7, weightDecay: 0, clipValue: 0, ...partial };
-      const z = () => new Float32Array(N);
-      const [w, j] = both([rand(N, 1), rand(N, 2), z(), z(), z()], (be, [wt, g, s1, s2, s3]) => {
-        for (let step = 0; step < 3; step++) be.optimizerStep(N, wt!, g!, s1!, s2!, s3!, p);
-        return [wt, s1, s2, s3].map((o) => get(be, o!, N));
+      // Out of place, alternating between two sides as the model does; state slot k at s + k·N·4.
+      const [w, j] = both([rand(N, 1), rand(N, 2), new Float32Array(3 * N), new Float32Array(N), new Float32Array(3 * N)], (be, [w0, g, s0, w1, s1]) => {
+        const sides = [[w0!, s0!], [w1!, s1!]] as const;
+        for (let step = 0; step < 3; step++) {
+          const [from, to] = [sides[step % 2]!, sides[(step + 1) % 2]!];
+          expect(be.optimizerStep(N, from[0], g!, from[1], to[0], to[1], p)).toBe(0);
+        }
+        return [get(be, w1!, N), ...[0, 1, 2].map((k) => get(be, s1! + k * N * 4, N))];
       });
       for (let i = 0; i < 4; i++) expect(relErr(w[i]!, j[i]!)).toBeLessThan(1e-5);
     });

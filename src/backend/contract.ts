@@ -157,8 +157,19 @@ export interface Backend {
   multiply(n: number, a: number, b: number, out: number): void;
   /** g += l1·sign(w) + 2·l2·w; returns the penalty l1·Σ|w| + l2·Σw². */
   regularize(n: number, w: number, g: number, l1: number, l2: number): number;
-  /** One fused update over a parameter buffer; s1..s3 are state buffers (0 when unused). See OptimizerParams. */
-  optimizerStep(n: number, w: number, g: number, s1: number, s2: number, s3: number, p: OptimizerParams): void;
+  /**
+   * One fused update over a parameter buffer (see OptimizerParams), out of place: reads the
+   * weights wIn[n], the gradient g[n] and the state at `stateIn`, writes the new weights to
+   * wOut[n] and the new state at `stateOut`. State slot k (s1, s2, s3 in OptimizerParams, as many
+   * as the rule uses; `stateIn` = `stateOut` = 0 for sgd) lives at `stateIn + k·n·4` (resp.
+   * `stateOut + k·n·4`). In place is allowed (wOut = wIn, stateOut = stateIn); otherwise the
+   * outputs must not overlap any input. g is never written (clipValue clips a copy).
+   *
+   * Returns 0 when every weight and state value written is finite, a non-zero number (NaN)
+   * otherwise — the check is fused into the pass, so a caller can refuse a diverging step by
+   * keeping the inputs (out of place) without another pass over the memory.
+   */
+  optimizerStep(n: number, wIn: number, g: number, stateIn: number, wOut: number, stateOut: number, p: OptimizerParams): number;
   /** dst[r] = src[idx[r]] for r < rows, each row `cols` floats; idx is i32. */
   gatherRows(rows: number, cols: number, src: number, idx: number, dst: number): void;
   /** x *= alpha. */

@@ -4,8 +4,11 @@
  * Memory (all in the backend's arena, laid out once):
  *   params  — every layer's parameters back to back (16-byte aligned each);
  *   grads   — the same layout, written by backward;
- *   optimizer block (after compile) — 0–3 state slots, then a pre-step copy of the params and
- *             of the slots, each the same layout again, so a diverging step can be undone whole;
+ *   optimizer block (after compile) — 0–3 state slots, then a second set of params and of
+ *             slots, each the same layout again. Side A is (params, the first slots), side B the
+ *             second set; a step reads the current side and writes the other (double buffering)
+ *             and only a step that stayed finite makes the other side current, so a diverging
+ *             step leaves the weights and optimizer state exactly as they were, with no copy;
  *   per layer — output and output-gradient buffers for `capacity` rows;
  *   x, y    — the current batch.
  * A training step is kernel calls on those offsets: it allocates nothing in JS or in the arena.
@@ -99,13 +102,16 @@ export class Sequential implements TrainingModel {
   private ledger: ArenaLedger | undefined;
   private compiled: Compiled | undefined;
   private paramFloats = 0;
+  /** The current parameters: side A's (the block allocated by build) or side B's. */
   private params = 0;
   private grads = 0;
-  /** Optimizer slots and the pre-step backup, one block (0 until compiled and built). */
+  /** Side A's state slots, then side B's params and slots, one block (0 until compiled and built). */
   private optBlock = 0;
-  /** The parameters, then the optimizer slots, as they were before the last step. */
-  private backup = 0;
-  private state: [number, number, number] = [0, 0, 0];
+  /** Offsets of each side's params and first state slot (slot k follows at k·paramFloats·4). */
+  private readonly sideParams: [number, number] = [0, 0];
+  private readonly sideState: [number, number] = [0, 0];
+  /** The side holding the current params and state: 0 = A, 1 = B. */
+  private side = 0;
   private capacity = 0;
   private xBuf = 0;
   private yBuf = 0;
@@ -206,7 +212,7 @@ export class Sequential implements TrainingModel {
     // Weights and gradients, plus the optimizer block when compiled: refused before any allocation.
     const slots = this.compiled?.optimizer.slots;
     const total = 2 * bytes + (slots === undefined ? 0 : optimizerBlockBytes(floats, slots));
-    checkFits(b, total, `${this.describeSize()} (weights, gradients${slots === undefined ? '' : ', optimizer state and a pre-step backup'})`);
+    checkFits(b, total, `${this.describeSize()} (weights, gradients${slots === undefined ? '' : ', optimizer state and a second copy of both for the next step'})`);
     const ledger = new ArenaLedger(b);
     try {
       this.params = ledger.alloc(bytes);
@@ -216,6 +222,8 @@ export class Sequential implements TrainingModel {
       throw e;
     }
     this.paramFloats = floats;
+    this.sideParams[0] = this.params;
+    this.side = 0;
     this.ledger = ledger;
     freeWhenCollected(this, ledger);
     this.backend = b;
@@ -243,24 +251,42 @@ export class Sequential implements TrainingModel {
     return `the model '${this.name}' (${this.countParams()} parameters)`;
   }
 
-  /** (Re)allocate the optimizer slots and the pre-step backup, slots set to their initial values. */
+  /**
+   * (Re)allocate the optimizer block: side A's slots set to their initial values, side B's params
+   * and slots. The current weights are moved to side A first (the block being replaced may hold them).
+   */
   private resetOptimizerState(): void {
     const ledger = this.ledger!;
-    if (this.optBlock) ledger.free(this.optBlock);
-    this.optBlock = this.backup = 0;
-    this.state = [0, 0, 0];
-    const opt = this.compiled!.optimizer;
     const n = this.paramFloats;
+    if (this.side !== 0) {
+      const f32 = ledger.backend.f32();
+      f32.copyWithin(this.sideParams[0] >>> 2, this.params >>> 2, (this.params >>> 2) + n);
+      this.useSide(0);
+    }
+    if (this.optBlock) ledger.free(this.optBlock);
+    this.optBlock = this.sideParams[1] = this.sideState[0] = this.sideState[1] = 0;
+    const opt = this.compiled!.optimizer;
     const bytes = optimizerBlockBytes(n, opt.slots);
     checkFits(ledger.backend, bytes, `the ${opt.className} state of ${this.describeSize()}`);
     this.optBlock = ledger.alloc(bytes);
+    const f32 = ledger.backend.f32();
     for (let s = 0; s < opt.slots; s++) {
-      this.state[s] = this.optBlock + s * n * 4;
-      const start = this.state[s]! >>> 2;
-      ledger.backend.f32().fill(opt.initialState(s), start, start + n);
+      const start = (this.optBlock >>> 2) + s * n;
+      f32.fill(opt.initialState(s), start, start + n);
     }
-    this.backup = this.optBlock + opt.slots * n * 4;
+    // sgd has no slots: its state offsets stay 0 ("none").
+    if (opt.slots) this.sideState[0] = this.optBlock;
+    this.sideParams[1] = this.optBlock + opt.slots * n * 4;
+    if (opt.slots) this.sideState[1] = this.sideParams[1] + n * 4;
     this.iterations = 0;
+  }
+
+  /** Make `side` current: the model's params offset and every Param.offset move to it. */
+  private useSide(side: number): void {
+    const delta = this.sideParams[side]! - this.params;
+    this.side = side;
+    this.params += delta;
+    for (const layer of this.layers) for (const p of layer.params) p.offset += delta;
   }
 
   /** Make sure activation buffers hold at least `rows` rows. */
@@ -326,31 +352,26 @@ export class Sequential implements TrainingModel {
         }
       }
     }
-    // Keep the weights and optimizer state from before the step so a step that overflows either
-    // can be undone whole: native memmoves, a small fraction of a step's cost. (Restoring only
-    // the weights would leave e.g. Adam's moments holding the bad gradient.)
+    // Double buffering: read the current side, write the other. The kernel's fused check says
+    // whether every new weight and state value is finite; only then does the other side become
+    // current. Otherwise the current side still holds the exact pre-step weights and state.
     const n = this.paramFloats;
-    const stateFloats = opt.slots * n;
-    const f32 = b.f32();
-    f32.copyWithin(this.backup >>> 2, this.params >>> 2, (this.params >>> 2) + n);
-    if (stateFloats) f32.copyWithin((this.backup >>> 2) + n, this.optBlock >>> 2, (this.optBlock >>> 2) + stateFloats);
-    this.iterations++;
-    opt.fill(this.optParams, this.iterations);
-    b.optimizerStep(n, this.params, this.grads, this.state[0], this.state[1], this.state[2], this.optParams);
-    // Σx² is accumulated in f64 by both backends, so it is finite exactly when every value is.
-    const weightsOk = Number.isFinite(b.sumSquares(n, this.params));
-    if (!weightsOk || (stateFloats && !Number.isFinite(b.sumSquares(stateFloats, this.optBlock)))) {
-      const f = b.f32();
-      f.copyWithin(this.params >>> 2, this.backup >>> 2, (this.backup >>> 2) + n);
-      if (stateFloats) f.copyWithin(this.optBlock >>> 2, (this.backup >>> 2) + n, (this.backup >>> 2) + n + stateFloats);
-      this.iterations--;
+    const from = this.side, to = 1 - from;
+    opt.fill(this.optParams, this.iterations + 1);
+    const bad = b.optimizerStep(n, this.params, this.grads, this.sideState[from]!, this.sideParams[to]!, this.sideState[to]!, this.optParams);
+    if (bad !== 0) {
+      // The failure path only: tell a bad gradient from an overflow. Σx² is accumulated in f64
+      // by both backends, so it is finite exactly when every value is.
       const gradientOk = Number.isFinite(b.sumSquares(n, this.grads));
+      const weightsOk = Number.isFinite(b.sumSquares(n, this.sideParams[to]!));
       throw new DivergenceError(
         !gradientOk ? 'the gradient became NaN or Infinity'
           : !weightsOk ? 'the update overflowed the weights (beyond float32 range)'
             : `the ${opt.className} state overflowed (beyond float32 range)`,
       );
     }
+    this.iterations++;
+    this.useSide(to);
     return loss + penalty;
   }
 
@@ -672,8 +693,8 @@ export class Sequential implements TrainingModel {
       releaseNow(this.ledger);
     }
     this.ledger = undefined;
-    this.params = this.grads = this.backup = this.optBlock = this.xBuf = this.yBuf = this.capacity = 0;
-    this.state = [0, 0, 0];
+    this.params = this.grads = this.optBlock = this.xBuf = this.yBuf = this.capacity = 0;
+    this.sideParams[0] = this.sideParams[1] = this.sideState[0] = this.sideState[1] = this.side = 0;
     this.backend = undefined;
     this.disposed = true;
   }
@@ -711,7 +732,7 @@ export class Sequential implements TrainingModel {
 
 class DivergenceError extends Error {}
 
-/** Optimizer slots, then a backup of the parameters and of the slots: (1 + 2·slots) copies. */
+/** Side A's slots, then side B's params and slots: (1 + 2·slots) params-sized buffers. */
 function optimizerBlockBytes(paramFloats: number, slots: number): number {
   return Math.max(16, (1 + 2 * slots) * paramFloats * 4);
 }

@@ -81,7 +81,7 @@ export function createJsBackend(): Backend {
     dropout: (n, x, y, mask, rate, seed) => dropout(live(), n, x >>> 2, y >>> 2, mask >>> 2, rate, seed),
     multiply: (n, a, b, out) => multiply(live(), n, a >>> 2, b >>> 2, out >>> 2),
     regularize: (n, w, g, l1, l2) => regularize(live(), n, w >>> 2, g >>> 2, l1, l2),
-    optimizerStep: (n, w, g, s1, s2, s3, p) => optimizerStep(live(), n, w >>> 2, g >>> 2, s1 >>> 2, s2 >>> 2, s3 >>> 2, p),
+    optimizerStep: (n, wIn, g, sIn, wOut, sOut, p) => optimizerStep(live(), n, wIn >>> 2, g >>> 2, sIn >>> 2, wOut >>> 2, sOut >>> 2, p),
     gatherRows: (rows, cols, src, idx, dst) => gatherRows(live(), ints, rows, cols, src >>> 2, idx >>> 2, dst >>> 2),
     scale: (n, x, alpha) => scale(live(), n, x >>> 2, alpha),
     sumSquares: (n, x) => sumSquares(live(), n, x >>> 2),

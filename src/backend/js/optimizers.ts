@@ -10,7 +10,10 @@ function clipped(g: number, clip: number): number {
 }
 
 /**
- * One step over n parameters w with gradient g and state s1..s3 (element indices; 0 = unused):
+ * One step over n parameters: reads weights wIn, gradient g and state slots at sIn + k·n, writes
+ * weights wOut and state at sOut + k·n (element indices; in place when wOut = wIn, sOut = sIn).
+ * Each element's inputs are read before its outputs are written, so in place is exact.
+ * Returns Σ (x − x) over every value written: 0 when all are finite, NaN otherwise.
  * - sgd:        w −= lr·g
  * - momentum:   v = p1·v + g; w −= lr·v                                     (s1 = v)
  * - nesterov:   v = p1·v + g; w −= lr·(g + p1·v)                             (s1 = v)
@@ -22,64 +25,82 @@ function clipped(g: number, clip: number): number {
  * - adamw:      w −= lr·weightDecay·w, then adam
  */
 export function optimizerStep(
-  f: Float32Array, n: number, w: number, g: number, s1: number, s2: number, s3: number, p: OptimizerParams,
-): void {
+  f: Float32Array, n: number, wIn: number, g: number, sIn: number, wOut: number, sOut: number, p: OptimizerParams,
+): number {
   const { lr, p1, p2, p3, p4, eps, clipValue: clip } = p;
+  // Slot k of the state: s1 at +0, s2 at +n, s3 at +2n.
+  const in1 = sIn, in2 = sIn + n, in3 = sIn + 2 * n;
+  const out1 = sOut, out2 = sOut + n, out3 = sOut + 2 * n;
+  // x − x is 0 for a finite x and NaN for ±Infinity or NaN; one NaN makes the sum NaN.
+  let bad = 0;
   switch (p.kind) {
     case Opt.sgd:
-      for (let i = 0; i < n; i++) f[w + i] -= lr * clipped(f[g + i]!, clip);
-      return;
+      for (let i = 0; i < n; i++) {
+        const w = Math.fround(f[wIn + i]! - lr * clipped(f[g + i]!, clip));
+        f[wOut + i] = w;
+        bad += w - w;
+      }
+      return bad;
     case Opt.momentum:
     case Opt.nesterov: {
       const nesterov = p.kind === Opt.nesterov;
       for (let i = 0; i < n; i++) {
         const gi = clipped(f[g + i]!, clip);
-        const v = Math.fround(p1 * f[s1 + i]! + gi);
-        f[s1 + i] = v;
-        f[w + i] -= lr * (nesterov ? gi + p1 * v : v);
+        const v = Math.fround(p1 * f[in1 + i]! + gi);
+        const w = Math.fround(f[wIn + i]! - lr * (nesterov ? gi + p1 * v : v));
+        f[out1 + i] = v;
+        f[wOut + i] = w;
+        bad += (v - v) + (w - w);
       }
-      return;
+      return bad;
     }
     case Opt.adagrad:
       for (let i = 0; i < n; i++) {
         const gi = clipped(f[g + i]!, clip);
-        const acc = Math.fround(f[s1 + i]! + gi * gi);
-        f[s1 + i] = acc;
-        f[w + i] -= (lr * gi) / Math.sqrt(acc + eps);
+        const acc = Math.fround(f[in1 + i]! + gi * gi);
+        const w = Math.fround(f[wIn + i]! - (lr * gi) / Math.sqrt(acc + eps));
+        f[out1 + i] = acc;
+        f[wOut + i] = w;
+        bad += (acc - acc) + (w - w);
       }
-      return;
+      return bad;
     case Opt.rmsprop:
     case Opt.rmspropCentered: {
       const centered = p.kind === Opt.rmspropCentered;
       for (let i = 0; i < n; i++) {
         const gi = clipped(f[g + i]!, clip);
-        const ms = Math.fround(p1 * f[s1 + i]! + (1 - p1) * gi * gi);
-        f[s1 + i] = ms;
+        const ms = Math.fround(p1 * f[in1 + i]! + (1 - p1) * gi * gi);
         let denom = ms + eps;
         if (centered) {
-          const mg = Math.fround(p1 * f[s3 + i]! + (1 - p1) * gi);
-          f[s3 + i] = mg;
+          const mg = Math.fround(p1 * f[in3 + i]! + (1 - p1) * gi);
+          f[out3 + i] = mg;
+          bad += mg - mg;
           denom -= mg * mg;
         }
-        const mom = Math.fround(p2 * f[s2 + i]! + (lr * gi) / Math.sqrt(denom));
-        f[s2 + i] = mom;
-        f[w + i] -= mom;
+        const mom = Math.fround(p2 * f[in2 + i]! + (lr * gi) / Math.sqrt(denom));
+        const w = Math.fround(f[wIn + i]! - mom);
+        f[out1 + i] = ms;
+        f[out2 + i] = mom;
+        f[wOut + i] = w;
+        bad += (ms - ms) + (mom - mom) + (w - w);
       }
-      return;
+      return bad;
     }
     case Opt.adam:
     case Opt.adamw: {
       const decay = p.kind === Opt.adamw ? lr * p.weightDecay : 0;
       for (let i = 0; i < n; i++) {
         const gi = clipped(f[g + i]!, clip);
-        const m = Math.fround(p1 * f[s1 + i]! + (1 - p1) * gi);
-        const v = Math.fround(p2 * f[s2 + i]! + (1 - p2) * gi * gi);
-        f[s1 + i] = m;
-        f[s2 + i] = v;
-        const wi = Math.fround(f[w + i]! - decay * f[w + i]!);
-        f[w + i] = wi - (lr * (m / p3)) / (Math.sqrt(v / p4) + eps);
+        const m = Math.fround(p1 * f[in1 + i]! + (1 - p1) * gi);
+        const v = Math.fround(p2 * f[in2 + i]! + (1 - p2) * gi * gi);
+        const wi = Math.fround(f[wIn + i]! - decay * f[wIn + i]!);
+        const w = Math.fround(wi - (lr * (m / p3)) / (Math.sqrt(v / p4) + eps));
+        f[out1 + i] = m;
+        f[out2 + i] = v;
+        f[wOut + i] = w;
+        bad += (m - m) + (v - v) + (w - w);
       }
-      return;
+      return bad;
     }
     default:
       throw new Error(`optimizerStep: unknown optimizer code ${String(p.kind)}`);

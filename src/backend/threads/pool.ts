@@ -10,7 +10,7 @@
 import { workerMain } from './worker-main.js';
 
 /** Slot layout, int32 indices from the slot's start. */
-const L = { SEQ: 0, DONE: 16, STATUS: 17, OP: 18, ARGS: 20, MSG: 48, MSG_LEN: 72 } as const;
+const L = { SEQ: 0, DONE: 16, STATUS: 17, OP: 18, RESULT: 19, ARGS: 20, MSG: 48, MSG_LEN: 72 } as const;
 /** Slot size in int32s: 512 bytes, so two slots never share a cache line. */
 const SLOT = 128;
 /** Job codes. */
@@ -102,12 +102,17 @@ export class Pool {
     this.post(w, J.GEMM);
   }
 
-  /** Queues optimizerStep on worker w. */
-  optimizerStep(w: number, kind: number, n: number, wt: number, g: number, s1: number, s2: number, s3: number, f: readonly number[]): void {
+  /** Queues optimizerStep on worker w (arguments as the kernel export takes them; `f` = its 8 floats). */
+  optimizerStep(w: number, kind: number, n: number, wIn: number, g: number, sIn: number, wOut: number, sOut: number, slotBytes: number, f: readonly number[]): void {
     const x = this.base(w) + L.ARGS, I = this.I;
-    I[x] = kind; I[x + 1] = n; I[x + 2] = wt; I[x + 3] = g; I[x + 4] = s1; I[x + 5] = s2; I[x + 6] = s3;
-    for (let i = 0; i < 8; i++) this.F[x + 7 + i] = f[i]!;
+    I[x] = kind; I[x + 1] = n; I[x + 2] = wIn; I[x + 3] = g; I[x + 4] = sIn; I[x + 5] = wOut; I[x + 6] = sOut; I[x + 7] = slotBytes;
+    for (let i = 0; i < 8; i++) this.F[x + 8 + i] = f[i]!;
     this.post(w, J.OPTIMIZER);
+  }
+
+  /** The f32 a finished job of worker w returned (optimizerStep's finiteness flag). */
+  result(w: number): number {
+    return this.F[this.base(w) + L.RESULT]!;
   }
 
   /** For tests: worker w fails its next job. */

@@ -196,20 +196,28 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     }
   };
 
-  const optimizerStep = (n: number, w: number, g: number, s1: number, s2: number, s3: number, p: OptimizerParams): void => {
+  /**
+   * optimizerStep, split into ranges over the pool when large enough. Each range keeps the whole
+   * buffer's slot distance (n·4 bytes); the finiteness flags of the ranges are summed.
+   */
+  const optimizerStep = (n: number, wIn: number, g: number, sIn: number, wOut: number, sOut: number, p: OptimizerParams): number => {
     const parts = pool && n >= minOptimizer ? Math.max(1, Math.min(threads, n >> 2)) : 1;
+    const slot = n * 4;
     const at = (base: number, i: number): number => (base ? base + i * 4 : 0);
     const edge = (t: number): number => (t === parts ? n : Math.floor((n * t) / parts / 4) * 4);
     const f = [p.lr, p.p1, p.p2, p.p3, p.p4, p.eps, p.weightDecay, p.clipValue];
     for (let t = 1; t < parts; t++) {
       const lo = edge(t);
-      pool!.optimizerStep(t - 1, p.kind, edge(t + 1) - lo, at(w, lo), at(g, lo), at(s1, lo), at(s2, lo), at(s3, lo), f);
+      pool!.optimizerStep(t - 1, p.kind, edge(t + 1) - lo, at(wIn, lo), at(g, lo), at(sIn, lo), at(wOut, lo), at(sOut, lo), slot, f);
     }
+    let bad: number;
     try {
-      k.optimizerStep(p.kind, edge(1), w, g, s1, s2, s3, p.lr, p.p1, p.p2, p.p3, p.p4, p.eps, p.weightDecay, p.clipValue);
+      bad = k.optimizerStep(p.kind, edge(1), wIn, g, sIn, wOut, sOut, slot, p.lr, p.p1, p.p2, p.p3, p.p4, p.eps, p.weightDecay, p.clipValue);
     } finally {
       if (parts > 1) pool!.wait(parts - 1);
     }
+    for (let t = 1; t < parts; t++) bad += pool!.result(t - 1);
+    return bad;
   };
 
   let f = new Float32Array(memory.buffer);
