@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
+import { mnistModel, tinyModel } from '../examples/lib/models.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const distEntry = path.join(root, 'dist/node/index.js');
@@ -75,13 +76,7 @@ async function trainChild(threads, quick) {
   const [x, y] = syntheticData(nn, n);
   const out = { threads: info.threads, mnist: {}, tiny: null };
   for (const batch of [64, 256]) {
-    const m = nn.sequential({ seed: 1 });
-    m.add(nn.layers.dense({ units: 256, activation: 'relu', inputShape: [784] }));
-    m.add(nn.layers.dropout({ rate: 0.5 }));
-    m.add(nn.layers.dense({ units: 128, activation: 'relu' }));
-    m.add(nn.layers.dropout({ rate: 0.5 }));
-    m.add(nn.layers.dense({ units: 10, activation: 'softmax' }));
-    m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    const m = mnistModel(nn);
     await m.fit(x, y, { epochs: 1, batchSize: batch });
     let best = 0;
     for (let r = 0; r < (quick ? 2 : 3); r++) {
@@ -93,11 +88,7 @@ async function trainChild(threads, quick) {
     m.dispose();
   }
   const { x: tx, y: ty } = nn.datasets.playground('circle', { n: 1000, seed: 1, labels: 'signed' });
-  const t = nn.sequential({ seed: 1 });
-  t.add(nn.layers.dense({ units: 8, activation: 'tanh', inputShape: [2] }));
-  t.add(nn.layers.dense({ units: 8, activation: 'tanh' }));
-  t.add(nn.layers.dense({ units: 1, activation: 'tanh' }));
-  t.compile({ optimizer: nn.optimizers.sgd({ learningRate: 0.03 }), loss: 'meanSquaredError' });
+  const t = tinyModel(nn);
   await t.fit(tx, ty, { epochs: 5, batchSize: 10 });
   let best = Infinity;
   for (let r = 0; r < 3; r++) {

@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { mnistModel, tinyModel } from '../examples/lib/models.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const distEntry = path.join(root, 'dist/node/index.js');
@@ -34,17 +35,6 @@ function syntheticData(n, inputs, classes, seed = 1) {
 }
 
 // ---- wasm-mlp ------------------------------------------------------------------------------------
-
-function mnistModel(nn, { width1 = 256, width2 = 128, dropout = true, seed = 1 } = {}) {
-  const m = nn.sequential({ seed });
-  m.add(nn.layers.dense({ units: width1, activation: 'relu', inputShape: [784] }));
-  if (dropout) m.add(nn.layers.dropout({ rate: 0.5 }));
-  m.add(nn.layers.dense({ units: width2, activation: 'relu' }));
-  if (dropout) m.add(nn.layers.dropout({ rate: 0.5 }));
-  m.add(nn.layers.dense({ units: 10, activation: 'softmax' }));
-  m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  return m;
-}
 
 /** Samples/s of fit over `n` samples, after one warm-up epoch; best of `reps`. */
 async function timeFit(model, x, y, batchSize, n, reps) {
@@ -80,11 +70,7 @@ async function oursTraining(nn, backend, { quick, build }) {
   // Tiny Playground net: 2-8-8-1 tanh, batch 10, SGD.
   {
     const { x: tx, y: ty } = nn.datasets.playground('circle', { n: 1000, seed: 1, labels: 'signed' });
-    const m = nn.sequential({ seed: 1 });
-    m.add(nn.layers.dense({ units: 8, activation: 'tanh', inputShape: [2] }));
-    m.add(nn.layers.dense({ units: 8, activation: 'tanh' }));
-    m.add(nn.layers.dense({ units: 1, activation: 'tanh' }));
-    m.compile({ optimizer: nn.optimizers.sgd({ learningRate: 0.03 }), loss: 'meanSquaredError' });
+    const m = tinyModel(nn);
     await m.fit(tx, ty, { epochs: 5, batchSize: 10 });
     const epochs = quick ? 20 : 60;
     let best = Infinity;

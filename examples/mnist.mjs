@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import * as nn from 'wasm-mlp';
 import { loadMnist } from './lib/mnist-data.mjs';
+import { mnistModel } from './lib/models.mjs';
 import { progressBar } from './lib/progress.mjs';
 
 const { values: opt } = parseArgs({
@@ -29,21 +30,10 @@ const yTrain = nn.tensor2d(data.yTrain, [data.nTrain, 10]);
 const xTest = nn.tensor2d(data.xTest, [data.nTest, 784]);
 const yTest = nn.tensor2d(data.yTest, [data.nTest, 10]);
 
-function buildModel() {
-  const model = nn.sequential({ seed });
-  model.add(nn.layers.dense({ units: 256, activation: 'relu', inputShape: [784] }));
-  model.add(nn.layers.dropout({ rate: 0.5 }));
-  model.add(nn.layers.dense({ units: 128, activation: 'relu' }));
-  model.add(nn.layers.dropout({ rate: 0.5 }));
-  model.add(nn.layers.dense({ units: 10, activation: 'softmax' }));
-  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  return model;
-}
-
 async function train(backend, nEpochs) {
   await nn.setBackend(backend);
   const info = nn.backendInfo();
-  const model = buildModel();
+  const model = mnistModel(nn, { seed });
   const t0 = performance.now();
   await model.fit(xTrain, yTrain, {
     epochs: nEpochs, batchSize, shuffle: true,

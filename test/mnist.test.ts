@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import * as nn from '../src/index.js';
 // @ts-expect-error — plain ESM helper shared with the example
 import { loadMnist } from '../examples/lib/mnist-data.mjs';
+// @ts-expect-error — plain ESM helper shared with the demo and the benchmarks
+import { mnistModel } from '../examples/lib/models.mjs';
 import { tfReady, tfl } from './helpers/tf.js';
 
 const EPOCHS = 3;
@@ -15,13 +17,7 @@ const data = loadMnist({ count: 2500, seed: 3 }) as {
 
 async function ours(backend: 'wasm' | 'js'): Promise<number> {
   await nn.setBackend(backend, backend === 'wasm' ? { threads: 1 } : {});
-  const m = nn.sequential({ seed: 1 });
-  m.add(nn.layers.dense({ units: 256, activation: 'relu', inputShape: [784] }));
-  m.add(nn.layers.dropout({ rate: 0.5 }));
-  m.add(nn.layers.dense({ units: 128, activation: 'relu' }));
-  m.add(nn.layers.dropout({ rate: 0.5 }));
-  m.add(nn.layers.dense({ units: 10, activation: 'softmax' }));
-  m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const m = mnistModel(nn) as nn.Sequential;
   await m.fit(nn.tensor2d(data.xTrain, [data.nTrain, 784]), nn.tensor2d(data.yTrain, [data.nTrain, 10]), { epochs: EPOCHS, batchSize: 64 });
   const { accuracy } = m.evaluate(nn.tensor2d(data.xTest, [data.nTest, 784]), nn.tensor2d(data.yTest, [data.nTest, 10]));
   m.dispose();

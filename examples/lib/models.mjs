@@ -1,0 +1,24 @@
+// The two reference models the demo, the benchmarks and the tests share, built with whichever
+// `nn` module the caller imported (the dist bundle or the TypeScript sources).
+
+/** The course's Keras classifier: Dense(w1, relu) → Dropout → Dense(w2, relu) → Dropout → Dense(10, softmax), Adam. */
+export function mnistModel(nn, { width1 = 256, width2 = 128, dropout = true, seed = 1 } = {}) {
+  const m = nn.sequential({ seed });
+  m.add(nn.layers.dense({ units: width1, activation: 'relu', inputShape: [784] }));
+  if (dropout) m.add(nn.layers.dropout({ rate: 0.5 }));
+  m.add(nn.layers.dense({ units: width2, activation: 'relu' }));
+  if (dropout) m.add(nn.layers.dropout({ rate: 0.5 }));
+  m.add(nn.layers.dense({ units: 10, activation: 'softmax' }));
+  m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return m;
+}
+
+/** The tiny Playground net of the benchmarks: 2-8-8-1 tanh, SGD 0.03, MSE. */
+export function tinyModel(nn, { seed = 1 } = {}) {
+  const m = nn.sequential({ seed });
+  m.add(nn.layers.dense({ units: 8, activation: 'tanh', inputShape: [2] }));
+  m.add(nn.layers.dense({ units: 8, activation: 'tanh' }));
+  m.add(nn.layers.dense({ units: 1, activation: 'tanh' }));
+  m.compile({ optimizer: nn.optimizers.sgd({ learningRate: 0.03 }), loss: 'meanSquaredError' });
+  return m;
+}
