@@ -447,23 +447,32 @@ function dotPath(m: i32, n: i32, k: i32, a: usize, lda: usize, bt: usize, ldb: u
       storeV(cr + (<usize>j << 2), x, accumulate, bj);
       if (two) storeV(cr + ldc + (<usize>j << 2), y, accumulate, bj);
     }
-    for (; j < n; j++) {
-      const b0 = bt + <usize>j * ldb;
-      let x0 = f32x4.splat(0), y0 = f32x4.splat(0);
+    if (j < n) {
+      // The last 1..3 columns as a group of 4 with the last B row repeated (same per-element
+      // sums as a full group), storing only the real columns.
+      const nr = n - j;
+      const b0 = bt + <usize>j * ldb, b1 = nr > 1 ? b0 + ldb : b0, b2 = nr > 2 ? b1 + ldb : b1, b3 = b2;
+      let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
+      let y0 = f32x4.splat(0), y1 = f32x4.splat(0), y2 = f32x4.splat(0), y3 = f32x4.splat(0);
       for (let o: usize = 0; o < kEnd; o += 16) {
-        const bv = v128.load(b0 + o);
-        x0 = madd(v128.load(ar + o), bv, x0);
-        y0 = madd(v128.load(as + o), bv, y0);
+        const av = v128.load(ar + o), aw = v128.load(as + o);
+        let bv = v128.load(b0 + o); x0 = madd(av, bv, x0); y0 = madd(aw, bv, y0);
+        bv = v128.load(b1 + o); x1 = madd(av, bv, x1); y1 = madd(aw, bv, y1);
+        bv = v128.load(b2 + o); x2 = madd(av, bv, x2); y2 = madd(aw, bv, y2);
+        bv = v128.load(b3 + o); x3 = madd(av, bv, x3); y3 = madd(aw, bv, y3);
       }
-      let x = reduce1(x0), y = reduce1(y0);
+      let x = reduce4(x0, x1, x2, x3), y = reduce4(y0, y1, y2, y3);
       for (let o = kEnd; o < kAll; o += 4) {
-        const bv = v128.load32_splat(b0 + o);
+        let bv = v128.load32_splat(b0 + o);
+        bv = f32x4.replace_lane(bv, 1, load<f32>(b1 + o));
+        bv = f32x4.replace_lane(bv, 2, load<f32>(b2 + o));
+        bv = f32x4.replace_lane(bv, 3, load<f32>(b3 + o));
         x = madd(v128.load32_splat(ar + o), bv, x);
         y = madd(v128.load32_splat(as + o), bv, y);
       }
       const bj: usize = bias ? bias + (<usize>j << 2) : 0;
-      storeS(cr + (<usize>j << 2), x, accumulate, bj);
-      if (two) storeS(cr + ldc + (<usize>j << 2), y, accumulate, bj);
+      storeLanes(cr + (<usize>j << 2), x, nr, accumulate, bj);
+      if (two) storeLanes(cr + ldc + (<usize>j << 2), y, nr, accumulate, bj);
     }
   }
 }
@@ -524,6 +533,45 @@ function narrowTN(m: i32, n: i32, k: i32, a: usize, ldaB: usize, b: usize, ldbB:
     }
   }
   if (n <= 8) return;
+  if (n <= 10) {
+    // Columns 8, 9: 16 rows × 2 columns (lane r = row r), eight accumulators, no padded columns.
+    for (let i = 0; i < m; i += 16) {
+      const r0 = min(4, m - i), r1 = max(0, min(4, m - i - 4)), r2 = max(0, min(4, m - i - 8)), r3 = max(0, min(4, m - i - 12));
+      const cr = c + <usize>i * ldcB + 32;
+      for (let pc = 0; pc < k; pc += KC) {
+        const kc = min(KC, k - pc);
+        const loadC = accumulate || pc > 0;
+        const bs: usize = pc == 0 && bias ? bias + 32 : 0;
+        let x0 = f32x4.splat(0), x1 = f32x4.splat(0), y0 = f32x4.splat(0), y1 = f32x4.splat(0);
+        let z0 = f32x4.splat(0), z1 = f32x4.splat(0), w0 = f32x4.splat(0), w1 = f32x4.splat(0);
+        let ap = a + <usize>pc * ldaB + (<usize>i << 2), bp = scratch + <usize>pc * 48 + 32;
+        const bEnd = bp + <usize>kc * 48;
+        if (r3 == 4) {
+          for (; bp < bEnd; bp += 48, ap += ldaB) {
+            const u = v128.load32_splat(bp, 0), v = v128.load32_splat(bp, 4);
+            let av = v128.load(ap); x0 = madd(av, u, x0); x1 = madd(av, v, x1);
+            av = v128.load(ap, 16); y0 = madd(av, u, y0); y1 = madd(av, v, y1);
+            av = v128.load(ap, 32); z0 = madd(av, u, z0); z1 = madd(av, v, z1);
+            av = v128.load(ap, 48); w0 = madd(av, u, w0); w1 = madd(av, v, w1);
+          }
+        } else {
+          for (; bp < bEnd; bp += 48, ap += ldaB) {
+            const u = v128.load32_splat(bp, 0), v = v128.load32_splat(bp, 4);
+            let av = loadRows(ap, r0); x0 = madd(av, u, x0); x1 = madd(av, v, x1);
+            av = loadRows(ap + 16, r1); y0 = madd(av, u, y0); y1 = madd(av, v, y1);
+            av = loadRows(ap + 32, r2); z0 = madd(av, u, z0); z1 = madd(av, v, z1);
+            av = loadRows(ap + 48, r3); w0 = madd(av, u, w0); w1 = madd(av, v, w1);
+          }
+        }
+        const zero = f32x4.splat(0);
+        storeColumns(x0, x1, zero, zero, cr, ldcB, r0, n - 8, loadC, bs);
+        if (r1 > 0) storeColumns(y0, y1, zero, zero, cr + 4 * ldcB, ldcB, r1, n - 8, loadC, bs);
+        if (r2 > 0) storeColumns(z0, z1, zero, zero, cr + 8 * ldcB, ldcB, r2, n - 8, loadC, bs);
+        if (r3 > 0) storeColumns(w0, w1, zero, zero, cr + 12 * ldcB, ldcB, r3, n - 8, loadC, bs);
+      }
+    }
+    return;
+  }
   for (let i = 0; i < m; i += 8) {
     const rows = min(4, m - i), rows2 = max(0, min(4, m - i - 4));
     const cr = c + <usize>i * ldcB + 32;
@@ -544,6 +592,61 @@ function narrowTN(m: i32, n: i32, k: i32, a: usize, ldaB: usize, b: usize, ldbB:
       }
       storeColumns(x0, x1, x2, x3, cr, ldcB, rows, n - 8, loadC, bs);
       if (rows2 > 0) storeColumns(y0, y1, y2, y3, cr + 4 * ldcB, ldcB, rows2, n - 8, loadC, bs);
+    }
+  }
+}
+
+/**
+ * NN with a narrow B (n ≤ 12, the 10-unit output layer): the dot path's per-element sums, with
+ * Bᵀ packed in scratch as groups of 4 columns interleaved per 4 k (64 bytes per step, then one
+ * 4-column vector per k of the k % 4 tail) so the loop addresses B with one pointer and
+ * constant offsets. Unused columns of the last group are 0 and never stored.
+ */
+function narrowNN(m: i32, n: i32, k: i32, a: usize, lda: usize, b: usize, ldb: usize, c: usize, ldc: usize, accumulate: bool, bias: usize, scratch: usize): void {
+  const k4 = k & ~3;
+  const groupBytes = <usize>k << 4;
+  const groups = (n + 3) >> 2;
+  memory.fill(scratch, 0, <usize>groups * groupBytes);
+  for (let j = 0; j < n; j++) {
+    let src = b + (<usize>j << 2);
+    const g = scratch + <usize>(j >> 2) * groupBytes + (<usize>(j & 3) << 4);
+    let p = 0;
+    for (; p < k4; p++, src += ldb) store<f32>(g + (<usize>(p >> 2) << 6) + (<usize>(p & 3) << 2), load<f32>(src));
+    for (; p < k; p++, src += ldb) store<f32>(g - (<usize>(j & 3) << 4) + (<usize>k4 << 4) + (<usize>(p - k4) << 4) + (<usize>(j & 3) << 2), load<f32>(src));
+  }
+  const kEnd = <usize>k4 << 2;
+  for (let i = 0; i < m; i += 2) {
+    const two = i + 1 < m;
+    const ar = a + <usize>i * lda, as = two ? ar + lda : ar;
+    const cr = c + <usize>i * ldc;
+    for (let j = 0; j < n; j += 4) {
+      const nr = min(4, n - j);
+      let bp = scratch + <usize>(j >> 2) * groupBytes;
+      const bEnd = bp + (kEnd << 2);
+      let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
+      let y0 = f32x4.splat(0), y1 = f32x4.splat(0), y2 = f32x4.splat(0), y3 = f32x4.splat(0);
+      let pa = ar, pb = as;
+      for (; bp < bEnd; bp += 64, pa += 16, pb += 16) {
+        const av = v128.load(pa), aw = v128.load(pb);
+        let bv = v128.load(bp); x0 = madd(av, bv, x0); y0 = madd(aw, bv, y0);
+        bv = v128.load(bp, 16); x1 = madd(av, bv, x1); y1 = madd(aw, bv, y1);
+        bv = v128.load(bp, 32); x2 = madd(av, bv, x2); y2 = madd(aw, bv, y2);
+        bv = v128.load(bp, 48); x3 = madd(av, bv, x3); y3 = madd(aw, bv, y3);
+      }
+      let x = reduce4(x0, x1, x2, x3), y = reduce4(y0, y1, y2, y3);
+      for (let o = kEnd; o < <usize>k << 2; o += 4, bp += 16) {
+        const bv = v128.load(bp);
+        x = madd(v128.load32_splat(ar + o), bv, x);
+        y = madd(v128.load32_splat(as + o), bv, y);
+      }
+      const bj: usize = bias ? bias + (<usize>j << 2) : 0;
+      if (nr == 4) {
+        storeV(cr + (<usize>j << 2), x, accumulate, bj);
+        if (two) storeV(cr + ldc + (<usize>j << 2), y, accumulate, bj);
+      } else {
+        storeLanes(cr + (<usize>j << 2), x, nr, accumulate, bj);
+        if (two) storeLanes(cr + ldc + (<usize>j << 2), y, nr, accumulate, bj);
+      }
     }
   }
 }
@@ -581,14 +684,10 @@ export function gemm(
   const ps: usize = aTransposed ? ldaB : 4;
   if (layout == Layout.NT) {
     if (m <= 3) { dotPath(m, n, k, a, ldaB, b, ldbB, c, ldcB, accumulate, bias); return; }
-  } else if (!aTransposed && n <= DOT_NN_MAX_N && n * k <= KC * NC) {
+  } else if (!aTransposed && n <= DOT_NN_MAX_N && 12 * k <= KC * NC) {
     // Narrow B (the 10-unit output layer): Bᵀ is tiny, and A need not be packed at all. Chosen
     // by n alone, for every m, so a row's result does not depend on the batch it came in.
-    for (let j = 0; j < n; j++) {
-      let src = b + (<usize>j << 2), dst = scratch + <usize>(j * k) * 4;
-      for (let p = 0; p < k; p++, src += ldbB, dst += 4) store<f32>(dst, load<f32>(src));
-    }
-    dotPath(m, n, k, a, ldaB, scratch, <usize>k << 2, c, ldcB, accumulate, bias);
+    narrowNN(m, n, k, a, ldaB, b, ldbB, c, ldcB, accumulate, bias, scratch);
     return;
   } else if (aTransposed && k <= 4) {
     outerTN(m, n, k, a, ps, b, ldbB, c, ldcB, accumulate, bias);
