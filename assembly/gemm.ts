@@ -615,11 +615,13 @@ function narrowNN(m: i32, n: i32, k: i32, a: usize, lda: usize, b: usize, ldb: u
     for (; p < k; p++, src += ldb) store<f32>(g - (<usize>(j & 3) << 4) + (<usize>k4 << 4) + (<usize>(p - k4) << 4) + (<usize>(j & 3) << 2), load<f32>(src));
   }
   const kEnd = <usize>k4 << 2;
+  // A last group of 1 or 2 columns runs as 4 rows × 2 columns below (no padded work).
+  const nMain = (n & 3) == 1 || (n & 3) == 2 ? n & ~3 : n;
   for (let i = 0; i < m; i += 2) {
     const two = i + 1 < m;
     const ar = a + <usize>i * lda, as = two ? ar + lda : ar;
     const cr = c + <usize>i * ldc;
-    for (let j = 0; j < n; j += 4) {
+    for (let j = 0; j < nMain; j += 4) {
       const nr = min(4, n - j);
       let bp = scratch + <usize>(j >> 2) * groupBytes;
       const bEnd = bp + (kEnd << 2);
@@ -648,6 +650,37 @@ function narrowNN(m: i32, n: i32, k: i32, a: usize, lda: usize, b: usize, ldb: u
         if (two) storeLanes(cr + ldc + (<usize>j << 2), y, nr, accumulate, bj);
       }
     }
+  }
+  if (nMain == n) return;
+  const nr = n - nMain;
+  const bg = scratch + <usize>(nMain >> 2) * groupBytes;
+  const bj: usize = bias ? bias + (<usize>nMain << 2) : 0;
+  for (let i = 0; i < m; i += 4) {
+    const rows = min(4, m - i);
+    const a0 = a + <usize>i * lda, a1 = rows > 1 ? a0 + lda : a0, a2 = rows > 2 ? a1 + lda : a1, a3 = rows > 3 ? a2 + lda : a2;
+    const cr = c + <usize>i * ldc + (<usize>nMain << 2);
+    let p00 = f32x4.splat(0), p01 = f32x4.splat(0), p10 = f32x4.splat(0), p11 = f32x4.splat(0);
+    let p20 = f32x4.splat(0), p21 = f32x4.splat(0), p30 = f32x4.splat(0), p31 = f32x4.splat(0);
+    let bp = bg;
+    for (let o: usize = 0; o < kEnd; o += 16, bp += 64) {
+      const u = v128.load(bp), v = v128.load(bp, 16);
+      let av = v128.load(a0 + o); p00 = madd(av, u, p00); p01 = madd(av, v, p01);
+      av = v128.load(a1 + o); p10 = madd(av, u, p10); p11 = madd(av, v, p11);
+      av = v128.load(a2 + o); p20 = madd(av, u, p20); p21 = madd(av, v, p21);
+      av = v128.load(a3 + o); p30 = madd(av, u, p30); p31 = madd(av, v, p31);
+    }
+    // Lanes: (row 0, col 0), (row 0, col 1), (row 1, col 0), (row 1, col 1); same for rows 2, 3.
+    let x = reduce4(p00, p01, p10, p11), y = reduce4(p20, p21, p30, p31);
+    for (let o = kEnd; o < <usize>k << 2; o += 4, bp += 16) {
+      const bv = v128.load(bp);
+      const bb = i32x4.shuffle(bv, bv, 0, 1, 0, 1);
+      x = madd(i32x4.shuffle(v128.load32_splat(a0 + o), v128.load32_splat(a1 + o), 0, 1, 4, 5), bb, x);
+      y = madd(i32x4.shuffle(v128.load32_splat(a2 + o), v128.load32_splat(a3 + o), 0, 1, 4, 5), bb, y);
+    }
+    storeLanes(cr, x, nr, accumulate, bj);
+    if (rows > 1) storeLanes(cr + ldc, i32x4.shuffle(x, x, 2, 3, 0, 1), nr, accumulate, bj);
+    if (rows > 2) storeLanes(cr + 2 * ldc, y, nr, accumulate, bj);
+    if (rows > 3) storeLanes(cr + 3 * ldc, i32x4.shuffle(y, y, 2, 3, 0, 1), nr, accumulate, bj);
   }
 }
 
