@@ -152,7 +152,7 @@ function packA(a: usize, rs: usize, ps: usize, ic: i32, pc: i32, mc: i32, kc: i3
  * 4×NR micro-kernel over packed panels: ap holds 4 floats of op(A) per k, bp holds NR
  * floats of op(B) per k. Stores the first mr rows / nr columns of the tile at c.
  */
-function kernel4x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, mr: i32, nr: i32, loadC: bool, bias: usize): void {
+@inline function kernel4x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, mr: i32, nr: i32, loadC: bool, bias: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -193,7 +193,7 @@ function kernel4x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, mr: i32,
  * 8×4 micro-kernel for a last strip of ≤ 4 columns (e.g. a 10-unit output layer): eight rows
  * from two packed A tiles (ap0, ap1) against one 4-wide packed strip, eight accumulators.
  */
-function kernel8x4(kc: i32, ap0: usize, ap1: usize, bp: usize, c: usize, ldc: usize, mr: i32, nr: i32, loadC: bool, bias: usize): void {
+@inline function kernel8x4(kc: i32, ap0: usize, ap1: usize, bp: usize, c: usize, ldc: usize, mr: i32, nr: i32, loadC: bool, bias: usize): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
   let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
   const bEnd = bp + (<usize>kc << 4);
