@@ -509,31 +509,46 @@ function narrowTN(m: i32, n: i32, k: i32, a: usize, ldaB: usize, b: usize, ldbB:
     v128.store(dst, i32x4.splat(0)); v128.store(dst, i32x4.splat(0), 16); v128.store(dst, i32x4.splat(0), 32);
     for (let j = 0; j < n; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
   }
-  // Columns 0..7: 4 rows × 8 column accumulators; columns 8..11: 8 rows × 4 (12 accumulators spill in V8).
-  for (let i = 0; i < m; i += 4) {
-    const rows = min(4, m - i);
-    const cr = c + <usize>i * ldcB;
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = min(KC, k - pc);
-      const loadC = accumulate || pc > 0;
-      const bs = pc == 0 ? bias : 0;
-      let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
-      let x4 = f32x4.splat(0), x5 = f32x4.splat(0), x6 = f32x4.splat(0), x7 = f32x4.splat(0);
-      let ap = a + <usize>pc * ldaB + (<usize>i << 2), bp = scratch + <usize>pc * 48;
-      const bEnd = bp + <usize>kc * 48;
-      for (; bp < bEnd; bp += 48, ap += ldaB) {
-        const av = loadRows(ap, rows);
-        x0 = madd(av, v128.load32_splat(bp, 0), x0); x1 = madd(av, v128.load32_splat(bp, 4), x1);
-        x2 = madd(av, v128.load32_splat(bp, 8), x2); x3 = madd(av, v128.load32_splat(bp, 12), x3);
-        x4 = madd(av, v128.load32_splat(bp, 16), x4); x5 = madd(av, v128.load32_splat(bp, 20), x5);
-        x6 = madd(av, v128.load32_splat(bp, 24), x6); x7 = madd(av, v128.load32_splat(bp, 28), x7);
+  // Groups of 4 columns as 8 rows × 4 column accumulators (lane r = row r); with n = 9..10,
+  // columns 8, 9 as 16 rows × 2 below (no padded columns).
+  const nGroups = n <= 8 || n > 10 ? n : 8;
+  for (let j0 = 0; j0 < nGroups; j0 += 4) {
+    const nr = min(4, n - j0);
+    for (let i = 0; i < m; i += 8) {
+      const rows = min(4, m - i), rows2 = max(0, min(4, m - i - 4));
+      const cr = c + <usize>i * ldcB + (<usize>j0 << 2);
+      for (let pc = 0; pc < k; pc += KC) {
+        const kc = min(KC, k - pc);
+        const loadC = accumulate || pc > 0;
+        const bs: usize = pc == 0 && bias ? bias + (<usize>j0 << 2) : 0;
+        let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
+        let y0 = f32x4.splat(0), y1 = f32x4.splat(0), y2 = f32x4.splat(0), y3 = f32x4.splat(0);
+        let ap = a + <usize>pc * ldaB + (<usize>i << 2), bp = scratch + <usize>pc * 48 + (<usize>j0 << 2);
+        const bEnd = bp + <usize>kc * 48;
+        if (rows2 == 4) {
+          for (; bp < bEnd; bp += 48, ap += ldaB) {
+            const av = v128.load(ap), aw = v128.load(ap, 16);
+            let bv = v128.load32_splat(bp, 0); x0 = madd(av, bv, x0); y0 = madd(aw, bv, y0);
+            bv = v128.load32_splat(bp, 4); x1 = madd(av, bv, x1); y1 = madd(aw, bv, y1);
+            bv = v128.load32_splat(bp, 8); x2 = madd(av, bv, x2); y2 = madd(aw, bv, y2);
+            bv = v128.load32_splat(bp, 12); x3 = madd(av, bv, x3); y3 = madd(aw, bv, y3);
+          }
+        } else {
+          for (; bp < bEnd; bp += 48, ap += ldaB) {
+            const av = loadRows(ap, rows), aw = loadRows(ap + 16, rows2);
+            let bv = v128.load32_splat(bp, 0); x0 = madd(av, bv, x0); y0 = madd(aw, bv, y0);
+            bv = v128.load32_splat(bp, 4); x1 = madd(av, bv, x1); y1 = madd(aw, bv, y1);
+            bv = v128.load32_splat(bp, 8); x2 = madd(av, bv, x2); y2 = madd(aw, bv, y2);
+            bv = v128.load32_splat(bp, 12); x3 = madd(av, bv, x3); y3 = madd(aw, bv, y3);
+          }
+        }
+        storeColumns(x0, x1, x2, x3, cr, ldcB, rows, nr, loadC, bs);
+        if (rows2 > 0) storeColumns(y0, y1, y2, y3, cr + 4 * ldcB, ldcB, rows2, nr, loadC, bs);
       }
-      storeColumns(x0, x1, x2, x3, cr, ldcB, rows, min(4, n), loadC, bs);
-      if (n > 4) storeColumns(x4, x5, x6, x7, cr + 16, ldcB, rows, min(4, n - 4), loadC, bs ? bs + 16 : 0);
     }
   }
-  if (n <= 8) return;
-  if (n <= 10) {
+  if (n <= 8 || n > 10) return;
+  {
     // Columns 8, 9: 16 rows × 2 columns (lane r = row r), eight accumulators, no padded columns.
     for (let i = 0; i < m; i += 16) {
       const r0 = min(4, m - i), r1 = max(0, min(4, m - i - 4)), r2 = max(0, min(4, m - i - 8)), r3 = max(0, min(4, m - i - 12));
@@ -569,29 +584,6 @@ function narrowTN(m: i32, n: i32, k: i32, a: usize, ldaB: usize, b: usize, ldbB:
         if (r2 > 0) storeColumns(z0, z1, zero, zero, cr + 8 * ldcB, ldcB, r2, n - 8, loadC, bs);
         if (r3 > 0) storeColumns(w0, w1, zero, zero, cr + 12 * ldcB, ldcB, r3, n - 8, loadC, bs);
       }
-    }
-    return;
-  }
-  for (let i = 0; i < m; i += 8) {
-    const rows = min(4, m - i), rows2 = max(0, min(4, m - i - 4));
-    const cr = c + <usize>i * ldcB + 32;
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = min(KC, k - pc);
-      const loadC = accumulate || pc > 0;
-      const bs: usize = pc == 0 && bias ? bias + 32 : 0;
-      let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
-      let y0 = f32x4.splat(0), y1 = f32x4.splat(0), y2 = f32x4.splat(0), y3 = f32x4.splat(0);
-      let ap = a + <usize>pc * ldaB + (<usize>i << 2), bp = scratch + <usize>pc * 48 + 32;
-      const bEnd = bp + <usize>kc * 48;
-      for (; bp < bEnd; bp += 48, ap += ldaB) {
-        const av = loadRows(ap, rows), aw = loadRows(ap + 16, rows2);
-        let bv = v128.load32_splat(bp, 0); x0 = madd(av, bv, x0); y0 = madd(aw, bv, y0);
-        bv = v128.load32_splat(bp, 4); x1 = madd(av, bv, x1); y1 = madd(aw, bv, y1);
-        bv = v128.load32_splat(bp, 8); x2 = madd(av, bv, x2); y2 = madd(aw, bv, y2);
-        bv = v128.load32_splat(bp, 12); x3 = madd(av, bv, x3); y3 = madd(aw, bv, y3);
-      }
-      storeColumns(x0, x1, x2, x3, cr, ldcB, rows, n - 8, loadC, bs);
-      if (rows2 > 0) storeColumns(y0, y1, y2, y3, cr + 4 * ldcB, ldcB, rows2, n - 8, loadC, bs);
     }
   }
 }
