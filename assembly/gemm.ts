@@ -506,8 +506,10 @@ function dotPath(m: i32, n: i32, k: i32, a: usize, lda: usize, bt: usize, ldb: u
 function narrowTN(m: i32, n: i32, k: i32, a: usize, ldaB: usize, b: usize, ldbB: usize, c: usize, ldcB: usize, accumulate: bool, bias: usize, scratch: usize): void {
   for (let p = 0; p < k; p++) {
     const src = b + <usize>p * ldbB, dst = scratch + <usize>p * 48;
-    v128.store(dst, i32x4.splat(0)); v128.store(dst, i32x4.splat(0), 16); v128.store(dst, i32x4.splat(0), 32);
-    for (let j = 0; j < n; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
+    v128.store(dst, i32x4.splat(0), 32);
+    if (n >= 4) v128.store(dst, v128.load(src)); else v128.store(dst, i32x4.splat(0));
+    if (n >= 8) v128.store(dst, v128.load(src, 16), 16); else v128.store(dst, i32x4.splat(0), 16);
+    for (let j = min(n & ~3, 8); j < n; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
   }
   // Groups of 4 columns as 8 rows × 4 column accumulators (lane r = row r); with n = 9..10,
   // columns 8, 9 as 16 rows × 2 below (no padded columns).
@@ -598,8 +600,19 @@ function narrowNN(m: i32, n: i32, k: i32, a: usize, lda: usize, b: usize, ldb: u
   const k4 = k & ~3;
   const groupBytes = <usize>k << 4;
   const groups = (n + 3) >> 2;
-  memory.fill(scratch, 0, <usize>groups * groupBytes);
-  for (let j = 0; j < n; j++) {
+  const full = n >> 2;
+  // Full groups: 4×4 transposes of B rows (the k % 4 tail rows are already 4-column vectors).
+  for (let g = 0; g < full; g++) {
+    const src = b + (<usize>g << 4), dst = scratch + <usize>g * groupBytes;
+    let p = 0;
+    for (; p < k4; p += 4) {
+      const s0 = src + <usize>p * ldb;
+      storeTransposed4(v128.load(s0), v128.load(s0 + ldb), v128.load(s0 + 2 * ldb), v128.load(s0 + 3 * ldb), dst + (<usize>p << 4), 16);
+    }
+    for (; p < k; p++) v128.store(dst + (<usize>p << 4), v128.load(src + <usize>p * ldb));
+  }
+  if (full < groups) memory.fill(scratch + <usize>full * groupBytes, 0, groupBytes);
+  for (let j = full << 2; j < n; j++) {
     let src = b + (<usize>j << 2);
     const g = scratch + <usize>(j >> 2) * groupBytes + (<usize>(j & 3) << 4);
     let p = 0;
