@@ -752,6 +752,34 @@ export function gemm(
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         packA(a, rs, ps, ic, pc, mc, kc, aPanel);
+        if (kc <= 16) {
+          // Shallow k (e.g. the input gradient of the 10-unit layer): C traffic dominates, so
+          // walk C row band by row band (whole lines) instead of strip by strip.
+          const nFull = nc & ~(NR - 1);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const ap = aPanel + <usize>(ir * kc) * 4;
+            const cr = c + <usize>(ic + ir) * ldcB;
+            const mr = min(MR, mc - ir);
+            for (let jr = 0; jr < nFull; jr += NR) {
+              const j = jc + jr;
+              kernel4x8(kc, ap, bPanel + <usize>(jr * kc) * 4, cr + (<usize>j << 2), ldcB, mr, NR, loadC, biasHere ? biasHere + (<usize>j << 2) : 0);
+            }
+            if (nFull < nc && nc - nFull > 4) {
+              const j = jc + nFull;
+              kernel4x8(kc, ap, bPanel + <usize>(nFull * kc) * 4, cr + (<usize>j << 2), ldcB, mr, nc - nFull, loadC, biasHere ? biasHere + (<usize>j << 2) : 0);
+            }
+          }
+          if (nFull < nc && nc - nFull <= 4) {
+            const nr = nc - nFull, j = jc + nFull;
+            const bp = bPanel + <usize>(nFull * kc) * 4;
+            for (let ir = 0; ir < mc; ir += 2 * MR) {
+              const ap = aPanel + <usize>(ir * kc) * 4;
+              const ap1 = ir + MR < mc ? ap + <usize>(MR * kc) * 4 : ap;
+              kernel8x4(kc, ap, ap1, bp, c + <usize>(ic + ir) * ldcB + (<usize>j << 2), ldcB, min(2 * MR, mc - ir), nr, loadC, biasHere ? biasHere + (<usize>j << 2) : 0);
+            }
+          }
+          continue;
+        }
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           const bp = bPanel + <usize>(jr * kc) * 4;
