@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
 import { mnistModel, tinyModel } from '../examples/lib/models.mjs';
+import { table } from './table.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const distEntry = path.join(root, 'dist/node/index.js');
@@ -105,14 +106,6 @@ function child(kind, threads, quick) {
   const args = [fileURLToPath(import.meta.url), '--child', kind, String(threads)];
   if (quick) args.push('--quick');
   return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] }));
-}
-
-function table(title, header, rows) {
-  const lines = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
-  console.log(title);
-  for (const l of lines) console.log(l.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  '));
-  console.log();
 }
 
 export const name = 'threads';

@@ -13,7 +13,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { mnistModel, tinyModel } from '../examples/lib/models.mjs';
+import { mnistModel, tinyModel, tfjsMnistModel } from '../examples/lib/models.mjs';
+import { table } from './table.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const distEntry = path.join(root, 'dist/node/index.js');
@@ -169,16 +170,7 @@ async function tfjsTraining(backend, { quick }) {
   const { x: xd, y: yd } = syntheticData(n, 784, 10);
   const x = tf.tensor2d(xd, [n, 784]);
   const y = tf.tensor2d(yd, [n, 10]);
-  const build = () => {
-    const m = tfl.sequential();
-    m.add(tfl.layers.dense({ units: 256, activation: 'relu', inputShape: [784] }));
-    m.add(tfl.layers.dropout({ rate: 0.5 }));
-    m.add(tfl.layers.dense({ units: 128, activation: 'relu' }));
-    m.add(tfl.layers.dropout({ rate: 0.5 }));
-    m.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
-    m.compile({ optimizer: tf.train.adam(0.001), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-    return m;
-  };
+  const build = () => tfjsMnistModel(tf, tfl);
   for (const batch of [64, 256]) {
     const m = build();
     await m.fit(x, y, { epochs: 1, batchSize: batch, verbose: 0 });
@@ -247,14 +239,6 @@ async function runChild(spec) {
 
 const fmtN = (v) => (v == null ? '—' : v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(1));
 const ratio = (a, b) => (a && b ? `${(a / b).toFixed(1)}×` : '—');
-
-function table(title, header, rows) {
-  const lines = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
-  console.log(title);
-  for (const l of lines) console.log(l.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  '));
-  console.log();
-}
 
 export const name = 'train';
 

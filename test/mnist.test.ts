@@ -7,7 +7,7 @@ import * as nn from '../src/index.js';
 // @ts-expect-error — plain ESM helper shared with the example
 import { loadMnist } from '../examples/lib/mnist-data.mjs';
 // @ts-expect-error — plain ESM helper shared with the demo and the benchmarks
-import { mnistModel } from '../examples/lib/models.mjs';
+import { mnistModel, tfjsMnistModel } from '../examples/lib/models.mjs';
 import { tfReady, tfl } from './helpers/tf.js';
 
 const EPOCHS = 3;
@@ -27,13 +27,7 @@ async function ours(backend: 'wasm' | 'js'): Promise<number> {
 async function tensorflow(): Promise<number> {
   const tf = await tfReady();
   tf.setBackend('cpu');
-  const m = tfl.sequential();
-  m.add(tfl.layers.dense({ units: 256, activation: 'relu', inputShape: [784] }));
-  m.add(tfl.layers.dropout({ rate: 0.5 }));
-  m.add(tfl.layers.dense({ units: 128, activation: 'relu' }));
-  m.add(tfl.layers.dropout({ rate: 0.5 }));
-  m.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
-  m.compile({ optimizer: tf.train.adam(0.001), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const m = tfjsMnistModel(tf, tfl) as ReturnType<typeof tfl.sequential>;
   const x = tf.tensor2d(data.xTrain, [data.nTrain, 784]);
   const y = tf.tensor2d(data.yTrain, [data.nTrain, 10]);
   await m.fit(x, y, { epochs: EPOCHS, batchSize: 64, shuffle: true, verbose: 0 });

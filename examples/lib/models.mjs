@@ -22,3 +22,15 @@ export function tinyModel(nn, { seed = 1 } = {}) {
   m.compile({ optimizer: nn.optimizers.sgd({ learningRate: 0.03 }), loss: 'meanSquaredError' });
   return m;
 }
+
+/** The same MNIST classifier in TensorFlow.js (`tf` = tfjs-core, `tfl` = tfjs-layers), for comparisons. */
+export function tfjsMnistModel(tf, tfl) {
+  const m = tfl.sequential();
+  m.add(tfl.layers.dense({ units: 256, activation: 'relu', inputShape: [784] }));
+  m.add(tfl.layers.dropout({ rate: 0.5 }));
+  m.add(tfl.layers.dense({ units: 128, activation: 'relu' }));
+  m.add(tfl.layers.dropout({ rate: 0.5 }));
+  m.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
+  m.compile({ optimizer: tf.train.adam(0.001), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return m;
+}
