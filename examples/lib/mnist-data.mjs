@@ -1,6 +1,7 @@
 // Loads the 10,000 real MNIST digits shipped by the `mnist` package into Float32Arrays, in a
 // seeded order (the package's own `set()` shuffles with Math.random), split train/test.
 import { createRequire } from 'node:module';
+import { mulberry32 } from './random.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -13,14 +14,7 @@ export function loadMnist({ count = 10000, testFraction = 0.2, seed = 1 } = {}) 
     for (let i = 0; i < digit.length; i++) samples.push([digit.get(i), d]);
   }
   // Seeded Fisher–Yates (mulberry32) so every run sees the same split.
-  let s = seed >>> 0;
-  const rand = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = mulberry32(seed);
   for (let i = samples.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [samples[i], samples[j]] = [samples[j], samples[i]];

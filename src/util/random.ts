@@ -80,3 +80,15 @@ export class Rng {
     }
   }
 }
+
+/** mulberry32: a tiny seeded generator of uniform numbers in [0, 1), for simple seeded orders. */
+export function mulberry32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
