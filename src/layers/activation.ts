@@ -45,3 +45,19 @@ export const activation = (args: ActivationArgs): Activation => {
   if (!args || typeof args !== 'object') throw new Error(`layers.activation: expected an options object like { activation: 'relu' }, got ${String(args)}`);
   return new Activation(args);
 };
+
+/** An Activation with a fixed function and a configurable alpha (the LeakyReLU and ELU layers). */
+export abstract class AlphaActivation extends Activation {
+  readonly alpha: number;
+
+  protected constructor(args: LayerArgs & { alpha?: number }, fn: 'leakyRelu' | 'elu', defaultName: string, defaultAlpha: number) {
+    const alpha = args.alpha ?? defaultAlpha;
+    if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new Error(`${fn}: alpha must be a finite number, got ${String(alpha)}`);
+    super({ ...args, activation: fn }, defaultName, alpha);
+    this.alpha = alpha;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { alpha: this.alpha };
+  }
+}

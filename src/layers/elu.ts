@@ -1,5 +1,5 @@
 /** ELU: x > 0 ? x : alpha·(eˣ − 1), smooth and saturating at −alpha for negative inputs. */
-import { Activation } from './activation.js';
+import { AlphaActivation } from './activation.js';
 import type { LayerArgs } from './layer.js';
 
 export interface EluArgs extends LayerArgs {
@@ -7,19 +7,11 @@ export interface EluArgs extends LayerArgs {
   alpha?: number;
 }
 
-export class ELU extends Activation {
+export class ELU extends AlphaActivation {
   override readonly className = 'ELU';
-  readonly alpha: number;
 
   constructor(args: EluArgs = {}) {
-    const alpha = args.alpha ?? 1;
-    if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new Error(`elu: alpha must be a finite number, got ${String(alpha)}`);
-    super({ ...args, activation: 'elu' }, 'elu', alpha);
-    this.alpha = alpha;
-  }
-
-  override getConfig(): Record<string, unknown> {
-    return { alpha: this.alpha };
+    super(args, 'elu', 'elu', 1);
   }
 }
 
