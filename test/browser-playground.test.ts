@@ -28,14 +28,16 @@ describe('playground', () => {
     const early = await canvasHash(page, '#heatmap');
     expect(early).not.toBe(before);
     expect(await canvasHash(page, '.net .col:nth-child(2) canvas')).not.toBe(neuronBefore);
-    await page.waitForFunction(() => (window as unknown as { __playground: PG }).__playground.testAccuracy >= 0.95 && (window as unknown as { __playground: PG }).__playground.epoch > 300, undefined, { timeout: 30_000 });
+    const reached = await page.waitForFunction(() => { const p = (window as unknown as { __playground: PG }).__playground; return p.testAccuracy >= 0.95 && p.epoch > 300 && p.testAccuracy; }, undefined, { timeout: 30_000 });
+    expect(await reached.jsonValue()).toBeGreaterThanOrEqual(0.95);
     expect(await canvasHash(page, '#heatmap')).not.toBe(early);
     expect(Number((await page.locator('#sps').innerText()).replace(/,/g, ''))).toBeGreaterThan(1000);
     await page.screenshot({ path: `${screenshots}/playground-spiral.png`, fullPage: true });
     await page.click('#play'); // pause
     await page.waitForFunction(() => !(window as unknown as { __playground: PG }).__playground.running);
     const s = await pg(page);
-    expect(s.testAccuracy).toBeGreaterThanOrEqual(0.95);
+    // Training runs on for a few epochs until the pause lands; Adam may wobble a little there.
+    expect(s.testAccuracy).toBeGreaterThanOrEqual(0.9);
     expect(await page.locator('#play').getAttribute('aria-label')).toBe('Run');
     await page.close();
   });
