@@ -26,6 +26,7 @@ export interface BackendInfo {
 
 let current: Backend | undefined;
 let pending: Promise<Backend> | undefined;
+let fallbackWarned = false;
 
 /** Create a fresh backend instance (each has its own arena). Used by models and tests. */
 export async function createBackend(name: BackendName, options: BackendOptions = {}): Promise<Backend> {
@@ -41,11 +42,22 @@ export async function setBackend(name: BackendName, options: BackendOptions = {}
   current = await next;
 }
 
-/** Wait until a backend is ready: the one set with `setBackend`, else wasm if it loads, else js. */
+/**
+ * Wait until a backend is ready: the one set with `setBackend`, else wasm if it loads, else js —
+ * then `backendInfo().reason` says why wasm was not used, and the console gets one warning.
+ */
 export async function ready(): Promise<BackendInfo> {
   if (!current) {
     if (!pending) {
-      pending = createBackend('wasm').catch(() => createJsBackend());
+      pending = createBackend('wasm').catch((e: unknown) => {
+        const reason = `wasm: the wasm backend could not be loaded (${e instanceof Error ? e.message : String(e)}), so the js backend is in use`;
+        // Once per process: a page that calls ready() per model should not flood the console.
+        if (!fallbackWarned) {
+          fallbackWarned = true;
+          console.warn(`wasm-mlp: ${reason}`);
+        }
+        return createJsBackend({ reason });
+      });
     }
     current = await pending;
   }

@@ -21,8 +21,8 @@ const INITIAL_BYTES = 1 << 20;
 /** Same limit as a 32-bit WebAssembly memory, so both backends fail at the same size. */
 const MAX_BYTES = 2 ** 32;
 
-/** Create a JS backend with its own arena. */
-export function createJsBackend(): Backend {
+/** Create a JS backend with its own arena; `reason` says why it stands in for wasm, when it does. */
+export function createJsBackend(options: { reason?: string } = {}): Backend {
   let buffer = new ArrayBuffer(INITIAL_BYTES);
   let f = new Float32Array(buffer);
   let ints = new Int32Array(buffer);
@@ -59,6 +59,7 @@ export function createJsBackend(): Backend {
     simd: false,
     relaxedSimd: false,
     threads: 1,
+    ...(options.reason ? { reason: options.reason } : {}),
 
     alloc: (bytes) => { live(); return arena.alloc(bytes); },
     free: (offset) => arena.free(offset),
