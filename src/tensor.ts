@@ -1,14 +1,20 @@
 /**
  * Tensor2D: a row-major Float32Array with a [rows, cols] shape. It lives in ordinary JS memory
  * (not in a backend arena), so it is safe to keep, pass to workers and read at any time.
+ *
+ * The constructor refuses data that does not hold exactly rows × cols float32 values, and the
+ * shape is a frozen copy. Every entry point checks again (`checkTensor`), because the data's
+ * buffer can be detached later (transferred to a worker, or a wasm memory that grew).
  */
 export class Tensor2D {
   readonly shape: [number, number];
   readonly data: Float32Array;
 
   constructor(data: Float32Array, shape: [number, number]) {
+    checkTensorParts(data, shape, 'Tensor2D');
     this.data = data;
-    this.shape = shape;
+    // A copy, frozen: the caller's array (or a later assignment to an element) cannot change it.
+    this.shape = Object.freeze([shape[0], shape[1]]) as unknown as [number, number];
   }
 
   get rows(): number {
@@ -56,9 +62,7 @@ export function tensor2d(values: number[][] | Float32Array | ArrayLike<number>, 
     checkDim('rows', rows);
     checkDim('cols', cols);
     const data = values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
-    if (data.length !== rows * cols) {
-      throw new Error(`tensor2d: shape [${rows}, ${cols}] needs ${rows * cols} values, got ${data.length}`);
-    }
+    checkTensorParts(data, [rows, cols], 'tensor2d');
     return new Tensor2D(data, [rows, cols]);
   }
   if (!Array.isArray(values)) throw new Error(`tensor2d: expected number[][] or a Float32Array with a shape, got ${describe(values)}`);
@@ -90,6 +94,41 @@ function checkDim(name: string, v: number): void {
   if (!Number.isInteger(v) || v < 0) throw new Error(`tensor2d: ${name} must be an integer >= 0, got ${v}`);
 }
 
+/**
+ * Throws unless `data` is a Float32Array on a live (not detached) buffer holding exactly
+ * rows × cols values and `shape` is [rows, cols] of integers >= 0. `what` starts the message.
+ */
+export function checkTensorParts(data: unknown, shape: unknown, what: string): void {
+  if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new Error(`${what}: shape must be [rows, cols] of integers >= 0, got ${Array.isArray(shape) ? `[${shape.map((d) => describeDim(d)).join(', ')}]` : describe(shape)}`);
+  }
+  const [rows, cols] = shape as [number, number];
+  if (!(data instanceof Float32Array)) {
+    const hint = ArrayBuffer.isView(data) ? '; convert it with Float32Array.from(data) (its bytes are not reinterpreted)' : '; use nn.tensor2d(values) for nested arrays';
+    throw new Error(`${what}: data must be a Float32Array of ${rows}×${cols} = ${rows * cols} values, got ${describe(data)}${hint}`);
+  }
+  if (data.length !== rows * cols) {
+    // A view on a detached buffer reports length 0: say so, rather than "got 0 values".
+    if (data.buffer.byteLength === 0 && rows * cols > 0) {
+      throw new Error(
+        `${what}: shape [${rows}, ${cols}] needs ${rows * cols} values, but the data's buffer is detached (0 values left) — ` +
+          'it was transferred (postMessage) or was a view on a WebAssembly memory that grew; copy the data before that',
+      );
+    }
+    throw new Error(`${what}: shape [${rows}, ${cols}] needs ${rows * cols} values (${rows} × ${cols}), got ${data.length}`);
+  }
+}
+
+/** Re-check a Tensor2D at an entry point (its buffer may have been detached since it was made). */
+export function checkTensor(t: Tensor2D, what: string): Tensor2D {
+  checkTensorParts(t.data, t.shape, what);
+  return t;
+}
+
+function describeDim(d: unknown): string {
+  return typeof d === 'number' ? String(d) : describe(d);
+}
+
 export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return `an array of length ${v.length}`;
@@ -100,7 +139,7 @@ export function describe(v: unknown): string {
 
 /** Accept a Tensor2D or number[][] and return a Tensor2D (no copy for a Tensor2D). */
 export function toTensor(x: Tensor2DLike, what: string): Tensor2D {
-  if (x instanceof Tensor2D) return x;
+  if (x instanceof Tensor2D) return checkTensor(x, what);
   if (Array.isArray(x)) {
     try {
       return tensor2d(x);
@@ -109,8 +148,10 @@ export function toTensor(x: Tensor2DLike, what: string): Tensor2D {
     }
   }
   const maybe = x as { shape?: unknown; data?: unknown };
-  if (maybe && maybe.data instanceof Float32Array && Array.isArray(maybe.shape) && maybe.shape.length === 2) {
-    return tensor2d(maybe.data, maybe.shape as [number, number]);
+  if (maybe && typeof maybe === 'object' && ArrayBuffer.isView(maybe.data) && maybe.shape !== undefined) {
+    // A { shape, data } object (e.g. posted from a worker): checked as strictly as the constructor.
+    checkTensorParts(maybe.data, maybe.shape, what);
+    return new Tensor2D(maybe.data as Float32Array, maybe.shape as [number, number]);
   }
   throw new Error(`${what}: expected a Tensor2D or number[][], got ${describe(x)}`);
 }

@@ -25,11 +25,17 @@ export function checkTargets(y: Labels, rows: number, cols: number, sparse: bool
   let t: Tensor2D;
   if (sparse && (ArrayBuffer.isView(y) || (Array.isArray(y) && (y.length === 0 || typeof y[0] === 'number')))) {
     const flat = y as ArrayLike<number>;
-    t = new Tensor2D(Float32Array.from(flat), [flat.length, 1]);
     for (let i = 0; i < flat.length; i++) {
       if (typeof flat[i] !== 'number') throw new Error(`${what}: label ${i} is ${describe(flat[i])}, expected a class id`);
     }
+    // Before float32 rounding: 1.00000001 would become exactly 1.
+    checkClassIds(flat, cols, what);
+    t = new Tensor2D(Float32Array.from(flat), [flat.length, 1]);
   } else {
+    // Nested arrays are rounded to float32 by toTensor: check their class ids first.
+    if (sparse && Array.isArray(y) && Array.isArray(y[0]) && y.every((r) => Array.isArray(r) && r.length === 1)) {
+      checkClassIds((y as number[][]).map((r) => r[0]!), cols, what);
+    }
     if (ArrayBuffer.isView(y)) throw new Error(`${what}: got a flat ${y.constructor.name}; flat class ids are only for sparseCategoricalCrossentropy — pass [n, ${cols}] targets`);
     t = toTensor(y as Tensor2DLike, what);
   }
@@ -44,15 +50,18 @@ export function checkTargets(y: Labels, rows: number, cols: number, sparse: bool
     );
   }
   checkFinite(t.data, t.cols, what + ' labels');
-  if (sparse) {
-    for (let i = 0; i < t.data.length; i++) {
-      const c = t.data[i]!;
-      if (!Number.isInteger(c) || c < 0 || c >= cols) {
-        throw new Error(`${what}: label ${i} is ${c}, but class ids must be integers in [0, ${cols - 1}] for ${cols} output units`);
-      }
+  if (sparse) checkClassIds(t.data, cols, what);
+  return t;
+}
+
+/** Every finite value an integer class id in [0, cols) (NaN and ±Infinity are checkFinite's to report). */
+function checkClassIds(ids: ArrayLike<number>, cols: number, what: string): void {
+  for (let i = 0; i < ids.length; i++) {
+    const c = ids[i]!;
+    if (typeof c === 'number' && Number.isFinite(c) && (!Number.isInteger(c) || c < 0 || c >= cols)) {
+      throw new Error(`${what}: label ${i} is ${c}, but class ids must be integers in [0, ${cols - 1}] for ${cols} output units`);
     }
   }
-  return t;
 }
 
 function checkFinite(data: Float32Array, cols: number, what: string): void {
@@ -67,4 +76,33 @@ function checkFinite(data: Float32Array, cols: number, what: string): void {
 export function checkPositiveInt(v: unknown, name: string, what: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`${what}: ${name} must be an integer >= 1, got ${describe(v)}`);
   return v;
+}
+
+/**
+ * Check one weight's values for setWeights: `size` finite numbers within the float32 range, as
+ * number[] or a Float32Array / Float64Array / Int32Array (what a TensorFlow.js tensor's dataSync
+ * gives) on a live buffer. Other views are refused: a Uint8Array is more likely the bytes of float
+ * data than the weights themselves.
+ */
+export function checkWeightValues(data: unknown, size: number, where: string): ArrayLike<number> {
+  if (ArrayBuffer.isView(data)) {
+    if (!(data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array)) {
+      throw new Error(`${where}: expected ${size} values as a Float32Array, Float64Array, Int32Array or number[], got ${describe(data)}; convert it with Float32Array.from(...)`);
+    }
+    if (data.length !== size && data.buffer.byteLength === 0) {
+      throw new Error(`${where}: expected ${size} values, but the data's buffer is detached (0 values left) — it was transferred (postMessage) or was a view on a WebAssembly memory that grew`);
+    }
+  } else if (!Array.isArray(data)) {
+    throw new Error(`${where}: expected ${size} values as a Float32Array or number[], got ${describe(data)}`);
+  }
+  const values = data as ArrayLike<number>;
+  if (values.length !== size) throw new Error(`${where}: expected ${size} values, got ${values.length}`);
+  for (let k = 0; k < size; k++) {
+    const v = values[k]!;
+    // fround: a finite double beyond ±3.4e38 would be stored as ±Infinity.
+    if (typeof v !== 'number' || !Number.isFinite(Math.fround(v))) {
+      throw new Error(`${where}: value ${k} is ${describe(v)}; weights must be finite numbers within the float32 range (±3.4e38)`);
+    }
+  }
+  return values;
 }

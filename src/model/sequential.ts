@@ -25,7 +25,7 @@ import { newOptimizerParams } from '../optimizers/optimizer.js';
 import { Tensor2D, describe, type Tensor2DLike } from '../tensor.js';
 import { Rng } from '../util/random.js';
 import { nextMacrotask, now } from '../util/yield.js';
-import { checkFeatures, checkPositiveInt, checkTargets, type Labels } from './data.js';
+import { checkFeatures, checkPositiveInt, checkTargets, checkWeightValues, type Labels } from './data.js';
 import { formatSummary } from './summary.js';
 import { ArenaLedger, checkFits, freeWhenCollected, releaseNow } from './memory.js';
 import { modelToArtifacts, saveModel, type ModelArtifacts, type SaveResult } from '../io/index.js';
@@ -530,8 +530,8 @@ export class Sequential implements TrainingModel {
   /** Outputs for every row of x (in inference mode: dropout off). */
   predict(x: Tensor2DLike, args: { batchSize?: number } = {}): Tensor2D {
     this.checkUsable();
-    const b = this.build();
     const xt = checkFeatures(x, this.inputUnits, 'predict x');
+    const b = this.build();
     const chunk = this.chunkRows(xt.rows, args.batchSize, 'predict');
     const units = this.outputUnits;
     const result = new Float32Array(xt.rows * units);
@@ -622,7 +622,6 @@ export class Sequential implements TrainingModel {
    */
   setWeights(weights: ArrayLike<WeightLike>): void {
     this.checkUsable();
-    const b = this.build();
     const params = this.layers.flatMap((l) => l.params.map((p) => [l, p] as const));
     if (!weights || typeof weights.length !== 'number') throw new Error(`setWeights: expected an array of ${params.length} weights, got ${describe(weights)}`);
     if (weights.length !== params.length) {
@@ -638,16 +637,10 @@ export class Sequential implements TrainingModel {
         throw new Error(`${where}: expected shape [${p.shape}], got [${w.shape}]`);
       }
       const data = typeof w.dataSync === 'function' ? w.dataSync() : typeof w.data === 'function' ? undefined : w.data;
-      if (!data || data.length !== p.size) throw new Error(`${where}: expected ${p.size} values, got ${data ? data.length : describe(data)}`);
-      for (let k = 0; k < data.length; k++) {
-        const v = data[k]!;
-        // fround: a finite double beyond ±3.4e38 would be stored as ±Infinity.
-        if (typeof v !== 'number' || !Number.isFinite(Math.fround(v))) {
-          throw new Error(`${where}: value ${k} is ${describe(v)}; weights must be finite numbers within the float32 range (±3.4e38)`);
-        }
-      }
-      datas.push(data);
+      datas.push(checkWeightValues(data, p.size, where));
     }
+    // Only now, with every weight checked, build (lay out) the model if it was not built yet.
+    const b = this.build();
     const f32 = b.f32();
     params.forEach(([, p], i) => f32.set(datas[i]!, p.offset >>> 2));
   }

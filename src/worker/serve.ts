@@ -7,7 +7,7 @@ import { ready, setBackend } from '../backend/index.js';
 import * as layers from '../layers/index.js';
 import { Sequential } from '../model/sequential.js';
 import * as optimizers from '../optimizers/index.js';
-import { Tensor2D } from '../tensor.js';
+import { Tensor2D, toTensor, type Tensor2DLike } from '../tensor.js';
 import { toEndpoint, type MessageEndpoint } from './endpoint.js';
 import type { ModelSpec, PlainTensor, Reply, Request } from './protocol.js';
 
@@ -40,7 +40,8 @@ export function modelFromSpec(spec: ModelSpec): Sequential {
   return model;
 }
 
-const tensor = (t: PlainTensor): Tensor2D => new Tensor2D(t.data, [t.shape[0]!, t.shape[1] ?? 1]);
+/** A posted tensor, checked as strictly as the Tensor2D constructor (shape [rows, cols], a live Float32Array of rows × cols). */
+const tensor = (t: PlainTensor, what: string): Tensor2D => toTensor(t as unknown as Tensor2DLike, `worker ${what}`);
 
 /**
  * Answer WorkerModel requests on `endpoint` (default: the worker's global scope). Call it once
@@ -73,9 +74,9 @@ export function serveWorker(endpoint?: MessageEndpoint): void {
       case 'fit': {
         const m = need();
         const { batchLogs, weightsEvery = 0, validationData, ...args } = req.args;
-        const history = await m.fit(tensor(req.x), tensor(req.y), {
+        const history = await m.fit(tensor(req.x, 'fit x'), tensor(req.y, 'fit y'), {
           ...args,
-          ...(validationData ? { validationData: [tensor(validationData[0]), tensor(validationData[1])] } : {}),
+          ...(validationData ? { validationData: [tensor(validationData[0], 'fit validationData x'), tensor(validationData[1], 'fit validationData y')] } : {}),
           callbacks: {
             onEpochEnd: (epoch, logs = {}) => {
               const withWeights = weightsEvery > 0 && (epoch + 1) % weightsEvery === 0;
@@ -88,11 +89,11 @@ export function serveWorker(endpoint?: MessageEndpoint): void {
         return [history, []];
       }
       case 'predict': {
-        const out = need().predict(tensor(req.x));
+        const out = need().predict(tensor(req.x, 'predict x'));
         return [{ shape: out.shape, data: out.data }, [out.data.buffer]];
       }
       case 'evaluate':
-        return [need().evaluate(tensor(req.x), tensor(req.y)), []];
+        return [need().evaluate(tensor(req.x, 'evaluate x'), tensor(req.y, 'evaluate y')), []];
       case 'getWeights': {
         const ws = copyWeights(need());
         return [ws, ws.map((w) => w.data.buffer)];
