@@ -99,10 +99,12 @@ function checkDim(name: string, v: number): void {
  * rows × cols values and `shape` is [rows, cols] of integers >= 0. `what` starts the message.
  */
 export function checkTensorParts(data: unknown, shape: unknown, what: string): void {
-  if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+  // No closures or destructuring: this runs on every trainOnBatch, which must not allocate.
+  const rows = Array.isArray(shape) ? (shape[0] as unknown) : undefined;
+  const cols = Array.isArray(shape) ? (shape[1] as unknown) : undefined;
+  if (!Array.isArray(shape) || shape.length !== 2 || !isDim(rows) || !isDim(cols)) {
     throw new Error(`${what}: shape must be [rows, cols] of integers >= 0, got ${Array.isArray(shape) ? `[${shape.map((d) => describeDim(d)).join(', ')}]` : describe(shape)}`);
   }
-  const [rows, cols] = shape as [number, number];
   if (!(data instanceof Float32Array)) {
     const hint = ArrayBuffer.isView(data) ? '; convert it with Float32Array.from(data) (its bytes are not reinterpreted)' : '; use nn.tensor2d(values) for nested arrays';
     throw new Error(`${what}: data must be a Float32Array of ${rows}×${cols} = ${rows * cols} values, got ${describe(data)}${hint}`);
@@ -123,6 +125,10 @@ export function checkTensorParts(data: unknown, shape: unknown, what: string): v
 export function checkTensor(t: Tensor2D, what: string): Tensor2D {
   checkTensorParts(t.data, t.shape, what);
   return t;
+}
+
+function isDim(d: unknown): d is number {
+  return typeof d === 'number' && Number.isInteger(d) && d >= 0;
 }
 
 function describeDim(d: unknown): string {

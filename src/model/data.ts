@@ -49,7 +49,7 @@ export function checkTargets(y: Labels, rows: number, cols: number, sparse: bool
             (cols > 1 && t.cols === 1 ? '; one-hot encode them, or use loss sparseCategoricalCrossentropy for class ids' : ''),
     );
   }
-  checkFinite(t.data, t.cols, what + ' labels');
+  checkFinite(t.data, t.cols, what, ' labels');
   if (sparse) checkClassIds(t.data, cols, what);
   return t;
 }
@@ -64,11 +64,12 @@ function checkClassIds(ids: ArrayLike<number>, cols: number, what: string): void
   }
 }
 
-function checkFinite(data: Float32Array, cols: number, what: string): void {
+/** `suffix` is appended to `what` only in the message (no string built per call: trainOnBatch must not allocate). */
+function checkFinite(data: Float32Array, cols: number, what: string, suffix = ''): void {
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
     if (v - v !== 0) {
-      throw new Error(`${what}: value at row ${Math.floor(i / cols)}, column ${i % cols} is ${v}; data must be finite (no NaN or Infinity)`);
+      throw new Error(`${what}${suffix}: value at row ${Math.floor(i / cols)}, column ${i % cols} is ${v}; data must be finite (no NaN or Infinity)`);
     }
   }
 }

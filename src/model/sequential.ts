@@ -120,6 +120,8 @@ export class Sequential implements TrainingModel {
   private disposed = false;
   private readonly names = new Map<string, number>();
   private readonly optParams: OptimizerParams = newOptimizerParams();
+  /** step()'s accuracy count for trainOnBatch, reused: a training step allocates nothing. */
+  private readonly stepOut = { accuracy: 0 };
   private readonly ctx: { -readonly [K in keyof PassContext]: PassContext[K] };
 
   constructor(args: SequentialArgs = {}) {
@@ -520,7 +522,7 @@ export class Sequential implements TrainingModel {
     f32.set(xt.data, this.xBuf >>> 2);
     f32.set(yt.data, this.yBuf >>> 2);
     try {
-      return this.step(xt.rows, { accuracy: 0 });
+      return this.step(xt.rows, this.stepOut);
     } catch (e) {
       if (e instanceof DivergenceError) throw new Error(`trainOnBatch: ${e.message}; the weights were not changed`);
       throw e;

@@ -15,7 +15,9 @@ export const CLIP_LOW = Math.fround(EPSILON);
 export const CLIP_HIGH = Math.fround(1 - EPSILON);
 
 function clip(p: number): number {
-  return p < CLIP_LOW ? CLIP_LOW : p > CLIP_HIGH ? CLIP_HIGH : p;
+  // Math.min/max (same result, NaN included) keep the value an unboxed double in optimised code;
+  // a ternary that may return the module-level constant made V8 box every result.
+  return Math.max(CLIP_LOW, Math.min(CLIP_HIGH, p));
 }
 
 /**
@@ -107,7 +109,8 @@ export function loss(
             f[g + c] = (f[pr + c]! - 1) * invRows;
           } else {
             const other = invRows / s;
-            f.fill(other, g, g + cols);
+            // A loop, not f.fill: passing a double to a builtin boxes it (a training step must not allocate).
+            for (let j = 0; j < cols; j++) f[g + j] = other;
             f[g + c] = (1 - 1 / q) * other;
           }
         }

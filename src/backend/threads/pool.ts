@@ -103,7 +103,7 @@ export class Pool {
   }
 
   /** Queues optimizerStep on worker w (arguments as the kernel export takes them; `f` = its 8 floats). */
-  optimizerStep(w: number, kind: number, n: number, wIn: number, g: number, sIn: number, wOut: number, sOut: number, slotBytes: number, f: readonly number[]): void {
+  optimizerStep(w: number, kind: number, n: number, wIn: number, g: number, sIn: number, wOut: number, sOut: number, slotBytes: number, f: ArrayLike<number>): void {
     const x = this.base(w) + L.ARGS, I = this.I;
     I[x] = kind; I[x + 1] = n; I[x + 2] = wIn; I[x + 3] = g; I[x + 4] = sIn; I[x + 5] = wOut; I[x + 6] = sOut; I[x + 7] = slotBytes;
     for (let i = 0; i < 8; i++) this.F[x + 8 + i] = f[i]!;

@@ -178,16 +178,15 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     }
     const byRows = m >= 8;
     const unit = byRows ? 4 : 32, total = byRows ? m : n;
-    const edge = (t: number): number => (t === parts ? total : Math.floor((total * t) / parts / unit) * unit);
     for (let t = 1; t < parts; t++) {
-      const lo = edge(t), size = edge(t + 1) - lo;
+      const lo = splitEdge(total, parts, unit, t), size = splitEdge(total, parts, unit, t + 1) - lo;
       if (byRows) {
         pool!.gemm(t - 1, layout, size, n, kk, layout === Layout.TN ? a + lo * 4 : a + lo * lda * 4, lda, b, ldb, c + lo * n * 4, n, accumulate, bias, workerScratch[t - 1]!);
       } else {
         pool!.gemm(t - 1, layout, m, size, kk, a, lda, layout === Layout.NT ? b + lo * ldb * 4 : b + lo * 4, ldb, c + lo * 4, n, accumulate, bias ? bias + lo * 4 : 0, workerScratch[t - 1]!);
       }
     }
-    const size0 = edge(1);
+    const size0 = splitEdge(total, parts, unit, 1);
     try {
       if (byRows) k.gemm(layout, size0, n, kk, a, lda, b, ldb, c, n, accumulate, bias, scratch);
       else k.gemm(layout, m, size0, kk, a, lda, b, ldb, c, n, accumulate, bias, scratch);
@@ -200,19 +199,23 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
    * optimizerStep, split into ranges over the pool when large enough. Each range keeps the whole
    * buffer's slot distance (n·4 bytes); the finiteness flags of the ranges are summed.
    */
+  // The 8 floats a worker's optimizer job takes, filled in place: a training step allocates nothing
+  // (no closures or arrays per call; test/alloc-free.test.ts counts heap bytes over many steps).
+  const jobFloats = new Float64Array(8);
   const optimizerStep = (n: number, wIn: number, g: number, sIn: number, wOut: number, sOut: number, p: OptimizerParams): number => {
     const parts = pool && n >= minOptimizer ? Math.max(1, Math.min(threads, n >> 2)) : 1;
     const slot = n * 4;
-    const at = (base: number, i: number): number => (base ? base + i * 4 : 0);
-    const edge = (t: number): number => (t === parts ? n : Math.floor((n * t) / parts / 4) * 4);
-    const f = [p.lr, p.p1, p.p2, p.p3, p.p4, p.eps, p.weightDecay, p.clipValue];
-    for (let t = 1; t < parts; t++) {
-      const lo = edge(t);
-      pool!.optimizerStep(t - 1, p.kind, edge(t + 1) - lo, at(wIn, lo), at(g, lo), at(sIn, lo), at(wOut, lo), at(sOut, lo), slot, f);
+    if (parts > 1) {
+      const f = jobFloats;
+      f[0] = p.lr; f[1] = p.p1; f[2] = p.p2; f[3] = p.p3; f[4] = p.p4; f[5] = p.eps; f[6] = p.weightDecay; f[7] = p.clipValue;
+      for (let t = 1; t < parts; t++) {
+        const lo = splitEdge(n, parts, 4, t);
+        pool!.optimizerStep(t - 1, p.kind, splitEdge(n, parts, 4, t + 1) - lo, offsetAt(wIn, lo), offsetAt(g, lo), offsetAt(sIn, lo), offsetAt(wOut, lo), offsetAt(sOut, lo), slot, f);
+      }
     }
     let bad: number;
     try {
-      bad = k.optimizerStep(p.kind, edge(1), wIn, g, sIn, wOut, sOut, slot, p.lr, p.p1, p.p2, p.p3, p.p4, p.eps, p.weightDecay, p.clipValue);
+      bad = k.optimizerStep(p.kind, splitEdge(n, parts, 4, 1), wIn, g, sIn, wOut, sOut, slot, p.lr, p.p1, p.p2, p.p3, p.p4, p.eps, p.weightDecay, p.clipValue);
     } finally {
       if (parts > 1) pool!.wait(parts - 1);
     }
@@ -293,6 +296,16 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   // A backend dropped without dispose() (e.g. replaced by setBackend) stops its workers when collected.
   if (pool) poolFinalizer?.register(backend, pool);
   return backend;
+}
+
+/** Where part t of `parts` starts when splitting `total` items into chunks of whole `unit`s (part `parts` ends at total). */
+function splitEdge(total: number, parts: number, unit: number, t: number): number {
+  return t === parts ? total : Math.floor((total * t) / parts / unit) * unit;
+}
+
+/** The byte offset of element i of the buffer at `base`, or 0 (no buffer) when base is 0. */
+function offsetAt(base: number, i: number): number {
+  return base ? base + i * 4 : 0;
 }
 
 const poolFinalizer = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<Pool>((pool) => pool.close()) : undefined;

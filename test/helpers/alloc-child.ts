@@ -1,0 +1,104 @@
+/**
+ * Child process of test/alloc-free.test.ts (bundled with esbuild, run with --expose-gc and a 64 MiB
+ * young generation so no scavenge happens while it measures). For each model it warms
+ * trainOnBatch up until V8 has optimised it, then counts the young-generation bytes allocated
+ * over many steps — once as is, once with a control that allocates one small array per step, so
+ * the test can tell the instrument sees allocations. Prints one JSON line.
+ *
+ * argv: backend ('js' | 'wasm'), threads (wasm), steps to measure.
+ */
+import v8 from 'node:v8';
+import * as nn from '../../src/index.js';
+
+const [backend = 'js', threadsArg = '1', stepsArg = '3000'] = process.argv.slice(2);
+const threads = Number(threadsArg);
+/** Steps measured; as many again (twice) to warm up, so V8 has optimised the loop before counting. */
+const STEPS = Number(stepsArg);
+const WARMUP = STEPS;
+const ROUNDS = 6;
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with --expose-gc');
+
+function youngBytes(): number {
+  return v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_used_size;
+}
+
+let sink: unknown;
+
+/** Bytes allocated per step over STEPS steps; undefined when a scavenge ran in between (retry). */
+function measure(step: (i: number) => void): number | undefined {
+  gc!();
+  const before = youngBytes();
+  for (let i = 0; i < STEPS; i++) step(i);
+  const after = youngBytes();
+  return after < before ? undefined : (after - before) / STEPS;
+}
+
+/**
+ * The least bytes per step over ROUNDS rounds, of the step and of the control (interleaved). While V8 still (re)optimises, a round can count
+ * the interpreter's boxes and iterators; an allocation the code really makes is in every round.
+ */
+function bytesPerStep(step: (i: number) => void, control: (i: number) => void): [number, number] {
+  let least = Infinity, leastControl = Infinity;
+  for (let round = 0; round < ROUNDS; round++) {
+    const b = measure(step);
+    if (b !== undefined) least = Math.min(least, b);
+    const c = measure(control);
+    if (c !== undefined) leastControl = Math.min(leastControl, c);
+  }
+  if (least === Infinity || leastControl === Infinity) throw new Error('a scavenge ran during every measurement');
+  return [least, leastControl];
+}
+
+// minParallelWork 0: on 2 threads every gemm and optimizer step is split over the pool.
+await nn.setBackend(backend as 'js' | 'wasm', backend === 'wasm' ? ({ threads, minParallelWork: 0 } as nn.BackendOptions) : {});
+
+const ROWS = 24, IN = 13, OUT = 5;
+const x = nn.tensor2d(Float32Array.from({ length: ROWS * IN }, (_, i) => Math.sin(i * 0.7)), [ROWS, IN]);
+const oneHot = nn.tensor2d(Float32Array.from({ length: ROWS * OUT }, (_, i) => (i % OUT === Math.floor(i / OUT) % OUT ? 1 : 0)), [ROWS, OUT]);
+const ids = nn.tensor2d(Float32Array.from({ length: ROWS }, (_, r) => r % OUT), [ROWS, 1]);
+
+const configs: { name: string; optimizer: () => nn.optimizers.Optimizer; loss: string; dropout: boolean }[] = [
+  { name: 'sgd + mse', optimizer: () => nn.optimizers.sgd({ learningRate: 0.01 }), loss: 'meanSquaredError', dropout: false },
+  { name: 'adam + dropout + categorical + accuracy', optimizer: () => nn.optimizers.adam({ learningRate: 0.001 }), loss: 'categoricalCrossentropy', dropout: true },
+  { name: 'rmsprop + sparse', optimizer: () => nn.optimizers.rmsprop({ learningRate: 0.001 }), loss: 'sparseCategoricalCrossentropy', dropout: false },
+  { name: 'momentum + l2', optimizer: () => nn.optimizers.sgd({ learningRate: 0.01, momentum: 0.9 }), loss: 'meanSquaredError', dropout: false },
+  { name: 'adagrad', optimizer: () => nn.optimizers.adagrad({ learningRate: 0.01 }), loss: 'categoricalCrossentropy', dropout: false },
+];
+
+const results: { name: string; bytesPerStep: number; controlBytesPerStep: number }[] = [];
+for (const c of configs) {
+  const model = nn.sequential({
+    seed: 5,
+    layers: [
+      nn.layers.dense({ units: 37, activation: 'relu', inputShape: [IN], kernelRegularizer: nn.regularizers.l2({ l2: 1e-4 }) }),
+      ...(c.dropout ? [nn.layers.dropout({ rate: 0.2 })] : []),
+      nn.layers.dense({ units: 19, activation: 'tanh' }),
+      nn.layers.dense({ units: OUT, activation: c.loss === 'meanSquaredError' ? 'linear' : 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: c.optimizer(), loss: c.loss, metrics: c.loss === 'meanSquaredError' ? [] : ['accuracy'] });
+  const y = c.loss === 'sparseCategoricalCrossentropy' ? ids : oneHot;
+  // The losses are summed in a typed array: a double in a closure's variable would be boxed anew
+  // on every assignment, which is the harness allocating, not the step.
+  const total = new Float64Array(1);
+  const step = (): void => {
+    total[0] += model.trainOnBatch(x, y);
+  };
+  const control = (i: number): void => {
+    total[0] += model.trainOnBatch(x, y);
+    sink = [i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i]; // escapes: V8 cannot remove it (~176 bytes)
+  };
+  // The first model also pays for V8 optimising the library's shared code: warm it up longer.
+  for (let i = 0; i < (results.length === 0 ? 4 * WARMUP : WARMUP); i++) {
+    step();
+    control(i);
+  }
+  const [bytes, controlBytes] = bytesPerStep(step, control);
+  if (!Number.isFinite(total[0])) throw new Error(`${c.name}: the loss is not finite`);
+  results.push({ name: c.name, bytesPerStep: bytes, controlBytesPerStep: controlBytes });
+  model.dispose();
+}
+void sink;
+console.log(JSON.stringify({ info: nn.backendInfo(), results }));
