@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
+import { describeRan, engineFlags } from './ran.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LAYOUTS = ['NN', 'TN', 'NT'];
@@ -63,7 +64,8 @@ async function runWasm(build, { quick }) {
   }
   const peakIters = 2_000_000;
   const peak = gflops(peakIters * 96, () => k.gemmPeak(peakIters, 1), quick ? 100 : 300);
-  return { rows, peak };
+  // The raw module of `build` is instantiated by name here, so the build is forced by construction.
+  return { ran: { build, threads: 1, flags: engineFlags(), node: process.version }, rows, peak };
 }
 
 /** Benchmarks the js backend, bundled from src/backend/js with esbuild into a temp file. */
@@ -83,7 +85,7 @@ async function runJs({ quick }) {
       rows[label] = gflops(2 * m * n * kk, () => be.gemm(layout, m, n, kk, a, b, c, false, 0), quick ? 60 : 200);
       be.free(c); be.free(b); be.free(a);
     }
-    return { rows };
+    return { ran: { build: 'js', threads: 1, flags: engineFlags(), node: process.version }, rows };
   } finally {
     rmSync(out, { force: true });
   }
@@ -114,6 +116,7 @@ export async function run({ quick = false } = {}) {
   lines.push(['register-only peak', fmt(simd.peak), '100', fmt(relaxed.peak), '100', '—']);
   const widths = header.map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
   console.log('gemm GFLOPS (single thread, median of tinybench samples)');
+  console.log(`ran with: wasm simd = ${describeRan(simd.ran)} | wasm relaxed = ${describeRan(relaxed.ran)} | js = ${describeRan(js.ran)}`);
   for (const l of lines) console.log(l.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join('  '));
   if (relaxed.error) console.log(`relaxed build: ${relaxed.error.split('\n')[0]}`);
   if (js.error) console.log(`js backend: ${js.error.split('\n')[0]}`);

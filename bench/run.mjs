@@ -4,6 +4,7 @@
 //   npm run bench                    # everything
 //   npm run bench -- --quick         # fewer sizes, shorter timings
 //   npm run bench -- gemm            # only the named sections
+//   npm run bench -- --readme        # then rewrite the README's numbers (scripts/readme-numbers.mjs)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,4 +38,10 @@ for (const section of SECTIONS) {
   const file = path.join(here, 'results', `${section.name}${quick ? '.tmp' : ''}.json`);
   writeFileSync(file, JSON.stringify({ section: section.name, date: new Date().toISOString(), machine, quick, result }, null, 2) + '\n');
   console.log(`→ ${path.relative(process.cwd(), file)}\n`);
+}
+
+if (args.includes('--readme')) {
+  if (quick) throw new Error('--readme takes full runs only: drop --quick');
+  const { main } = await import('../scripts/readme-numbers.mjs');
+  process.exitCode = main([]);
 }

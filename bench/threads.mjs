@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
 import { mnistModel, tinyModel } from '../examples/lib/models.mjs';
+import { describeRan, ranWith } from './ran.mjs';
 import { table } from './table.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -56,7 +57,7 @@ async function gemmChild(threads, quick) {
       be.free(c); be.free(b); be.free(a);
     }
     be.dispose();
-    return { threads: be.threads, rows };
+    return { threads: be.threads, ran: ranWith({ build: 'simd', threads }, { relaxedSimd: be.relaxedSimd, threads: be.threads, reason: be.reason }), rows };
   } finally {
     rmSync(out, { force: true });
   }
@@ -75,7 +76,7 @@ async function trainChild(threads, quick) {
   const info = nn.backendInfo();
   const n = quick ? 4096 : 8192;
   const [x, y] = syntheticData(nn, n);
-  const out = { threads: info.threads, mnist: {}, tiny: null };
+  const out = { threads: info.threads, ran: ranWith({ build: 'simd', threads }, info), mnist: {}, tiny: null };
   for (const batch of [64, 256]) {
     const m = mnistModel(nn);
     await m.fit(x, y, { epochs: 1, batchSize: batch });
@@ -118,6 +119,7 @@ export async function run({ quick = false, threads = 2 } = {}) {
   const t1 = child('train', 1, quick), tN = child('train', threads, quick);
   const loadAfter = load();
   const x = (a, b) => `${(b / a).toFixed(2)}×`;
+  console.log(`ran with: ${describeRan(g1.ran)} | ${describeRan(gN.ran)}\n`);
   table(`gemm GFLOPS through the backend, 1 vs ${gN.threads} threads (load average ${loadBefore} → ${loadAfter})`, ['shape', '1 thread', `${gN.threads} threads`, 'speed-up'],
     Object.keys(g1.rows).map((label) => [label, g1.rows[label].toFixed(1), gN.rows[label].toFixed(1), x(g1.rows[label], gN.rows[label])]));
   table(`MNIST MLP training, samples/s (784-256-128-10, dropout, Adam), 1 vs ${tN.threads} threads`, ['batch', '1 thread', `${tN.threads} threads`, 'speed-up'],

@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { mnistModel, tinyModel, tfjsMnistModel } from '../examples/lib/models.mjs';
+import { describeRan, engineFlags, ranWith } from './ran.mjs';
 import { table } from './table.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,9 +52,12 @@ async function timeFit(model, x, y, batchSize, n, reps) {
 
 async function oursTraining(nn, backend, { quick, build }) {
   // One thread: this section compares single-threaded peers (bench/threads.mjs measures threads).
-  await nn.setBackend(backend, backend === 'wasm' ? { threads: 1, ...(build ? { build } : {}) } : {});
+  if (backend === 'wasm' && build !== 'simd' && build !== 'relaxed') throw new Error(`a wasm row must force its build ('simd' or 'relaxed'), got ${build}`);
+  await nn.setBackend(backend, backend === 'wasm' ? { threads: 1, build } : {});
   const info = nn.backendInfo();
-  const out = { info, mnist: {}, profile: {}, tiny: null, predict: {}, scaling: { batch: {}, width: {} } };
+  // Refuses (throws) when the backend is not the build and thread count this row is labelled with.
+  const ran = ranWith({ build: backend === 'js' ? 'js' : build, threads: 1 }, info);
+  const out = { ran, info, mnist: {}, profile: {}, tiny: null, predict: {}, scaling: { batch: {}, width: {} } };
   const n = backend === 'js' ? (quick ? 1024 : 2048) : quick ? 4096 : 8192;
   const { x: xd, y: yd } = syntheticData(n, 784, 10);
   const x = nn.tensor2d(xd, [n, 784]);
@@ -103,7 +107,7 @@ async function oursTraining(nn, backend, { quick, build }) {
   }
 
   // Scaling (wasm only): samples/s by batch size, and by width of a 784-W-W-10 net (batch 128).
-  if (backend === 'wasm' && !build) {
+  if (backend === 'wasm' && build === 'simd') {
     const batches = quick ? [1, 16, 256] : [1, 4, 16, 64, 256, 1024];
     for (const batch of batches) {
       const model = mnistModel(nn, { dropout: false });
@@ -159,13 +163,15 @@ async function loadTf(backend) {
   }
   if (!(await tf.setBackend(backend))) return { missing: `TensorFlow.js backend '${backend}' failed to initialise` };
   await tf.ready();
+  if (tf.getBackend() !== backend) return { missing: `TensorFlow.js runs '${tf.getBackend()}', not '${backend}'` };
   return { tf, tfl };
 }
 
 async function tfjsTraining(backend, { quick }) {
   const { tf, tfl, missing } = await loadTf(backend);
   if (missing) return { missing };
-  const out = { mnist: {}, tiny: null, predict: {} };
+  // tfjs-backend-wasm picks its SIMD binary itself and runs 1 thread in Node (setThreadsCount(1) above).
+  const out = { ran: { build: `tfjs-${backend}`, threads: 1, flags: engineFlags(), node: process.version }, mnist: {}, tiny: null, predict: {} };
   const n = backend === 'cpu' ? (quick ? 256 : 512) : quick ? 1024 : 2048;
   const { x: xd, y: yd } = syntheticData(n, 784, 10);
   const x = tf.tensor2d(xd, [n, 784]);
@@ -227,7 +233,10 @@ async function tfjsTraining(backend, { quick }) {
 // ---- the section ---------------------------------------------------------------------------------
 
 function child(spec, quick) {
-  const args = ['--experimental-wasm-relaxed-simd', fileURLToPath(import.meta.url), '--child', JSON.stringify({ ...spec, quick })];
+  // Only the relaxed row's process gets the relaxed-SIMD flag: every other row runs as a user's
+  // plain Node 20 would.
+  const flags = spec.build === 'relaxed' ? ['--experimental-wasm-relaxed-simd'] : [];
+  const args = [...flags, fileURLToPath(import.meta.url), '--child', JSON.stringify({ ...spec, quick })];
   return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] }));
 }
 
@@ -246,7 +255,7 @@ export async function run({ quick = false } = {}) {
   // Each peer in its own process so JIT state and memory of one cannot slow another.
   const peers = {
     'wasm-mlp wasm (relaxed SIMD)': { peer: 'ours', backend: 'wasm', build: 'relaxed' },
-    'wasm-mlp wasm (SIMD)': { peer: 'ours', backend: 'wasm' },
+    'wasm-mlp wasm (SIMD)': { peer: 'ours', backend: 'wasm', build: 'simd' },
     'wasm-mlp js': { peer: 'ours', backend: 'js' },
     'TensorFlow.js wasm': { peer: 'tfjs', backend: 'wasm' },
     'TensorFlow.js cpu': { peer: 'tfjs', backend: 'cpu' },
@@ -260,30 +269,32 @@ export async function run({ quick = false } = {}) {
     }
   }
   const ours = results['wasm-mlp wasm (SIMD)'];
-  const best = (b) => Math.max(ours.mnist?.[b] ?? 0, results['wasm-mlp wasm (relaxed SIMD)'].mnist?.[b] ?? 0);
+  // Ratios against the plain-SIMD build: what Node 20 and every browser without relaxed SIMD run.
+  const best = (b) => ours.mnist?.[b];
   const rows = Object.entries(results).map(([label, r]) => [
     label,
+    describeRan(r.ran),
     r.missing ?? r.error ? (r.missing ?? r.error).slice(0, 40) : fmtN(r.mnist[64]),
     fmtN(r.mnist?.[256]),
-    label.startsWith('wasm-mlp wasm') ? '1.0×' : ratio(best(64), r.mnist?.[64]),
-    label.startsWith('wasm-mlp wasm') ? '1.0×' : ratio(best(256), r.mnist?.[256]),
+    r === ours ? '1.0×' : ratio(best(64), r.mnist?.[64]),
+    r === ours ? '1.0×' : ratio(best(256), r.mnist?.[256]),
   ]);
-  table('MNIST MLP training, samples/s (784-256-128-10, dropout 0.5, Adam; single thread)', ['peer', 'batch 64', 'batch 256', 'wasm-mlp ÷ peer @64', '@256'], rows);
+  table('MNIST MLP training, samples/s (784-256-128-10, dropout 0.5, Adam; single thread)', ['peer', 'ran with', 'batch 64', 'batch 256', 'wasm-mlp SIMD ÷ peer @64', '@256'], rows);
 
   const prof = ours.profile ?? {};
-  table('Where one training step goes, wasm SIMD (µs per step)', ['batch', 'gemm', 'elementwise', 'loss+acc', 'optimizer', 'gather', 'JS overhead'],
+  table(`Where one training step goes, wasm SIMD (µs per step; ${describeRan(ours.ran)})`, ['batch', 'gemm', 'elementwise', 'loss+acc', 'optimizer', 'gather', 'JS overhead'],
     Object.entries(prof).map(([b, p]) => [b, ...['gemm', 'elementwise', 'loss', 'optimizer', 'data', 'overhead'].map((k) => p.usPerStep[k].toFixed(1))]));
 
-  table('Tiny net 2-8-8-1 tanh, batch 10, SGD: µs per training step', ['peer', 'µs/step', 'slower than wasm-mlp wasm'],
-    Object.entries(results).map(([label, r]) => [label, r.tiny == null ? '—' : r.tiny.toFixed(2), r.tiny == null ? '—' : `${(r.tiny / Math.min(ours.tiny, results['wasm-mlp wasm (relaxed SIMD)'].tiny ?? Infinity)).toFixed(1)}×`]));
+  table('Tiny net 2-8-8-1 tanh, batch 10, SGD: µs per training step', ['peer', 'ran with', 'µs/step', 'vs wasm-mlp wasm SIMD'],
+    Object.entries(results).map(([label, r]) => [label, describeRan(r.ran), r.tiny == null ? '—' : r.tiny.toFixed(2), r.tiny == null ? '—' : `${(r.tiny / ours.tiny).toFixed(1)}×`]));
 
-  table('Predict, MNIST model', ['peer', 'batch 1 latency µs', 'batch 1024 samples/s'],
-    Object.entries(results).map(([label, r]) => [label, r.predict?.latencyUs == null ? '—' : r.predict.latencyUs.toFixed(1), fmtN(r.predict?.batch1024PerSec)]));
+  table('Predict, MNIST model', ['peer', 'ran with', 'batch 1 latency µs', 'batch 1024 samples/s'],
+    Object.entries(results).map(([label, r]) => [label, describeRan(r.ran), r.predict?.latencyUs == null ? '—' : r.predict.latencyUs.toFixed(1), fmtN(r.predict?.batch1024PerSec)]));
 
-  if (ours.scaling) {
-    table('Scaling by batch size (784-256-128-10, no dropout, wasm SIMD)', ['batch', 'samples/s', 'effective GFLOPS'],
+  if (ours.scaling && Object.keys(ours.scaling.batch).length) {
+    table(`Scaling by batch size (784-256-128-10, no dropout; ${describeRan(ours.ran)})`, ['batch', 'samples/s', 'effective GFLOPS'],
       Object.entries(ours.scaling.batch).map(([b, s]) => [b, fmtN(s.samplesPerSec), s.gflops.toFixed(1)]));
-    table('Scaling by width (784-W-W-10, batch 128, wasm SIMD)', ['W', 'params', 'samples/s', 'effective GFLOPS'],
+    table(`Scaling by width (784-W-W-10, batch 128; ${describeRan(ours.ran)})`, ['W', 'params', 'samples/s', 'effective GFLOPS'],
       Object.entries(ours.scaling.width).map(([w, s]) => [w, s.params.toLocaleString('en-US'), fmtN(s.samplesPerSec), s.gflops.toFixed(1)]));
   }
   return results;

@@ -1,0 +1,74 @@
+/**
+ * The README's numbers are generated (scripts/readme-numbers.mjs) from bench/results/*.json, the
+ * built bundle and the sources. Here: the generator labels every row with what it ran with, and
+ * refuses results whose rows ran something else than their label (the old "SIMD" row that ran
+ * the relaxed build) or come from a --quick run, instead of printing them.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const script = path.join(root, 'scripts/readme-numbers.mjs');
+const dir = mkdtempSync(path.join(os.tmpdir(), 'wasm-mlp-readme-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const ran = (build: string, threads = 1, flags: string[] = []) => ({ build, threads, flags, node: 'v20' });
+const mnist = (a: number) => ({ 64: a, 256: a * 1.2 });
+const predict = { latencyUs: 20, batch1024PerSec: 90000 };
+const usPerStep = { gemm: 1000, elementwise: 30, loss: 5, optimizer: 250, data: 30, overhead: 100 };
+const scaling = { batch: { 1: { samplesPerSec: 2000, gflops: 3 } }, width: { 64: { samplesPerSec: 100000, gflops: 40, params: 55000 } } };
+const machine = { cpu: 'Test CPU', cores: 2, platform: 'linux', node: 'v20.20.2' };
+
+function writeResults(simdBuild: string, quick = false): string {
+  const d = mkdtempSync(path.join(dir, 'r-'));
+  const train = {
+    'wasm-mlp wasm (relaxed SIMD)': { ran: ran('relaxed', 1, ['--experimental-wasm-relaxed-simd']), mnist: mnist(40000), tiny: 2.4, predict, profile: {} },
+    'wasm-mlp wasm (SIMD)': { ran: ran(simdBuild), mnist: mnist(30000), tiny: 2.5, predict, profile: { 64: { usPerStep }, 256: { usPerStep } }, scaling },
+    'wasm-mlp js': { ran: ran('js'), mnist: mnist(3000), tiny: 7.5, predict },
+    'TensorFlow.js wasm': { ran: ran('tfjs-wasm'), mnist: mnist(2500), tiny: 800, predict },
+    'TensorFlow.js cpu': { ran: ran('tfjs-cpu'), mnist: mnist(500), tiny: 790, predict },
+  };
+  const rows = { 'NN 128³': 45, 'dX   b64 128→10 NT': 31 };
+  const gemm = { simd: { ran: ran('simd'), rows, peak: 40 }, relaxed: { ran: ran('relaxed', 1, ['--experimental-wasm-relaxed-simd']), rows, peak: 58 }, js: { ran: ran('js'), rows } };
+  const threads = { load: { before: '1', after: '1' }, train: { 1: { threads: 1, ran: ran('simd'), mnist: mnist(30000), tiny: 2.5 }, 2: { threads: 2, ran: ran('simd', 2), mnist: mnist(50000), tiny: 3.2 } } };
+  for (const [name, result] of Object.entries({ train, gemm, threads })) {
+    writeFileSync(path.join(d, `${name}.json`), JSON.stringify({ section: name, date: '2026-12-01T00:00:00Z', machine, quick, result }));
+  }
+  return d;
+}
+
+function print(results: string): string {
+  const r = spawnSync(process.execPath, [script, '--print', '--results', results], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout;
+}
+
+describe('scripts/readme-numbers.mjs', () => {
+  it('generates every section from the results, each row saying what it ran with', () => {
+    const out = print(writeResults('simd'));
+    expect(out).toContain('| wasm-mlp, wasm SIMD | simd · 1 thread · no flags | 30,000 | 36,000 |  |');
+    expect(out).toContain('| wasm-mlp, wasm relaxed SIMD | relaxed · 1 thread · --experimental-wasm-relaxed-simd | 40,000 |');
+    expect(out).toContain('| TensorFlow.js `wasm` | tfjs-wasm · 1 thread · no flags | 2,500 | 3,000 | 12.0× / 12.0× |');
+    expect(out).toMatch(/the tiny net on 2 threads: 3\.20 µs per step vs 2\.50 on one \(28 % slower\)/);
+    expect(out).toMatch(/Size of the core: `assembly\/` [\d,]+ lines/);
+    expect(out).toMatch(/\*\*[\d.]+ KiB gzip\*\* of wasm-mlp/);
+    expect(out).not.toContain('Not generated');
+  });
+
+  it('refuses a "SIMD" row that ran the relaxed build, and a --quick run', () => {
+    expect(print(writeResults('relaxed'))).toMatch(/Not generated: .*'wasm-mlp wasm \(SIMD\)' row ran the 'relaxed' build/);
+    expect(print(writeResults('simd', true))).toMatch(/Not generated: .*from a --quick run/);
+  });
+
+  it('the README has every marked section', () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    for (const name of ['headline', 'page-size', 'bench', 'not-met', 'size', 'lines']) {
+      expect(readme).toContain(`<!-- numbers:${name} -->`);
+      expect(readme).toContain(`<!-- /numbers:${name} -->`);
+    }
+  });
+});
