@@ -288,6 +288,11 @@ export function main(argv = process.argv.slice(2)) {
   }
   const next = rewrite(text, generated);
   if (argv.includes('--check')) {
+    const missing = Object.keys(generated).filter((k) => generated[k].startsWith('*Not generated'));
+    if (missing.length) {
+      console.error(`README.md section(s) ${missing.join(', ')} cannot be generated: ${generated[missing[0]]}`);
+      return 1;
+    }
     if (next === text) return 0;
     const stale = Object.keys(generated).filter((k) => rewrite(text, { [k]: generated[k] }) !== text);
     console.error(`README.md is stale in section(s) ${stale.join(', ')}: run \`node scripts/readme-numbers.mjs\``);
