@@ -24,6 +24,9 @@ const ODD_SIZES = [1, 3, 5, 17, 33, 65, 130];
 const GEMM_SHAPES: [number, number, number][] = [
   [1, 1, 1], [3, 5, 17], [17, 33, 5], [65, 17, 130], [130, 65, 33], [5, 130, 3], [33, 3, 65], [64, 32, 48],
   [0, 5, 3], [5, 0, 3], [5, 3, 0], [17, 5, 0],
+  // n = 9–12: the NN kernel's narrow-n paths (and the relaxed build's FMA variants of them), with
+  // m on both sides of the m ≤ 3 split and k from 1 to a layer's 784.
+  [7, 9, 13], [33, 10, 65], [2, 11, 40], [64, 12, 100], [5, 9, 1], [130, 12, 33], [1, 10, 784], [16, 11, 7], [3, 12, 5],
 ];
 const LAYOUTS = [['NN', Layout.NN], ['TN', Layout.TN], ['NT', Layout.NT]] as const;
 const ACTS = Object.entries(Act) as [string, ActCode][];

@@ -26,7 +26,13 @@ async function createWasm(build?: 'simd' | 'relaxed', threads = 1): Promise<Back
   if (typeof mod.createWasmBackend !== 'function') {
     throw new Error(`${wasmEntry} exists but does not export createWasmBackend(options)`);
   }
-  return mod.createWasmBackend({ ...(build ? { build } : {}), threads, ...(threads > 1 ? { minParallelWork: 0 } : {}) });
+  const backend = await mod.createWasmBackend({ ...(build ? { build } : {}), threads, ...(threads > 1 ? { minParallelWork: 0 } : {}) });
+  // A threaded suite that silently ran on one thread would prove nothing about threads.
+  if (backend.threads !== threads) {
+    throw new Error(`asked for ${threads} threads, the wasm backend started ${backend.threads}${backend.reason ? `: ${backend.reason}` : ''}`);
+  }
+  if (build && backend.relaxedSimd !== (build === 'relaxed')) throw new Error(`asked for the ${build} build, got relaxedSimd = ${backend.relaxedSimd}`);
+  return backend;
 }
 
 export function backendCases(): BackendCase[] {
