@@ -116,7 +116,9 @@ describe('damaged artifacts give an Error that says what is wrong', () => {
 });
 
 describe('property: mutated artifacts load or throw an Error', () => {
-  type Mutation = (a: any, rnd: () => number) => void;
+  // Every choice a mutation makes comes from fast-check's seeded generators (no Math.random), so
+  // a failing case shrinks and replays from the seed printed with it.
+  type Mutation = (a: any) => void;
   const jsonValues = fc.oneof(fc.constant(null), fc.boolean(), fc.integer({ min: -5, max: 1e9 }), fc.double({ noNaN: false }), fc.string({ maxLength: 8 }),
     fc.constant([]), fc.constant({}), fc.constant([null, 3]), fc.constant({ class_name: 'Dense', config: {} }), fc.constant('__proto__'));
 
@@ -166,6 +168,7 @@ describe('property: mutated artifacts load or throw an Error', () => {
     }),
   );
 
+  // A hang fails the test by its timeout; no wall-clock threshold (it would fail on a loaded machine).
   it('never crashes, hangs or allocates beyond the cap', async () => {
     const base = valid();
     nn.setLoadLimits({ maxWeightBytes: 1 << 20 });
@@ -174,8 +177,7 @@ describe('property: mutated artifacts load or throw an Error', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 4 }), async (mutations) => {
         const a = copy(base);
-        for (const m of mutations) m(a, Math.random);
-        const t0 = Date.now();
+        for (const m of mutations) m(a);
         let model: nn.Sequential | undefined;
         try {
           model = await nn.fromArtifacts(a as never);
@@ -186,8 +188,6 @@ describe('property: mutated artifacts load or throw an Error', () => {
           expect(e).not.toBeInstanceOf(RangeError);
           refused++;
           return;
-        } finally {
-          expect(Date.now() - t0).toBeLessThan(2000);
         }
         // A model that loads must work: its weights are finite and predict runs.
         expect(model.countParams() * 4).toBeLessThanOrEqual(1 << 20);
