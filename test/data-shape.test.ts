@@ -11,6 +11,9 @@
 import { describe, expect, it } from 'vitest';
 import * as nn from '../src/index.js';
 import type { Reply, Request } from '../src/worker/protocol.js';
+
+/** A request without its id (distributed over the union, so each op keeps its fields). */
+type Req = Request extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 import { expectSameWeights, modelBackends, Rng, snapshot, useBackend } from './helpers/model.js';
 
 const IN = 2;
@@ -203,7 +206,7 @@ describe.each(modelBackends)('%s backend: entry points refuse shape lies and cha
 
   describe('the worker protocol', () => {
     /** serveWorker on an in-process endpoint; `send` resolves with the request's result or error reply. */
-    function inProcessWorker(): (req: Omit<Request, 'id'>) => Promise<Reply> {
+    function inProcessWorker(): (req: Req) => Promise<Reply> {
       let listener: ((data: unknown) => void) | undefined;
       const waiting = new Map<number, (r: Reply) => void>();
       nn.worker.serveWorker({
@@ -229,7 +232,7 @@ describe.each(modelBackends)('%s backend: entry points refuse shape lies and cha
       const weights = ((await send({ op: 'getWeights' })) as { value: { data: Float32Array }[] }).value.map((w) => Float32Array.from(w.data));
       const { x, y } = data();
       const good = { shape: [ROWS, IN], data: x.data };
-      const cases: [Omit<Request, 'id'>, RegExp][] = [
+      const cases: [Req, RegExp][] = [
         [{ op: 'predict', x: { shape: [100, 2], data: new Float32Array(4) } }, /worker predict x: shape \[100, 2\] needs 200 values/],
         [{ op: 'predict', x: { shape: [4], data: new Float32Array(4) } }, /worker predict x: shape must be \[rows, cols\].*got \[4\]/],
         [{ op: 'predict', x: { shape: [2, 2, 1], data: new Float32Array(4) } }, /got \[2, 2, 1\]/],
