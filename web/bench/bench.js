@@ -118,7 +118,8 @@ async function runAll() {
       await new Promise((r) => setTimeout(r, 30));
       await nn.setBackend(b.name, b.options);
       const [per, throughput] = await w.run(ms);
-      results.push({ workload: w.id, backend: b.id, ms: per, throughput });
+      // What the row really ran on, recorded next to its numbers.
+      results.push({ workload: w.id, backend: b.id, ms: per, throughput, info: nn.backendInfo() });
       renderTable();
       renderChart();
     }
