@@ -101,7 +101,7 @@ const times = (v) => (v >= 20 ? `${Math.round(v)}×` : `${v.toFixed(1)}×`);
  */
 function sections() {
   const out = {};
-  const parts = [['size', sizeSections], ['train', trainSections]];
+  const parts = [['size', sizeSections], ['threads', threadSections], ['train', trainSections]];
   for (const [, make] of parts) {
     try {
       Object.assign(out, make());
@@ -112,6 +112,21 @@ function sections() {
   return out;
 }
 trainSections.names = ['headline', 'bench', 'not-met'];
+threadSections.names = ['threads'];
+
+/** The Threads section's one-line figure, from bench/results/threads.json alone. */
+function threadSections() {
+  const threads = results('threads');
+  const th = threads.result.train;
+  const t1 = th['1'];
+  const tN = Object.entries(th).find(([k]) => k !== '1')[1];
+  const m = threads.machine;
+  return {
+    threads:
+      `on a ${m.cores}-core ${m.cpu} (${describeRan(tN.ran ?? { build: 'simd', threads: tN.threads, flags: ['(flags not recorded)'] })}), MNIST training runs ` +
+      `${(tN.mnist[64] / t1.mnist[64]).toFixed(2)}× as fast at batch 64 and ${(tN.mnist[256] / t1.mnist[256]).toFixed(2)}× at batch 256 on ${tN.threads} threads as on one`,
+  };
+}
 sizeSections.names = ['page-size', 'size', 'lines'];
 
 function trainSections() {

@@ -55,6 +55,7 @@ describe('scripts/readme-numbers.mjs', () => {
     expect(out).toContain('| TensorFlow.js `wasm` | tfjs-wasm · 1 thread · no flags | 2,500 | 3,000 | 12.0× / 12.0× |');
     expect(out).toMatch(/the tiny net on 2 threads: 3\.20 µs per step vs 2\.50 on one \(28 % slower\)/);
     expect(out).toMatch(/Size of the core: `assembly\/` [\d,]+ lines/);
+    expect(out).toContain('MNIST training runs 1.67× as fast at batch 64 and 1.67× at batch 256 on 2 threads as on one');
     expect(out).toMatch(/\*\*[\d.]+ KiB gzip\*\* of wasm-mlp/);
     expect(out).not.toContain('Not generated');
   });
@@ -66,7 +67,7 @@ describe('scripts/readme-numbers.mjs', () => {
 
   it('the README has every marked section', () => {
     const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-    for (const name of ['headline', 'page-size', 'bench', 'not-met', 'size', 'lines']) {
+    for (const name of ['headline', 'page-size', 'bench', 'not-met', 'size', 'lines', 'threads']) {
       expect(readme).toContain(`<!-- numbers:${name} -->`);
       expect(readme).toContain(`<!-- /numbers:${name} -->`);
     }
