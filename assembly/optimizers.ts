@@ -1,6 +1,7 @@
 // Optimizer updates (TensorFlow.js tf.train rules), one fused pass over a parameter buffer,
-// and the L1/L2 regularizer. See OptimizerParams in src/backend/contract.ts for the formulas.
-import { Opt } from './codes';
+// and the L1/L2 regularizer. The rules' formulas, codes and state slots are declared in
+// src/optimizers/rules.ts (codes and slots reach this file through the generated codes.ts).
+import { Opt, optimizerSlots } from './codes';
 import { madd, nmadd } from './math';
 
 /**
@@ -60,13 +61,8 @@ import { madd, nmadd } from './math';
   }
   storeV(wOut, i, lanes, wv);
   if (kind != Opt.sgd) storeV(sOut, i, lanes, flush(a));
-  if (slots(kind) >= 2) storeV(sOut + slot, i, lanes, flush(b));
-  if (slots(kind) == 3) storeV(sOut + 2 * slot, i, lanes, flush(c));
-}
-
-/** State slots a rule uses. */
-@inline function slots(kind: i32): i32 {
-  return kind == Opt.sgd ? 0 : kind == Opt.rmspropCentered ? 3 : kind == Opt.rmsprop || kind == Opt.adam || kind == Opt.adamw ? 2 : 1;
+  if (optimizerSlots(kind) >= 2) storeV(sOut + slot, i, lanes, flush(b));
+  if (optimizerSlots(kind) == 3) storeV(sOut + 2 * slot, i, lanes, flush(c));
 }
 
 /**
@@ -114,7 +110,7 @@ const CHUNK: usize = 4096;
     for (; i + 16 <= stop; i += 16) updateV(kind, wIn, g, sIn, wOut, sOut, slot, i, 4, lr4, p14, p24, p34, p44, eps4, wdLr4, clip4);
     for (; i < stop; i += 4) updateV(kind, wIn, g, sIn, wOut, sOut, slot, i, 1, lr4, p14, p24, p34, p44, eps4, wdLr4, clip4);
     bits = maxAbsBits(bits, wOut, from, stop);
-    for (let k = 0; k < slots(kind); k++) bits = maxAbsBits(bits, sOut + <usize>k * slot, from, stop);
+    for (let k = 0; k < optimizerSlots(kind); k++) bits = maxAbsBits(bits, sOut + <usize>k * slot, from, stop);
   }
   return finiteBits(bits) ? 0 : NaN;
 }
@@ -146,22 +142,25 @@ const CHUNK: usize = 4096;
  * One optimizer step over n parameters, out of place (in place when wOut = wIn, sOut = sIn):
  * state slot k at sIn + k·slotBytes (resp. sOut). Returns 0 when every value written is finite,
  * NaN otherwise. slotBytes is n·4 for a whole buffer; a thread given a range of it keeps the
- * whole buffer's slot distance.
+ * whole buffer's slot distance. The hyperparameters are the named fields of OptimizerParams
+ * (src/optimizers/rules.ts) in its order; each case hands its rule the ones it reads as p1..p4.
  */
 export function optimizerStep(
   kind: i32, n: i32, wIn: usize, g: usize, sIn: usize, wOut: usize, sOut: usize, slotBytes: usize,
-  lr: f32, p1: f32, p2: f32, p3: f32, p4: f32, eps: f32, weightDecay: f32, clipValue: f32,
+  learningRate: f32, momentum: f32, rho: f32, beta1: f32, beta2: f32, epsilon: f32, weightDecay: f32, clipValue: f32,
+  biasCorrection1: f32, biasCorrection2: f32, firstMomentWeight: f32, gradientWeight: f32,
 ): f32 {
+  const lr = learningRate, eps = epsilon, clip = clipValue;
   let bad: f32 = 0;
   switch (kind) {
-    case Opt.sgd: bad = updateAll(Opt.sgd, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, p1, p2, p3, p4, eps, weightDecay, clipValue); break;
-    case Opt.momentum: bad = updateAll(Opt.momentum, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, p1, p2, p3, p4, eps, weightDecay, clipValue); break;
-    case Opt.nesterov: bad = updateAll(Opt.nesterov, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, p1, p2, p3, p4, eps, weightDecay, clipValue); break;
-    case Opt.adagrad: bad = updateAll(Opt.adagrad, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, p1, p2, p3, p4, eps, weightDecay, clipValue); break;
-    case Opt.rmsprop: bad = updateAll(Opt.rmsprop, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, p1, p2, p3, p4, eps, weightDecay, clipValue); break;
-    case Opt.rmspropCentered: bad = updateAll(Opt.rmspropCentered, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, p1, p2, p3, p4, eps, weightDecay, clipValue); break;
-    case Opt.adam: bad = updateAll(Opt.adam, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, p1, p2, p3, p4, eps, weightDecay, clipValue); break;
-    case Opt.adamw: bad = updateAll(Opt.adamw, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, p1, p2, p3, p4, eps, weightDecay, clipValue); break;
+    case Opt.sgd: bad = updateAll(Opt.sgd, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, 0, 0, 0, 0, 0, 0, clip); break;
+    case Opt.momentum: bad = updateAll(Opt.momentum, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, momentum, 0, 0, 0, 0, 0, clip); break;
+    case Opt.nesterov: bad = updateAll(Opt.nesterov, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, momentum, 0, 0, 0, 0, 0, clip); break;
+    case Opt.adagrad: bad = updateAll(Opt.adagrad, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, 0, 0, 0, 0, eps, 0, clip); break;
+    case Opt.rmsprop: bad = updateAll(Opt.rmsprop, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, rho, momentum, 0, 0, eps, 0, clip); break;
+    case Opt.rmspropCentered: bad = updateAll(Opt.rmspropCentered, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, rho, momentum, 0, 0, eps, 0, clip); break;
+    case Opt.adam: bad = updateAll(Opt.adam, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, biasCorrection1, biasCorrection2, eps, 0, clip); break;
+    case Opt.adamw: bad = updateAll(Opt.adamw, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, biasCorrection1, biasCorrection2, eps, weightDecay, clip); break;
     default: unreachable();
   }
   return bad;

@@ -5,6 +5,7 @@
  * class, an activation, an option that would change what the model computes or how it trains —
  * is refused with the layer's index and name, never silently dropped.
  */
+import { activationFromKerasName, kerasActivationNames, type ActivationName } from '../activations.js';
 import type { Initializer } from '../initializers.js';
 import * as inits from '../initializers.js';
 import { Activation } from '../layers/activation.js';
@@ -23,19 +24,15 @@ import { GENERATED_BY } from './types.js';
 // ---- activations ------------------------------------------------------------------------------
 
 /**
- * Activation names in Keras JSON. 'step' has no TensorFlow.js/Keras equivalent: it is written
- * as 'step' (a wasm-mlp extension that tfjs refuses to load). 'leakyRelu' never appears: it is
- * saved as a LeakyReLU layer with an explicit alpha.
+ * Activation names in Keras JSON come from the declarations in src/activations.ts. 'step' has
+ * no TensorFlow.js/Keras equivalent: it is written as 'step' (a wasm-mlp extension that tfjs
+ * refuses to load). 'leakyRelu' never appears: it is saved as a LeakyReLU layer with an alpha.
  */
-const kerasToOurs: Record<string, string> = {
-  linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', elu: 'elu',
-  selu: 'selu', softplus: 'softplus', swish: 'swish', silu: 'swish', gelu: 'gelu', step: 'step',
-};
-
-function activationFromKeras(v: unknown, where: string): string {
+function activationFromKeras(v: unknown, where: string): ActivationName {
   if (v === undefined || v === null) return 'linear';
-  if (typeof v === 'string' && Object.hasOwn(kerasToOurs, v)) return kerasToOurs[v]!;
-  throw new Error(`${where}: activation ${show(v)} is not supported; wasm-mlp has ${Object.keys(kerasToOurs).map((n) => `'${n}'`).join(', ')}`);
+  const name = activationFromKerasName(v);
+  if (name) return name;
+  throw new Error(`${where}: activation ${show(v)} is not supported; wasm-mlp has ${kerasActivationNames.map((n) => `'${n}'`).join(', ')}`);
 }
 
 // ---- saving -----------------------------------------------------------------------------------
@@ -188,7 +185,7 @@ function makeLayer(className: string, cfg: JsonObject, args: LayerArgs, where: s
       return new Dense({
         ...args,
         units,
-        activation: activationFromKeras(own(cfg, 'activation'), where) as never,
+        activation: activationFromKeras(own(cfg, 'activation'), where),
         useBias,
         kernelInitializer: initializerFromKeras(own(cfg, 'kernel_initializer'), `${where} kernel_initializer`),
         biasInitializer: initializerFromKeras(own(cfg, 'bias_initializer'), `${where} bias_initializer`),
@@ -201,7 +198,7 @@ function makeLayer(className: string, cfg: JsonObject, args: LayerArgs, where: s
       return new Dropout({ ...args, rate: own(cfg, 'rate') as number });
     }
     case 'Activation':
-      return new Activation({ ...args, activation: activationFromKeras(own(cfg, 'activation'), where) as never });
+      return new Activation({ ...args, activation: activationFromKeras(own(cfg, 'activation'), where) });
     case 'LeakyReLU':
       // tfjs writes alpha, Keras 3 negative_slope; both default to 0.3 (wasm-mlp's own default is 0.01).
       return new LeakyReLU({ ...args, alpha: finite(ownAny(cfg, 'alpha', 'negative_slope') ?? 0.3, `${where} alpha`) });

@@ -10,7 +10,8 @@
  * with the same hyperparameters and fresh state, as tfjs does by default.
  */
 import type { LossName } from '../losses.js';
-import { getLossName, kerasLossName } from '../losses.js';
+import { getLossName, kerasLossName, lossDeclarations, lossNames } from '../losses.js';
+import { resolveMetricName } from '../metrics.js';
 import { Adagrad, Adam, AdamW, RMSprop, SGD, type Optimizer } from '../optimizers/index.js';
 import { isObject, own, ownAny, show, type JsonObject } from './json.js';
 import type { TrainingConfig } from './types.js';
@@ -78,14 +79,14 @@ function lossFrom(v: unknown): LossName {
   try {
     return getLossName(spec);
   } catch {
-    throw new Error(`trainingConfig.loss: ${show(v)} is not a loss wasm-mlp has (mean_squared_error, mean_absolute_error, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy)`);
+    throw new Error(`trainingConfig.loss: ${show(v)} is not a loss wasm-mlp has (${lossNames.map((n) => lossDeclarations[n].keras[0]).join(', ')})`);
   }
 }
 
 /** Only accuracy is computed by wasm-mlp; other metrics do not affect training and are dropped. */
 function metricsFrom(v: unknown): string[] {
   const list = Array.isArray(v) ? v.flat() : [];
-  return list.some((m) => m === 'accuracy' || m === 'acc') ? ['accuracy'] : [];
+  return list.some((m) => resolveMetricName(m) === 'accuracy') ? ['accuracy'] : [];
 }
 
 function optimizerFrom(v: unknown): Optimizer {

@@ -19,6 +19,7 @@ import { getBackend, ready } from '../backend/index.js';
 import type { AccuracyCode, Backend, LossCode, OptimizerParams } from '../backend/contract.js';
 import { EarlyStopping, type Callback, type Logs, type ModelAwareCallback, type TrainingModel } from '../callbacks.js';
 import { Layer, type Param, type PassContext } from '../layers/layer.js';
+import { resolveMetricName } from '../metrics.js';
 import { accuracyKind, getLossName, isSparse, lossKernel, type LossName } from '../losses.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
 import { newOptimizerParams } from '../optimizers/optimizer.js';
@@ -177,7 +178,7 @@ export class Sequential implements TrainingModel {
     const metrics = args.metrics ?? [];
     if (!Array.isArray(metrics)) throw new Error(`compile: metrics must be an array like ['accuracy'], got ${describe(metrics)}`);
     for (const m of metrics) {
-      if (m !== 'accuracy' && m !== 'acc') throw new Error(`compile: unknown metric ${JSON.stringify(m)}; supported: 'accuracy'`);
+      if (resolveMetricName(m) === undefined) throw new Error(`compile: unknown metric ${JSON.stringify(m)}; supported: 'accuracy'`);
     }
     const last = this.layers.at(-1)!;
     if (isSparse(lossName) && last.units < 2) throw new Error(`compile: sparseCategoricalCrossentropy needs an output layer with >= 2 units, got ${last.units}`);

@@ -1,4 +1,4 @@
-import { Opt, type OptimizerParams } from '../backend/contract.js';
+import type { OptimizerParams, OptimizerRuleName } from './rules.js';
 import { Optimizer, positive, type ClipOptions } from './optimizer.js';
 
 export interface AdagradOptions extends ClipOptions {
@@ -13,7 +13,9 @@ export interface AdagradOptions extends ClipOptions {
 /** AdaGrad, as tf.train.adagrad: a += g²; w −= lr·g / sqrt(a + ε). */
 export class Adagrad extends Optimizer {
   readonly className = 'Adagrad';
-  readonly slots = 1;
+  get rule(): OptimizerRuleName {
+    return 'adagrad';
+  }
   readonly initialAccumulatorValue: number;
   readonly epsilon: number;
 
@@ -28,8 +30,8 @@ export class Adagrad extends Optimizer {
   }
 
   fill(p: OptimizerParams): void {
-    this.base(p, Opt.adagrad);
-    p.eps = this.epsilon;
+    this.base(p);
+    p.epsilon = this.epsilon;
   }
 
   getConfig() {

@@ -1,4 +1,4 @@
-import { Opt, type OptimizerParams } from '../backend/contract.js';
+import type { OptimizerParams, OptimizerRuleName } from './rules.js';
 import { Optimizer, inRange, positive, type ClipOptions } from './optimizer.js';
 
 export interface AdamOptions extends ClipOptions {
@@ -18,7 +18,9 @@ export interface AdamOptions extends ClipOptions {
  */
 export class Adam extends Optimizer {
   readonly className: string = 'Adam';
-  readonly slots = 2;
+  get rule(): OptimizerRuleName {
+    return 'adam';
+  }
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
@@ -31,12 +33,12 @@ export class Adam extends Optimizer {
   }
 
   fill(p: OptimizerParams, iteration: number): void {
-    this.base(p, Opt.adam);
-    p.p1 = this.beta1;
-    p.p2 = this.beta2;
-    p.p3 = 1 - Math.pow(this.beta1, iteration);
-    p.p4 = 1 - Math.pow(this.beta2, iteration);
-    p.eps = this.epsilon;
+    this.base(p);
+    p.beta1 = this.beta1;
+    p.beta2 = this.beta2;
+    p.biasCorrection1 = 1 - Math.pow(this.beta1, iteration);
+    p.biasCorrection2 = 1 - Math.pow(this.beta2, iteration);
+    p.epsilon = this.epsilon;
   }
 
   getConfig(): Record<string, number | boolean> {

@@ -1,4 +1,4 @@
-import { Opt, type OptimizerParams } from '../backend/contract.js';
+import type { OptimizerParams, OptimizerRuleName } from './rules.js';
 import { Adam, type AdamOptions } from './adam.js';
 
 export interface AdamWOptions extends AdamOptions {
@@ -12,6 +12,9 @@ export interface AdamWOptions extends AdamOptions {
  */
 export class AdamW extends Adam {
   override readonly className = 'AdamW';
+  override get rule(): OptimizerRuleName {
+    return 'adamw';
+  }
   readonly weightDecay: number;
 
   constructor({ weightDecay = 0.004, ...rest }: AdamWOptions = {}) {
@@ -24,7 +27,6 @@ export class AdamW extends Adam {
 
   override fill(p: OptimizerParams, iteration: number): void {
     super.fill(p, iteration);
-    p.kind = Opt.adamw;
     p.weightDecay = this.weightDecay;
   }
 

@@ -4,7 +4,9 @@
  * `optimizerStep` once per step over all parameters. `fill` writes this step's hyperparameters
  * into a reused object, so a training step allocates nothing.
  */
-import { Opt, type OptCode, type OptimizerParams } from '../backend/contract.js';
+import { optimizerRules, newOptimizerParams, type OptimizerParams, type OptimizerRuleName } from './rules.js';
+
+export { newOptimizerParams };
 
 export interface ClipOptions {
   /** Clip each parameter's gradient to this L2 norm (Keras `clipnorm`). */
@@ -16,8 +18,12 @@ export interface ClipOptions {
 export abstract class Optimizer {
   /** TensorFlow.js / Keras class name used when saving ('Adam', 'SGD', …). */
   abstract readonly className: string;
-  /** How many state buffers, each the size of the parameters, this optimizer keeps. */
-  abstract readonly slots: number;
+  /** The update rule this optimizer runs with its current settings (src/optimizers/rules.ts). */
+  abstract get rule(): OptimizerRuleName;
+  /** How many state buffers, each the size of the parameters, this optimizer keeps (declared by its rule). */
+  get slots(): number {
+    return optimizerRules[this.rule].slots;
+  }
   readonly learningRate: number;
   readonly clipNorm: number;
   readonly clipValue: number;
@@ -39,18 +45,14 @@ export abstract class Optimizer {
   /** Keras-style config (snake_case keys where Keras uses them), for saving. */
   abstract getConfig(): Record<string, number | boolean>;
 
-  protected base(p: OptimizerParams, kind: OptCode): void {
-    p.kind = kind;
-    p.lr = this.learningRate;
-    p.p1 = p.p2 = p.p3 = p.p4 = 0;
-    p.eps = 0;
-    p.weightDecay = 0;
+  /** Start this step's fields: the rule, the learning rate and clipping; every other field 0. */
+  protected base(p: OptimizerParams): void {
+    p.kind = optimizerRules[this.rule].code;
+    p.learningRate = this.learningRate;
+    p.momentum = p.rho = p.beta1 = p.beta2 = p.epsilon = p.weightDecay = 0;
+    p.biasCorrection1 = p.biasCorrection2 = p.firstMomentWeight = p.gradientWeight = 0;
     p.clipValue = this.clipValue;
   }
-}
-
-export function newOptimizerParams(): OptimizerParams {
-  return { kind: Opt.sgd, lr: 0, p1: 0, p2: 0, p3: 0, p4: 0, eps: 0, weightDecay: 0, clipValue: 0 };
 }
 
 export function positive(v: unknown, what: string): number {

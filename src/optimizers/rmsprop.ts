@@ -1,4 +1,4 @@
-import { Opt, type OptimizerParams } from '../backend/contract.js';
+import type { OptimizerParams, OptimizerRuleName } from './rules.js';
 import { Optimizer, inRange, positive, type ClipOptions } from './optimizer.js';
 
 export interface RmspropOptions extends ClipOptions {
@@ -24,8 +24,8 @@ export class RMSprop extends Optimizer {
   readonly momentum: number;
   readonly epsilon: number;
   readonly centered: boolean;
-  get slots(): number {
-    return this.centered ? 3 : 2;
+  get rule(): OptimizerRuleName {
+    return this.centered ? 'rmspropCentered' : 'rmsprop';
   }
 
   constructor({ learningRate = 0.001, rho = 0.9, momentum = 0, epsilon = 1e-7, centered = false, ...clip }: RmspropOptions = {}) {
@@ -37,10 +37,10 @@ export class RMSprop extends Optimizer {
   }
 
   fill(p: OptimizerParams): void {
-    this.base(p, this.centered ? Opt.rmspropCentered : Opt.rmsprop);
-    p.p1 = this.rho;
-    p.p2 = this.momentum;
-    p.eps = this.epsilon;
+    this.base(p);
+    p.rho = this.rho;
+    p.momentum = this.momentum;
+    p.epsilon = this.epsilon;
   }
 
   getConfig() {

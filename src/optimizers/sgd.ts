@@ -1,4 +1,4 @@
-import { Opt, type OptimizerParams } from '../backend/contract.js';
+import type { OptimizerParams, OptimizerRuleName } from './rules.js';
 import { Optimizer, inRange, type ClipOptions } from './optimizer.js';
 
 export interface SgdOptions extends ClipOptions {
@@ -18,8 +18,8 @@ export class SGD extends Optimizer {
   readonly className = 'SGD';
   readonly momentum: number;
   readonly nesterov: boolean;
-  get slots(): number {
-    return this.momentum > 0 ? 1 : 0;
+  get rule(): OptimizerRuleName {
+    return this.momentum === 0 ? 'sgd' : this.nesterov ? 'nesterov' : 'momentum';
   }
 
   constructor({ learningRate = 0.01, momentum = 0, nesterov = false, ...clip }: SgdOptions = {}) {
@@ -29,8 +29,8 @@ export class SGD extends Optimizer {
   }
 
   fill(p: OptimizerParams): void {
-    this.base(p, this.momentum === 0 ? Opt.sgd : this.nesterov ? Opt.nesterov : Opt.momentum);
-    p.p1 = this.momentum;
+    this.base(p);
+    p.momentum = this.momentum;
   }
 
   getConfig() {

@@ -191,25 +191,26 @@ export function optimizerRef(w: Float32Array, g: Float32Array, s1: Float32Array,
     let gi = g[i]!;
     if (p.clipValue > 0) gi = Math.min(p.clipValue, Math.max(-p.clipValue, gi));
     switch (p.kind) {
-      case Opt.sgd: w[i] = w[i]! - p.lr * gi; break;
-      case Opt.momentum: s1[i] = p.p1 * s1[i]! + gi; w[i] = w[i]! - p.lr * s1[i]!; break;
-      case Opt.nesterov: s1[i] = p.p1 * s1[i]! + gi; w[i] = w[i]! - p.lr * (gi + p.p1 * s1[i]!); break;
-      case Opt.adagrad: s1[i] = s1[i]! + gi * gi; w[i] = w[i]! - (p.lr * gi) / Math.sqrt(s1[i]! + p.eps); break;
+      case Opt.sgd: w[i] = w[i]! - p.learningRate * gi; break;
+      case Opt.momentum: s1[i] = p.momentum * s1[i]! + gi; w[i] = w[i]! - p.learningRate * s1[i]!; break;
+      case Opt.nesterov: s1[i] = p.momentum * s1[i]! + gi; w[i] = w[i]! - p.learningRate * (gi + p.momentum * s1[i]!); break;
+      case Opt.adagrad: s1[i] = s1[i]! + gi * gi; w[i] = w[i]! - (p.learningRate * gi) / Math.sqrt(s1[i]! + p.epsilon); break;
       case Opt.rmsprop:
-        s1[i] = p.p1 * s1[i]! + (1 - p.p1) * gi * gi;
-        s2[i] = p.p2 * s2[i]! + (p.lr * gi) / Math.sqrt(s1[i]! + p.eps);
+        s1[i] = p.rho * s1[i]! + (1 - p.rho) * gi * gi;
+        s2[i] = p.momentum * s2[i]! + (p.learningRate * gi) / Math.sqrt(s1[i]! + p.epsilon);
         w[i] = w[i]! - s2[i]!; break;
       case Opt.rmspropCentered:
-        s1[i] = p.p1 * s1[i]! + (1 - p.p1) * gi * gi;
-        s3[i] = p.p1 * s3[i]! + (1 - p.p1) * gi;
-        s2[i] = p.p2 * s2[i]! + (p.lr * gi) / Math.sqrt(s1[i]! - s3[i]! * s3[i]! + p.eps);
+        s1[i] = p.rho * s1[i]! + (1 - p.rho) * gi * gi;
+        s3[i] = p.rho * s3[i]! + (1 - p.rho) * gi;
+        s2[i] = p.momentum * s2[i]! + (p.learningRate * gi) / Math.sqrt(s1[i]! - s3[i]! * s3[i]! + p.epsilon);
         w[i] = w[i]! - s2[i]!; break;
       case Opt.adamw:
       case Opt.adam:
-        if (p.kind === Opt.adamw) w[i] = w[i]! - p.lr * p.weightDecay * w[i]!;
-        s1[i] = p.p1 * s1[i]! + (1 - p.p1) * gi;
-        s2[i] = p.p2 * s2[i]! + (1 - p.p2) * gi * gi;
-        w[i] = w[i]! - (p.lr * (s1[i]! / p.p3)) / (Math.sqrt(s2[i]! / p.p4) + p.eps); break;
+        if (p.kind === Opt.adamw) w[i] = w[i]! - p.learningRate * p.weightDecay * w[i]!;
+        s1[i] = p.beta1 * s1[i]! + (1 - p.beta1) * gi;
+        s2[i] = p.beta2 * s2[i]! + (1 - p.beta2) * gi * gi;
+        w[i] = w[i]! - (p.learningRate * (s1[i]! / p.biasCorrection1)) / (Math.sqrt(s2[i]! / p.biasCorrection2) + p.epsilon); break;
+      default: throw new Error(`optimizerRef: no reference for rule ${p.kind}`);
     }
   }
 }

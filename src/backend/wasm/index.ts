@@ -205,14 +205,16 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     const slot = n * 4;
     const at = (base: number, i: number): number => (base ? base + i * 4 : 0);
     const edge = (t: number): number => (t === parts ? n : Math.floor((n * t) / parts / 4) * 4);
-    const f = [p.lr, p.p1, p.p2, p.p3, p.p4, p.eps, p.weightDecay, p.clipValue];
+    // The named hyperparameters in the kernel's argument order (optimizerParamNames).
+    const f = [p.learningRate, p.momentum, p.rho, p.beta1, p.beta2, p.epsilon, p.weightDecay, p.clipValue, p.biasCorrection1, p.biasCorrection2, p.firstMomentWeight, p.gradientWeight];
     for (let t = 1; t < parts; t++) {
       const lo = edge(t);
       pool!.optimizerStep(t - 1, p.kind, edge(t + 1) - lo, at(wIn, lo), at(g, lo), at(sIn, lo), at(wOut, lo), at(sOut, lo), slot, f);
     }
     let bad: number;
     try {
-      bad = k.optimizerStep(p.kind, edge(1), wIn, g, sIn, wOut, sOut, slot, p.lr, p.p1, p.p2, p.p3, p.p4, p.eps, p.weightDecay, p.clipValue);
+      bad = k.optimizerStep(p.kind, edge(1), wIn, g, sIn, wOut, sOut, slot, p.learningRate, p.momentum, p.rho, p.beta1, p.beta2, p.epsilon, p.weightDecay, p.clipValue,
+        p.biasCorrection1, p.biasCorrection2, p.firstMomentWeight, p.gradientWeight);
     } finally {
       if (parts > 1) pool!.wait(parts - 1);
     }
