@@ -1,5 +1,5 @@
+import { ConfigReader, Optimizer, positive, type ClipOptions } from './optimizer.js';
 import type { OptimizerParams, OptimizerRuleName } from './rules.js';
-import { Optimizer, positive, type ClipOptions } from './optimizer.js';
 
 export interface AdagradOptions extends ClipOptions {
   /** Default 0.001 (Keras). */
@@ -10,17 +10,19 @@ export interface AdagradOptions extends ClipOptions {
   epsilon?: number;
 }
 
-/** AdaGrad, as tf.train.adagrad: a += g²; w −= lr·g / sqrt(a + ε). */
+/** AdaGrad, as tf.train.adagrad (rule `adagrad` in rules.ts). */
 export class Adagrad extends Optimizer {
+  static readonly optimizerName = 'adagrad';
+  static readonly kerasClassNames = ['Adagrad'] as const;
   readonly className = 'Adagrad';
+  readonly initialAccumulatorValue: number;
+  readonly epsilon: number;
   get rule(): OptimizerRuleName {
     return 'adagrad';
   }
-  readonly initialAccumulatorValue: number;
-  readonly epsilon: number;
 
   constructor({ learningRate = 0.001, initialAccumulatorValue = 0.1, epsilon = 1e-7, ...clip }: AdagradOptions = {}) {
-    super(learningRate, clip, 'optimizers.adagrad');
+    super(learningRate, clip, 'optimizers.adagrad', ['learningRate', 'initialAccumulatorValue', 'epsilon']);
     this.initialAccumulatorValue = positive(initialAccumulatorValue, 'optimizers.adagrad initialAccumulatorValue');
     this.epsilon = positive(epsilon, 'optimizers.adagrad epsilon');
   }
@@ -36,6 +38,10 @@ export class Adagrad extends Optimizer {
 
   getConfig() {
     return { learning_rate: this.learningRate, initial_accumulator_value: this.initialAccumulatorValue, epsilon: this.epsilon };
+  }
+
+  static fromConfig(c: ConfigReader): Adagrad {
+    return new Adagrad({ ...c.common(), initialAccumulatorValue: c.num('initial_accumulator_value', 'initialAccumulatorValue'), epsilon: c.num('epsilon') });
   }
 }
 

@@ -1,5 +1,5 @@
+import { ConfigReader, Optimizer, inRange, positive, type ClipOptions } from './optimizer.js';
 import type { OptimizerParams, OptimizerRuleName } from './rules.js';
-import { Optimizer, inRange, positive, type ClipOptions } from './optimizer.js';
 
 export interface AdamOptions extends ClipOptions {
   /** Default 0.001. */
@@ -12,21 +12,22 @@ export interface AdamOptions extends ClipOptions {
   epsilon?: number;
 }
 
-/**
- * Adam, as tf.train.adam: m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²;
- * w −= lr · (m / (1−β1ᵗ)) / (sqrt(v / (1−β2ᵗ)) + ε).
- */
+export const adamKeys = ['learningRate', 'beta1', 'beta2', 'epsilon'] as const;
+
+/** Adam, as tf.train.adam (rule `adam` in rules.ts). */
 export class Adam extends Optimizer {
+  static readonly optimizerName: string = 'adam';
+  static readonly kerasClassNames: readonly string[] = ['Adam'];
   readonly className: string = 'Adam';
-  get rule(): OptimizerRuleName {
-    return 'adam';
-  }
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
+  get rule(): OptimizerRuleName {
+    return 'adam';
+  }
 
-  constructor({ learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7, ...clip }: AdamOptions = {}, what = 'optimizers.adam') {
-    super(learningRate, clip, what);
+  constructor({ learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7, ...clip }: AdamOptions = {}, what = 'optimizers.adam', keys: readonly string[] = adamKeys) {
+    super(learningRate, clip, what, keys);
     this.beta1 = inRange(beta1, 0, 1, `${what} beta1`);
     this.beta2 = inRange(beta2, 0, 1, `${what} beta2`);
     this.epsilon = positive(epsilon, `${what} epsilon`);
@@ -43,6 +44,15 @@ export class Adam extends Optimizer {
 
   getConfig(): Record<string, number | boolean> {
     return { learning_rate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+
+  /** The options Adam and its relatives read from a saved config. */
+  protected static adamOptions(c: ConfigReader): AdamOptions {
+    return { ...c.common(), beta1: c.num('beta1', 'beta_1'), beta2: c.num('beta2', 'beta_2'), epsilon: c.num('epsilon') };
+  }
+
+  static fromConfig(c: ConfigReader): Adam {
+    return new Adam(Adam.adamOptions(c));
   }
 }
 

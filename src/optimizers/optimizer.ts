@@ -3,7 +3,11 @@
  * buffers (same layout as the parameters) and the iteration count, and calls the backend's fused
  * `optimizerStep` once per step over all parameters. `fill` writes this step's hyperparameters
  * into a reused object, so a training step allocates nothing.
+ *
+ * Serialization falls out of the class: `className` + `getConfig()` is what a training config
+ * saves, and each class's static `fromConfig()` reads it back (see the registry in index.ts).
  */
+import { checkOptionKeys } from '../util/options.js';
 import { optimizerRules, newOptimizerParams, type OptimizerParams, type OptimizerRuleName } from './rules.js';
 
 export { newOptimizerParams };
@@ -15,8 +19,14 @@ export interface ClipOptions {
   clipValue?: number;
 }
 
+/** Option keys every optimizer takes besides its own. */
+export const clipKeys = ['clipNorm', 'clipValue'] as const;
+
+/** A Keras/TensorFlow.js config value: a number or boolean, or null (= the default). */
+export type ConfigValue = number | boolean | null;
+
 export abstract class Optimizer {
-  /** TensorFlow.js / Keras class name used when saving ('Adam', 'SGD', …). */
+  /** TensorFlow.js / Keras class name used when saving ('Adam', 'SGD', 'Momentum', …). */
   abstract readonly className: string;
   /** The update rule this optimizer runs with its current settings (src/optimizers/rules.ts). */
   abstract get rule(): OptimizerRuleName;
@@ -24,11 +34,17 @@ export abstract class Optimizer {
   get slots(): number {
     return optimizerRules[this.rule].slots;
   }
+  /** Whether TensorFlow.js can compile a model saved with this optimizer (it has the class). */
+  get tfjsCompatible(): boolean {
+    return true;
+  }
   readonly learningRate: number;
   readonly clipNorm: number;
   readonly clipValue: number;
 
-  constructor(learningRate: number, clip: ClipOptions, what: string) {
+  /** `keys` are the option names the subclass takes (the clip options are added here). */
+  constructor(learningRate: number, clip: ClipOptions, what: string, keys?: readonly string[]) {
+    if (keys) checkOptionKeys(clip, [...keys, ...clipKeys], what);
     this.learningRate = positive(learningRate, `${what} learningRate`);
     this.clipNorm = clip.clipNorm === undefined ? 0 : positive(clip.clipNorm, `${what} clipNorm`);
     this.clipValue = clip.clipValue === undefined ? 0 : positive(clip.clipValue, `${what} clipValue`);
@@ -42,7 +58,10 @@ export abstract class Optimizer {
   /** Write the hyperparameters of step number `iteration` (1-based) into `p`. */
   abstract fill(p: OptimizerParams, iteration: number): void;
 
-  /** Keras-style config (snake_case keys where Keras uses them), for saving. */
+  /**
+   * Keras-style config (snake_case keys, as TensorFlow.js writes them), without clipping: what a
+   * training config saves under `optimizer_config.config`, together with `className`.
+   */
   abstract getConfig(): Record<string, number | boolean>;
 
   /** Start this step's fields: the rule, the learning rate and clipping; every other field 0. */
@@ -52,6 +71,44 @@ export abstract class Optimizer {
     p.momentum = p.rho = p.beta1 = p.beta2 = p.epsilon = p.weightDecay = 0;
     p.biasCorrection1 = p.biasCorrection2 = p.firstMomentWeight = p.gradientWeight = 0;
     p.clipValue = this.clipValue;
+  }
+}
+
+/**
+ * Reads a saved optimizer config: each key may be spelt several ways (Keras snake_case,
+ * TensorFlow.js camelCase); a missing or null value is undefined (the default). Only own keys
+ * are read.
+ */
+export class ConfigReader {
+  constructor(private readonly config: Readonly<Record<string, unknown>>) {}
+
+  private get(keys: readonly string[]): unknown {
+    for (const k of keys) {
+      if (Object.hasOwn(this.config, k)) {
+        const v = this.config[k];
+        if (v === null || v === undefined) return undefined;
+        if (typeof v !== 'number' && typeof v !== 'boolean') throw new Error(`config.${keys[0]}: expected a number or boolean, got ${JSON.stringify(v)}`);
+        return v;
+      }
+    }
+    return undefined;
+  }
+
+  num(...keys: string[]): number | undefined {
+    return this.get(keys) as number | undefined;
+  }
+
+  bool(...keys: string[]): boolean | undefined {
+    return this.get(keys) as boolean | undefined;
+  }
+
+  /** learning_rate and the clip options, which every optimizer reads the same way. */
+  common(): { learningRate: number | undefined } & ClipOptions {
+    return {
+      learningRate: this.num('learning_rate', 'learningRate', 'lr'),
+      clipNorm: this.num('clipnorm', 'clipNorm', 'clip_norm'),
+      clipValue: this.num('clipvalue', 'clipValue', 'clip_value'),
+    };
   }
 }
 

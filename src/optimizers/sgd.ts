@@ -1,5 +1,5 @@
+import { ConfigReader, Optimizer, inRange, type ClipOptions } from './optimizer.js';
 import type { OptimizerParams, OptimizerRuleName } from './rules.js';
-import { Optimizer, inRange, type ClipOptions } from './optimizer.js';
 
 export interface SgdOptions extends ClipOptions {
   /** Default 0.01 (Keras). */
@@ -11,19 +11,24 @@ export interface SgdOptions extends ClipOptions {
 }
 
 /**
- * Stochastic gradient descent, optionally with (Nesterov) momentum, as tf.train.sgd / tf.train.momentum:
- * v = momentum·v + g; w −= lr·v  (Nesterov: w −= lr·(g + momentum·v)).
+ * Stochastic gradient descent, optionally with (Nesterov) momentum, as tf.train.sgd / tf.train.momentum
+ * (rules `sgd`, `momentum`, `nesterov` in rules.ts). Saved as TensorFlow.js's 'SGD' or, with
+ * momentum, 'Momentum'.
  */
 export class SGD extends Optimizer {
-  readonly className = 'SGD';
+  static readonly optimizerName = 'sgd';
+  static readonly kerasClassNames = ['SGD', 'Momentum'] as const;
   readonly momentum: number;
   readonly nesterov: boolean;
+  get className(): string {
+    return this.momentum > 0 ? 'Momentum' : 'SGD';
+  }
   get rule(): OptimizerRuleName {
     return this.momentum === 0 ? 'sgd' : this.nesterov ? 'nesterov' : 'momentum';
   }
 
   constructor({ learningRate = 0.01, momentum = 0, nesterov = false, ...clip }: SgdOptions = {}) {
-    super(learningRate, clip, 'optimizers.sgd');
+    super(learningRate, clip, 'optimizers.sgd', ['learningRate', 'momentum', 'nesterov']);
     this.momentum = inRange(momentum, 0, 1, 'optimizers.sgd momentum');
     this.nesterov = Boolean(nesterov);
   }
@@ -33,8 +38,12 @@ export class SGD extends Optimizer {
     p.momentum = this.momentum;
   }
 
-  getConfig() {
-    return { learning_rate: this.learningRate, momentum: this.momentum, nesterov: this.nesterov };
+  getConfig(): Record<string, number | boolean> {
+    return this.momentum > 0 ? { learning_rate: this.learningRate, momentum: this.momentum, use_nesterov: this.nesterov } : { learning_rate: this.learningRate };
+  }
+
+  static fromConfig(c: ConfigReader): SGD {
+    return new SGD({ ...c.common(), momentum: c.num('momentum'), nesterov: c.bool('use_nesterov', 'useNesterov', 'nesterov') });
   }
 }
 

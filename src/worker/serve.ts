@@ -15,9 +15,6 @@ const layerFactories: Record<string, (args: never) => layers.Layer> = {
   dense: layers.dense, dropout: layers.dropout, activation: layers.activation,
   leakyRelu: layers.leakyRelu, prelu: layers.prelu, elu: layers.elu,
 };
-const optimizerFactories: Record<string, (args?: never) => optimizers.Optimizer> = {
-  sgd: optimizers.sgd, adagrad: optimizers.adagrad, rmsprop: optimizers.rmsprop, adam: optimizers.adam, adamw: optimizers.adamw,
-};
 
 /** Build (but do not train) the Sequential model a ModelSpec describes. */
 export function modelFromSpec(spec: ModelSpec): Sequential {
@@ -32,9 +29,7 @@ export function modelFromSpec(spec: ModelSpec): Sequential {
   let optimizer: string | optimizers.Optimizer = opt as string;
   if (typeof opt === 'object' && opt !== null) {
     const { name, ...options } = opt;
-    const make = optimizerFactories[String(name).toLowerCase()];
-    if (!make) throw new Error(`modelFromSpec: unknown optimizer '${name}'; expected one of ${Object.keys(optimizerFactories).join(', ')}`);
-    optimizer = make(options as never);
+    optimizer = optimizers.optimizerByName(String(name), options, 'modelFromSpec');
   }
   model.compile({ optimizer, loss: spec.compile.loss, metrics: spec.compile.metrics ?? [] });
   return model;

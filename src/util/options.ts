@@ -1,0 +1,51 @@
+/**
+ * Refusing misspelt options. `fit(x, y, { classWeigth: … })` must not train as if the option were
+ * absent: every options object the library takes is checked against the keys it knows, and an
+ * unknown key throws naming it and the closest known key (by edit distance).
+ */
+
+/**
+ * Throw when `options` has an own key not in `known`. `where` names the call ('fit',
+ * 'optimizers.adam', …). Non-objects pass (the caller checks the type and says what it expected).
+ */
+export function checkOptionKeys(options: unknown, known: readonly string[], where: string): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) return;
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const near = closestKey(key, known);
+    throw new Error(
+      `${where}: unknown option '${key}'${near === undefined ? '' : `; did you mean '${near}'?`} (${where} takes ${known.map((k) => `'${k}'`).join(', ')})`,
+    );
+  }
+}
+
+/** The known key nearest to `key` (case-insensitive optimal-string-alignment distance); ties go to the first. */
+export function closestKey(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance with adjacent transpositions counted as one edit ('Weigth' → 'Weight' is 1). */
+export function editDistance(a: string, b: string): number {
+  const rows = a.length + 1, cols = b.length + 1;
+  const d: number[] = new Array(rows * cols).fill(0);
+  for (let i = 0; i < rows; i++) d[i * cols] = i;
+  for (let j = 0; j < cols; j++) d[j] = j;
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[(i - 1) * cols + j]! + 1, d[i * cols + j - 1]! + 1, d[(i - 1) * cols + j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[(i - 2) * cols + j - 2]! + 1);
+      d[i * cols + j] = v;
+    }
+  }
+  return d[rows * cols - 1]!;
+}
