@@ -163,6 +163,8 @@ interface ActivationDeclaration {
   readonly aliases: readonly string[];
   /** Default `alpha` of the parameterised activations (leakyRelu, elu). */
   readonly alpha?: number;
+  /** Place in menus of hidden-layer activations (the CLI's --activation, 1 = the default); absent when unsuited. */
+  readonly hiddenRank?: number;
   /** The scalar maths (f64). */
   readonly scalar: Scalar;
 }
@@ -184,31 +186,31 @@ const scalar = (name: string, formula: string, apply: (x: number) => number, der
  */
 const declarations = {
   /** f(x) = x, f′ = 1: stacking linear layers collapses into one linear map. */
-  linear: { code: 0, keras: ['linear'], aliases: [], scalar: scalar('linear', 'f(x) = x', (x) => x, (_x) => 1) },
+  linear: { code: 0, hiddenRank: 10, keras: ['linear'], aliases: [], scalar: scalar('linear', 'f(x) = x', (x) => x, (_x) => 1) },
   /** Binary (Heaviside) step, 1 for x ≥ 0 else 0. Its gradient is 0 everywhere, so nothing upstream learns. */
   step: {
     code: 1, keras: ['step'], aliases: ['binaryStep', 'binary_step'],
     scalar: scalar('step', 'f(x) = 1 if x ≥ 0, else 0', (x) => (x >= 0 ? 1 : 0), (_x) => 0),
   },
   /** σ(x) = 1/(1+e^(−x)), σ′ = σ(1−σ) ≤ 0.25 (the maximum, at x = 0). */
-  sigmoid: { code: 2, keras: ['sigmoid'], aliases: [], scalar: scalar('sigmoid', 'σ(x) = 1 / (1 + e⁻ˣ),  σ′ = σ(1 − σ)', sigmoid, sigmoidDerivative) },
+  sigmoid: { code: 2, hiddenRank: 3, keras: ['sigmoid'], aliases: [], scalar: scalar('sigmoid', 'σ(x) = 1 / (1 + e⁻ˣ),  σ′ = σ(1 − σ)', sigmoid, sigmoidDerivative) },
   /** tanh, tanh′ = 1 − tanh² ≤ 1 (at x = 0). */
   tanh: {
-    code: 3, keras: ['tanh'], aliases: [],
+    code: 3, hiddenRank: 2, keras: ['tanh'], aliases: [],
     scalar: scalar('tanh', 'tanh(x),  tanh′ = 1 − tanh²', Math.tanh, (x) => {
       const t = Math.tanh(x);
       return 1 - t * t;
     }),
   },
   /** max(0, x); derivative 1 for x > 0 and 0 for x ≤ 0 (0 at the kink, as TensorFlow.js). */
-  relu: { code: 4, keras: ['relu'], aliases: [], scalar: scalar('relu', 'relu(x) = max(0, x)', (x) => (x > 0 ? x : 0), (x) => (x > 0 ? 1 : 0)) },
+  relu: { code: 4, hiddenRank: 1, keras: ['relu'], aliases: [], scalar: scalar('relu', 'relu(x) = max(0, x)', (x) => (x > 0 ? x : 0), (x) => (x > 0 ? 1 : 0)) },
   /** x for x > 0, alpha·x otherwise (alpha = 0.01); derivative alpha for x ≤ 0. */
-  leakyRelu: { code: 5, keras: [], aliases: ['leaky_relu', 'leakyrelu'], alpha: 0.01, scalar: makeLeakyRelu(0.01) as Scalar },
+  leakyRelu: { code: 5, hiddenRank: 6, keras: [], aliases: ['leaky_relu', 'leakyrelu'], alpha: 0.01, scalar: makeLeakyRelu(0.01) as Scalar },
   /** x for x > 0, alpha·(e^x − 1) otherwise (alpha = 1); derivative alpha·e^x for x ≤ 0. */
-  elu: { code: 6, keras: ['elu'], aliases: [], alpha: 1, scalar: makeElu(1) as Scalar },
+  elu: { code: 6, hiddenRank: 4, keras: ['elu'], aliases: [], alpha: 1, scalar: makeElu(1) as Scalar },
   /** scale·elu_alpha(x) with scale = 1.0507009873554805, alpha = 1.6732632423543772. */
   selu: {
-    code: 7, keras: ['selu'], aliases: [],
+    code: 7, hiddenRank: 5, keras: ['selu'], aliases: [],
     scalar: scalar(
       'selu', 'λ·(x if x > 0, else α(eˣ − 1))',
       (x) => SELU_SCALE * (x > 0 ? x : SELU_ALPHA * Math.expm1(x)),
@@ -216,10 +218,10 @@ const declarations = {
     ),
   },
   /** log(1 + e^x), computed as max(x, 0) + log1p(e^(−|x|)) so it never overflows; derivative σ(x). */
-  softplus: { code: 8, keras: ['softplus'], aliases: [], scalar: scalar('softplus', 'f(x) = ln(1 + eˣ),  f′ = σ(x)', softplus, sigmoid) },
+  softplus: { code: 8, hiddenRank: 9, keras: ['softplus'], aliases: [], scalar: scalar('softplus', 'f(x) = ln(1 + eˣ),  f′ = σ(x)', softplus, sigmoid) },
   /** x·σ(x); derivative σ(x) + x·σ(x)(1 − σ(x)). */
   swish: {
-    code: 9, keras: ['swish', 'silu'], aliases: ['silu'],
+    code: 9, hiddenRank: 8, keras: ['swish', 'silu'], aliases: ['silu'],
     scalar: scalar('swish', 'f(x) = x·σ(x)', (x) => x * sigmoid(x), (x) => {
       const s = sigmoid(x);
       return s + x * s * (1 - s);
@@ -227,7 +229,7 @@ const declarations = {
   },
   /** Exact GELU as TensorFlow.js: x·Φ(x) = 0.5·x·(1 + erf(x/√2)); derivative Φ(x) + x·φ(x). */
   gelu: {
-    code: 10, keras: ['gelu'], aliases: [],
+    code: 10, hiddenRank: 7, keras: ['gelu'], aliases: [],
     scalar: scalar('gelu', 'f(x) = x·Φ(x)  (exact, with erf)', (x) => x * normalCdf(x), (x) => normalCdf(x) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x)),
   },
   /** Vector softmax; scalar `apply` is the 2-class case softmax([x, 0])[0] = σ(x). */
@@ -262,6 +264,13 @@ export const activationNames = Object.freeze(Object.keys(declarations)) as reado
 export function isActivationName(s: unknown): s is ActivationName {
   return typeof s === 'string' && Object.hasOwn(declarations, s);
 }
+
+/** Activations offered for hidden layers (the CLI's choices), the default (relu) first. */
+export const hiddenActivationNames: readonly ActivationName[] = Object.freeze(
+  activationNames
+    .filter((n) => (declarations[n] as ActivationDeclaration).hiddenRank !== undefined)
+    .sort((a, b) => (declarations[a] as ActivationDeclaration).hiddenRank! - (declarations[b] as ActivationDeclaration).hiddenRank!),
+);
 
 /** Elementwise activations (all but softmax). */
 export type ElementwiseActivationName = Exclude<ActivationName, 'softmax'>;
