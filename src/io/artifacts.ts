@@ -5,7 +5,8 @@
  * every value must be finite before it reaches the model.
  */
 import { ready } from '../backend/index.js';
-import { Sequential } from '../model/sequential.js';
+import type { SavableModel } from '../model/persistence.js';
+import { Sequential, sequential } from '../model/sequential.js';
 import { checkJsonTree, isObject, own, parseJson, show, type JsonObject } from './json.js';
 import { formatBytes, mergeLimits, type LoadLimits } from './limits.js';
 import { modelToTopology, topologyToLayers } from './topology.js';
@@ -23,7 +24,7 @@ const MAX_SPECS = 100_000;
 // ---- saving -----------------------------------------------------------------------------------
 
 /** The model as TensorFlow.js layers-format artifacts (what `tf.io.fromMemory` takes). */
-export function modelToArtifacts(model: Sequential): ModelArtifacts {
+export function modelToArtifacts(model: SavableModel): ModelArtifacts {
   if (!(model instanceof Sequential)) throw new Error(`toArtifacts: expected a wasm-mlp Sequential model, got ${show(model)}`);
   const weights = model.getWeights();
   const modelTopology = modelToTopology(model);
@@ -81,7 +82,7 @@ export async function fromArtifacts(input: ArtifactsInput, options: LoadOptions 
   else if (topology instanceof ArrayBuffer) throw new Error('modelTopology: binary (GraphDef) topologies are graph models, not layers models; wasm-mlp loads layers models');
   else checkJsonTree(topology, 'modelTopology');
   const { name, layers } = topologyToLayers(topology, limits);
-  const model = new Sequential({ name, layers });
+  const model = sequential({ name, layers });
   const params = model.layers.flatMap((l) => l.params.map((p) => ({ name: `${l.name}/${p.name}`, shape: p.shape, size: p.size })));
   const paramBytes = params.reduce((s, p) => s + p.size * 4, 0);
   if (paramBytes > limits.maxWeightBytes) {
