@@ -6,7 +6,7 @@ export { softmax, softmaxGrad } from './softmax';
 export { loss, accuracyCount, argmaxRows } from './losses';
 export { dropout } from './dropout';
 export { optimizerStep, regularize } from './optimizers';
-export { multiply, scale, sumSquares, columnSums, gatherRows } from './elementwise';
+export { multiply, copy, fill, scale, sumSquares, columnSums, gatherRows } from './elementwise';
 export { mathEval } from './math';
 
 /** First byte after the kernels' static data: the TS arena starts here. */

@@ -2,7 +2,7 @@
  * Activation: applies a nonlinearity on its own (the `activation:` option of Dense does the same
  * inside the dense layer). LeakyReLU and ELU are this layer with a fixed function and an alpha.
  */
-import { Act, type Backend } from '../backend/contract.js';
+import type { Backend } from '../backend/contract.js';
 import { activationBackward, activationForward, getActivation, type ActivationName, type ActivationSpec } from './activation-kernels.js';
 import { Layer, type LayerArgs, type PassContext } from './layer.js';
 
@@ -32,7 +32,7 @@ export class Activation extends Layer {
 
   backward(b: Backend, rows: number, dx: number): void {
     if (!dx) return;
-    if (this.fusedOutputGrad) b.activationGrad(Act.linear, rows * this.units, 0, 0, this.dOut, dx, 0);
+    if (this.fusedOutputGrad) b.copy(rows * this.units, this.dOut, dx);
     else activationBackward(b, this.activation, rows, this.units, this.input, this.out, this.dOut, dx);
   }
 

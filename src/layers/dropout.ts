@@ -2,7 +2,7 @@
  * Dropout (inverted): in training each unit is kept with probability 1 − rate and scaled by
  * 1/(1 − rate), so inference is the identity and needs no rescaling.
  */
-import { Act, type Backend } from '../backend/contract.js';
+import type { Backend } from '../backend/contract.js';
 import { Layer, type LayerArgs, type PassContext } from './layer.js';
 
 export interface DropoutArgs extends LayerArgs {
@@ -39,7 +39,7 @@ export class Dropout extends Layer {
   backward(b: Backend, rows: number, dx: number): void {
     if (!dx) return;
     if (this.active) b.multiply(rows * this.units, this.dOut, this.mask, dx);
-    else b.activationGrad(Act.linear, rows * this.units, 0, 0, this.dOut, dx, 0);
+    else b.copy(rows * this.units, this.dOut, dx);
   }
 
   getConfig(): Record<string, unknown> {

@@ -37,7 +37,8 @@ export class PReLU extends Layer {
 
   backward(b: Backend, rows: number, dx: number): void {
     const alpha = this.params[0]!;
-    b.scale(this.units, alpha.grad, 0);
+    // preluGrad accumulates into dalpha.
+    b.fill(this.units, alpha.grad, 0);
     b.preluGrad(rows, this.units, this.input, alpha.offset, this.dOut, dx || this.dOut, alpha.grad);
   }
 

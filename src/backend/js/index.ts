@@ -9,7 +9,7 @@ import { Arena, formatBytes } from '../arena.js';
 import type { Backend } from '../contract.js';
 import { activation, activationGrad, prelu, preluGrad } from './activations.js';
 import { dropout } from './dropout.js';
-import { accuracyCount, argmaxRows, gatherRows, multiply, regularize, scale, sumSquares } from './elementwise.js';
+import { accuracyCount, argmaxRows, copy, fill, gatherRows, multiply, regularize, scale, sumSquares } from './elementwise.js';
 import { columnSums, gemm } from './gemm.js';
 import { loss } from './losses.js';
 import { optimizerStep } from './optimizers.js';
@@ -83,6 +83,8 @@ export function createJsBackend(): Backend {
     regularize: (n, w, g, l1, l2) => regularize(live(), n, w >>> 2, g >>> 2, l1, l2),
     optimizerStep: (n, wIn, g, sIn, wOut, sOut, p) => optimizerStep(live(), n, wIn >>> 2, g >>> 2, sIn >>> 2, wOut >>> 2, sOut >>> 2, p),
     gatherRows: (rows, cols, src, idx, dst) => gatherRows(live(), ints, rows, cols, src >>> 2, idx >>> 2, dst >>> 2),
+    copy: (n, src, dst) => copy(live(), n, src >>> 2, dst >>> 2),
+    fill: (n, x, value) => fill(live(), n, x >>> 2, value),
     scale: (n, x, alpha) => scale(live(), n, x >>> 2, alpha),
     sumSquares: (n, x) => sumSquares(live(), n, x >>> 2),
     accuracyCount: (kind, rows, cols, pred, target) => accuracyCount(live(), kind, rows, cols, pred >>> 2, target >>> 2),

@@ -276,6 +276,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     regularize: (n, w, g, l1, l2) => k.regularize(n, w, g, l1, l2),
     optimizerStep,
     gatherRows: (rows, cols, src, idx, dst) => k.gatherRows(rows, cols, src, idx, dst),
+    copy: (n, src, dst) => k.copy(n, src, dst),
+    fill: (n, x, value) => k.fill(n, x, value),
     scale: (n, x, alpha) => k.scale(n, x, alpha),
     sumSquares: (n, x) => k.sumSquares(n, x),
     accuracyCount: (kind, rows, cols, pred, target) => k.accuracyCount(kind, rows, cols, pred, target),
