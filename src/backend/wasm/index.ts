@@ -165,20 +165,21 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   const minOptimizer = options.minParallelWork ?? MIN_PARALLEL_OPTIMIZER;
 
   /**
-   * gemm, split over the pool when it is large enough. Rows go in chunks of ≥ 4 (multiples of
-   * 4) and columns (only when m ≤ 3) in multiples of 32, so no chunk crosses the kernel's
-   * shape-based choices (m ≤ 3, NN with n ≤ 12) that would change the summation order.
+   * gemm, split over the pool when it is large enough (a cost decision, made here). How it may
+   * be split without changing any result is the kernel's rule (gemmSplitParts/gemmSplitStart in
+   * assembly/gemm.ts), asked only for products worth splitting.
    */
   const gemm = (layout: Layout, m: number, n: number, kk: number, a: number, b: number, c: number, accumulate: boolean, bias: number): void => {
     const lda = layout === Layout.TN ? m : kk, ldb = layout === Layout.NT ? kk : n;
-    const parts = !pool || m * n * kk < minGemm ? 1 : m >= 8 ? Math.min(threads, m >> 2) : m <= 3 ? Math.min(threads, n >> 5) : 1;
+    const split = !pool || m * n * kk < minGemm ? 1 : k.gemmSplitParts(m, n, threads);
+    const byRows = split > 0;
+    const parts = byRows ? split : -split;
     if (parts < 2) {
       k.gemm(layout, m, n, kk, a, lda, b, ldb, c, n, accumulate, bias, scratch);
       return;
     }
-    const byRows = m >= 8;
-    const unit = byRows ? 4 : 32, total = byRows ? m : n;
-    const edge = (t: number): number => (t === parts ? total : Math.floor((total * t) / parts / unit) * unit);
+    const total = byRows ? m : n;
+    const edge = (t: number): number => k.gemmSplitStart(total, parts, t, byRows);
     for (let t = 1; t < parts; t++) {
       const lo = edge(t), size = edge(t + 1) - lo;
       if (byRows) {
