@@ -41,7 +41,5 @@ export function mergeLimits(limits: Partial<LoadLimits> | undefined, what: strin
   return out;
 }
 
-export function formatBytes(n: number): string {
-  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB (${n} bytes)`;
-  return `${n} bytes`;
-}
+/** Byte counts in io messages: exact, with MiB/GiB above 1 MiB. */
+export { formatBytes } from '../util/format.js';

@@ -8,7 +8,9 @@
  * and large optimizer passes into ranges. Every element is computed by the same instruction
  * sequence whichever thread runs it, so results are bit-identical to one thread.
  */
-import { Arena, formatBytes } from '../arena.js';
+import { Arena, ARENA_MAX_BYTES } from '../arena.js';
+import { checkClassIds } from '../class-ids.js';
+import { formatBytes } from '../../util/format.js';
 import type { Backend, OptimizerParams } from '../contract.js';
 import { Layout, Loss } from '../contract.js';
 import { controlBytes, planThreads, Pool } from '../threads/index.js';
@@ -38,7 +40,7 @@ const MIN_PARALLEL_OPTIMIZER = 1 << 15;
 
 const PAGE = 65536;
 /** A 32-bit memory tops out at 65536 pages = 4 GiB. */
-const MAX_PAGES = 65536;
+const MAX_PAGES = ARENA_MAX_BYTES / PAGE;
 const INITIAL_PAGES = 32;
 
 /** Decode base64 without Buffer, so the same code runs in Node and browsers. */
@@ -131,8 +133,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
         memory.grow(Math.ceil((minBytes - have) / PAGE));
       } catch (cause) {
         throw new RangeError(
-          `Out of memory: the wasm backend needs ${formatBytes(minBytes)} of WebAssembly memory but could not grow ` +
-            `beyond ${formatBytes(have)}. Use a smaller model or batch size, or dispose() models you no longer need.`,
+          `Out of memory: the wasm backend needs ${formatBytes(minBytes, false)} of WebAssembly memory but could not grow ` +
+            `beyond ${formatBytes(have, false)}. Use a smaller model or batch size, or dispose() models you no longer need.`,
           { cause },
         );
       }
@@ -232,22 +234,14 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     }
   };
 
+  // The kernel returns NaN on a bad class id; find it and say which row (as the js backend does).
   const loss = (kind: number, rows: number, cols: number, pred: number, target: number, grad: number): number => {
     const value = k.loss(kind, rows, cols, pred, target, grad);
     if (value !== value && (kind === Loss.sparseCategoricalCrossentropy || kind === Loss.sparseCategoricalCrossentropyFusedSoftmax)) {
-      checkClassIds(rows, cols, target);
+      views();
+      checkClassIds(f, rows, cols, target >>> 2);
     }
     return value;
-  };
-  // The kernel returns NaN on a bad class id; find it and say which row (as the js backend does).
-  const checkClassIds = (rows: number, cols: number, target: number): void => {
-    views();
-    for (let r = 0; r < rows; r++) {
-      const c = f[(target >>> 2) + r]!;
-      if (!(c >= 0 && c < cols && Number.isInteger(c))) {
-        throw new RangeError(`loss: class id ${c} in row ${r} is not an integer in [0, ${cols})`);
-      }
-    }
   };
 
   const backend: Backend = {
