@@ -1,4 +1,4 @@
-// Small elementwise kernels and reductions: multiply, scale, sumSquares, columnSums, gatherRows.
+// Small elementwise kernels and reductions: multiply, copy, fill, scale, sumSquares, columnSums, gatherRows.
 
 /** out = a ⊙ b over n floats. In-place allowed. */
 export function multiply(n: i32, a: usize, b: usize, out: usize): void {
@@ -6,6 +6,20 @@ export function multiply(n: i32, a: usize, b: usize, out: usize): void {
   let i: usize = 0;
   for (; i + 16 <= end; i += 16) v128.store(out + i, f32x4.mul(v128.load(a + i), v128.load(b + i)));
   for (; i < end; i += 4) store<f32>(out + i, load<f32>(a + i) * load<f32>(b + i));
+}
+
+/** dst = src over n floats (overlap allowed, as memmove). */
+export function copy(n: i32, src: usize, dst: usize): void {
+  if (src != dst) memory.copy(dst, src, <usize>n << 2);
+}
+
+/** x = value over n floats. */
+export function fill(n: i32, x: usize, value: f32): void {
+  const end = <usize>n << 2;
+  const v = f32x4.splat(value);
+  let i: usize = 0;
+  for (; i + 16 <= end; i += 16) v128.store(x + i, v);
+  for (; i < end; i += 4) store<f32>(x + i, value);
 }
 
 /** x *= alpha over n floats. */

@@ -6,11 +6,15 @@
  * pages derive from {@link activationDeclarations}; a new activation is an entry here plus one
  * kernel per backend.
  *
- * The scalar functions are reference definitions: the elementwise kernels of every backend compute the
- * same functions (in f32), including the conventions at the kinks (relu′(0) = 0, step′ ≡ 0,
- * leakyRelu/elu use their negative branch at x = 0). The training code does not call these
- * per element; it calls the backend's fused kernels.
+ * The specification is the js backend (src/backend/js/activations.ts); these are the same
+ * functions on f64 scalars, built on its maths (src/backend/js/math.ts: sigmoid, erf, Φ, the SELU
+ * constants) and with the same conventions at the kinks (relu′(0) = 0, step′ ≡ 0, leakyRelu/elu
+ * use their negative branch at x = 0); test/activations-spec.test.ts checks them against the kernels.
+ * The training code does not call these per element; it calls the backend's fused kernels.
  */
+import { erf, INV_SQRT_2PI, normalCdf, SELU_ALPHA, SELU_SCALE, sigmoid } from './backend/js/math.js';
+
+export { erf };
 
 /** An activation on one number: y = apply(x) and dy/dx = derivative(x). */
 export interface ScalarActivation {
@@ -41,64 +45,12 @@ export interface SoftmaxActivation extends ScalarActivation {
   jacobian(xs: readonly number[]): number[][];
 }
 
-// ---- erf ---------------------------------------------------------------------------------------
-
-const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
-const INV_SQRT_PI = 1 / Math.sqrt(Math.PI);
-const INV_SQRT_2 = 1 / Math.SQRT2;
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
-
-/**
- * The error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt, accurate to about 1e-15 absolute
- * (JavaScript has no Math.erf).
- *
- * For |x| < 3 it sums the series erf(x) = 2/√π · e^(−x²) · Σ 2ⁿ x^(2n+1) / (1·3·…·(2n+1)),
- * whose terms are all positive (no cancellation). For 3 ≤ |x| < 6 it uses the continued fraction
- * of erfc, which converges fast there. Beyond 6, erfc(x) < 3e-17, so erf is ±1 in f64.
- */
-export function erf(x: number): number {
-  if (Number.isNaN(x)) return NaN;
-  const ax = Math.abs(x);
-  const sign = x < 0 ? -1 : 1;
-  if (ax < 3) {
-    const x2 = ax * ax;
-    let term = ax;
-    let sum = ax;
-    for (let n = 1; n < 200; n++) {
-      term *= (2 * x2) / (2 * n + 1);
-      sum += term;
-      if (term < sum * 1e-17) break;
-    }
-    return sign * TWO_OVER_SQRT_PI * Math.exp(-x2) * sum;
-  }
-  if (ax >= 6) return sign;
-  return sign * (1 - erfcContinuedFraction(ax));
-}
-
-/** erfc(x) for x ≥ 3: e^(−x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))), evaluated from the tail. */
-function erfcContinuedFraction(x: number): number {
-  let tail = x;
-  for (let k = 60; k >= 1; k--) tail = x + k / 2 / tail;
-  return (INV_SQRT_PI * Math.exp(-x * x)) / tail;
-}
-
 // ---- the activations -----------------------------------------------------------------------------
-
-/** Logistic function, written so neither branch can overflow: e^(−|x|) ≤ 1. */
-function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
-}
 
 function sigmoidDerivative(x: number): number {
   const s = sigmoid(x);
   return s * (1 - s);
 }
-
-/** SELU constants (Klambauer et al. 2017), as in TensorFlow.js. */
-const SELU_SCALE = 1.0507009873554805;
-const SELU_ALPHA = 1.6732632423543772;
 
 function checkAlpha(name: string, alpha: number): void {
   if (typeof alpha !== 'number' || !Number.isFinite(alpha)) {
@@ -144,11 +96,6 @@ function softmaxVector(xs: readonly number[]): number[] {
 function softmaxJacobian(xs: readonly number[]): number[][] {
   const s = softmaxVector(xs);
   return s.map((si, i) => s.map((sj, j) => si * ((i === j ? 1 : 0) - sj)));
-}
-
-/** The standard normal CDF Φ(x) = (1 + erf(x/√2)) / 2. */
-function normalCdf(x: number): number {
-  return 0.5 * (1 + erf(x * INV_SQRT_2));
 }
 
 // ---- the declarations ------------------------------------------------------------------------

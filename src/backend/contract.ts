@@ -110,6 +110,10 @@ export interface Backend {
   optimizerStep(n: number, wIn: number, g: number, stateIn: number, wOut: number, stateOut: number, p: OptimizerParams): number;
   /** dst[r] = src[idx[r]] for r < rows, each row `cols` floats; idx is i32. */
   gatherRows(rows: number, cols: number, src: number, idx: number, dst: number): void;
+  /** dst = src over n floats (overlapping regions allowed, as memmove; src = dst is a no-op). */
+  copy(n: number, src: number, dst: number): void;
+  /** x = value over n floats. */
+  fill(n: number, x: number, value: number): void;
   /** x *= alpha. */
   scale(n: number, x: number, alpha: number): void;
   /** Σ x² (for clipNorm and tests). */

@@ -8,25 +8,21 @@
  *   const m = await nn.loadModel('file://./my-model/model.json');   // also https://…/model.json
  *   const m2 = await nn.fromArtifacts(model.toArtifacts());         // in memory
  */
+import { checkOptionKeys } from '../util/options.js';
+import type { SaveResult } from '../artifacts.js';
+import { installSerializer, type SavableModel } from '../model/persistence.js';
 import type { Sequential } from '../model/sequential.js';
-import { fromArtifacts, modelToArtifacts, type LoadOptions } from './artifacts.js';
+import { fromArtifacts, loadOptionKeys, modelToArtifacts, type LoadOptions } from './artifacts.js';
 import type { HttpOptions } from './handlers/http.js';
-import type { ArtifactsInfo } from './handlers/info.js';
 import { show } from './json.js';
 
 export { fromArtifacts, modelToArtifacts, type LoadOptions } from './artifacts.js';
 export { setLoadLimits, getLoadLimits, type LoadLimits } from './limits.js';
 export type { ModelArtifacts, WeightSpec, TrainingConfig, ModelJson } from './types.js';
+export type { SaveResult } from '../artifacts.js';
 export type { HttpOptions } from './handlers/http.js';
 
 export type LoadModelOptions = LoadOptions & HttpOptions;
-
-export interface SaveResult {
-  /** Sizes as TensorFlow.js reports them. */
-  modelArtifactsInfo: ArtifactsInfo;
-  /** file:// only: the files written. */
-  files?: string[];
-}
 
 const SCHEMES = "'file://', 'indexeddb://', 'localstorage://', 'downloads://' (save) or 'http(s)://' (load)";
 
@@ -40,7 +36,7 @@ function split(url: unknown, what: string): [string, string] {
 }
 
 /** Save `model` to a URL; see the schemes above. Resolves when the model is stored. */
-export async function saveModel(model: Sequential, url: string): Promise<SaveResult> {
+export async function saveModel(model: SavableModel, url: string): Promise<SaveResult> {
   const [scheme, rest] = split(url, 'save');
   const artifacts = modelToArtifacts(model);
   switch (scheme) {
@@ -69,6 +65,7 @@ export async function saveModel(model: Sequential, url: string): Promise<SaveRes
  * training config unless `{ compile: false }`. Size caps: see `setLoadLimits`.
  */
 export async function loadModel(url: string, options: LoadModelOptions = {}): Promise<Sequential> {
+  checkOptionKeys(options, [...loadOptionKeys, 'fetch', 'requestInit'] satisfies (keyof LoadModelOptions)[], 'loadModel');
   const [scheme, rest] = split(url, 'loadModel');
   let artifacts: unknown;
   switch (scheme) {
@@ -92,3 +89,6 @@ export async function loadModel(url: string, options: LoadModelOptions = {}): Pr
   }
   return fromArtifacts(artifacts as Parameters<typeof fromArtifacts>[0], options);
 }
+
+// model.save() and model.toArtifacts() reach this module through the model's serializer hook.
+installSerializer({ toArtifacts: modelToArtifacts, save: saveModel });

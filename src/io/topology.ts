@@ -15,7 +15,7 @@ import { ELU } from '../layers/elu.js';
 import type { Layer, LayerArgs } from '../layers/layer.js';
 import { LeakyReLU } from '../layers/leaky-relu.js';
 import { PReLU } from '../layers/prelu.js';
-import type { Sequential } from '../model/sequential.js';
+import type { SavableModel } from '../model/persistence.js';
 import { l1l2, type Regularizer } from '../regularizers.js';
 import { isObject, own, ownAny, show, type JsonObject } from './json.js';
 import type { LoadLimits } from './limits.js';
@@ -48,7 +48,7 @@ function serializable(v: unknown): unknown {
 }
 
 /** Keras layer entries for the model, first one with batch_input_shape. */
-export function modelToTopology(model: Sequential): JsonObject {
+export function modelToTopology(model: SavableModel): JsonObject {
   const used = new Set(model.layers.map((l) => l.name));
   const unique = (base: string): string => {
     let name = base;

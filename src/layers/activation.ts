@@ -2,9 +2,10 @@
  * Activation: applies a nonlinearity on its own (the `activation:` option of Dense does the same
  * inside the dense layer). LeakyReLU and ELU are this layer with a fixed function and an alpha.
  */
-import { Act, type Backend } from '../backend/contract.js';
+import type { Backend } from '../backend/contract.js';
 import { activationBackward, activationForward, getActivation, type ActivationName, type ActivationSpec } from './activation-kernels.js';
-import { Layer, type LayerArgs, type PassContext } from './layer.js';
+import { checkOptionKeys } from '../util/options.js';
+import { Layer, layerArgKeys, type LayerArgs, type PassContext } from './layer.js';
 
 export interface ActivationArgs extends LayerArgs {
   activation: ActivationName;
@@ -16,6 +17,7 @@ export class Activation extends Layer {
   private input = 0;
 
   constructor(args: ActivationArgs, defaultName = 'activation', alpha?: number) {
+    checkOptionKeys(args, [...layerArgKeys, 'activation'], `layers.${defaultName}`);
     super(args, defaultName);
     this.activation = getActivation(args.activation, this.name, alpha);
   }
@@ -32,7 +34,7 @@ export class Activation extends Layer {
 
   backward(b: Backend, rows: number, dx: number): void {
     if (!dx) return;
-    if (this.fusedOutputGrad) b.activationGrad(Act.linear, rows * this.units, 0, 0, this.dOut, dx, 0);
+    if (this.fusedOutputGrad) b.copy(rows * this.units, this.dOut, dx);
     else activationBackward(b, this.activation, rows, this.units, this.input, this.out, this.dOut, dx);
   }
 
@@ -51,9 +53,11 @@ export abstract class AlphaActivation extends Activation {
   readonly alpha: number;
 
   protected constructor(args: LayerArgs & { alpha?: number }, fn: 'leakyRelu' | 'elu', defaultName: string, defaultAlpha: number) {
-    const alpha = args.alpha ?? defaultAlpha;
+    checkOptionKeys(args, [...layerArgKeys, 'alpha'], `layers.${fn}`);
+    const { alpha: given, ...layerArgs } = args;
+    const alpha = given ?? defaultAlpha;
     if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new Error(`${fn}: alpha must be a finite number, got ${String(alpha)}`);
-    super({ ...args, activation: fn }, defaultName, alpha);
+    super({ ...layerArgs, activation: fn }, defaultName, alpha);
     this.alpha = alpha;
   }
 

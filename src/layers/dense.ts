@@ -7,7 +7,8 @@ import { Layout, type Backend } from '../backend/contract.js';
 import { getInitializer, glorotUniform, zeros, type Initializer } from '../initializers.js';
 import { getRegularizer, type Regularizer } from '../regularizers.js';
 import { activationBackward, activationForward, getActivation, type ActivationName, type ActivationSpec } from './activation-kernels.js';
-import { Layer, type LayerArgs, type Param, type PassContext } from './layer.js';
+import { checkOptionKeys } from '../util/options.js';
+import { Layer, layerArgKeys, type LayerArgs, type Param, type PassContext } from './layer.js';
 
 export interface DenseArgs extends LayerArgs {
   units: number;
@@ -38,6 +39,7 @@ export class Dense extends Layer {
 
   constructor(args: DenseArgs) {
     if (!args || typeof args !== 'object') throw new Error(`layers.dense: expected an options object like { units: 8 }, got ${String(args)}`);
+    checkOptionKeys(args, [...layerArgKeys, 'units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer'], 'layers.dense');
     super(args, 'dense');
     if (!Number.isInteger(args.units) || args.units < 1) {
       throw new Error(`${this.name}: units must be an integer >= 1, got ${JSON.stringify(args.units)}`);

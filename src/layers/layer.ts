@@ -17,6 +17,9 @@ export interface LayerArgs {
   batchInputShape?: (number | null)[];
 }
 
+/** The keys of LayerArgs, which every layer's options take besides its own. */
+export const layerArgKeys = ['name', 'inputShape', 'batchInputShape'] as const;
+
 export interface Param {
   /** 'kernel', 'bias' or 'alpha' (Keras names). */
   readonly name: string;

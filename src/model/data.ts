@@ -2,6 +2,7 @@
  * Turning user data into checked Float32Arrays before anything touches the model, so bad input
  * fails with a message that names what was expected and what came — and changes nothing.
  */
+import { isClassId } from '../backend/class-ids.js';
 import { Tensor2D, describe, toTensor, type Tensor2DLike } from '../tensor.js';
 
 export type Labels = Tensor2DLike | number[] | Int32Array | Float32Array;
@@ -47,7 +48,7 @@ export function checkTargets(y: Labels, rows: number, cols: number, sparse: bool
   if (sparse) {
     for (let i = 0; i < t.data.length; i++) {
       const c = t.data[i]!;
-      if (!Number.isInteger(c) || c < 0 || c >= cols) {
+      if (!isClassId(c, cols)) {
         throw new Error(`${what}: label ${i} is ${c}, but class ids must be integers in [0, ${cols - 1}] for ${cols} output units`);
       }
     }

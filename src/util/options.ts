@@ -6,16 +6,19 @@
 
 /**
  * Throw when `options` has an own key not in `known`. `where` names the call ('fit',
- * 'optimizers.adam', …). Non-objects pass (the caller checks the type and says what it expected).
+ * 'optimizers.adam', …). `notSupported` are keys Keras has and wasm-mlp does not: given, they
+ * are refused as such; they also count as near matches for a misspelling. Non-objects pass (the
+ * caller checks the type and says what it expected).
  */
-export function checkOptionKeys(options: unknown, known: readonly string[], where: string): void {
+export function checkOptionKeys(options: unknown, known: readonly string[], where: string, notSupported: readonly string[] = []): void {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) return;
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
-    const near = closestKey(key, known);
-    throw new Error(
-      `${where}: unknown option '${key}'${near === undefined ? '' : `; did you mean '${near}'?`} (${where} takes ${known.map((k) => `'${k}'`).join(', ')})`,
-    );
+    const takes = `${where} takes ${known.map((k) => `'${k}'`).join(', ')}`;
+    if (notSupported.includes(key)) throw new Error(`${where}: option '${key}' is not supported by wasm-mlp (${takes})`);
+    const near = closestKey(key, [...known, ...notSupported]);
+    const hint = near === undefined ? '' : `; did you mean '${near}'?${notSupported.includes(near) ? ` (not supported by wasm-mlp)` : ''}`;
+    throw new Error(`${where}: unknown option '${key}'${hint} (${takes})`);
   }
 }
 
@@ -48,4 +51,14 @@ export function editDistance(a: string, b: string): number {
     }
   }
   return d[rows * cols - 1]!;
+}
+
+/**
+ * The option keys of an options interface, checked by tsc to be exactly its keys (a key added to
+ * the interface and not here, or the reverse, fails to compile): `optionKeys<FitArgs>()([...])`.
+ */
+export function optionKeys<T>() {
+  return <const K extends readonly (keyof T & string)[]>(
+    keys: K & ([Exclude<keyof T, K[number]>] extends [never] ? unknown : { missingKeys: Exclude<keyof T, K[number]> }),
+  ): K => keys;
 }

@@ -6,6 +6,16 @@ export function multiply(f: Float32Array, n: number, a: number, b: number, out: 
   for (let i = 0; i < n; i++) f[out + i] = f[a + i]! * f[b + i]!;
 }
 
+/** dst = src over n floats (overlap allowed). */
+export function copy(f: Float32Array, n: number, src: number, dst: number): void {
+  if (src !== dst) f.copyWithin(dst, src, src + n);
+}
+
+/** x = value over n floats. */
+export function fill(f: Float32Array, n: number, x: number, value: number): void {
+  f.fill(value, x, x + n);
+}
+
 /** x *= alpha over n floats. */
 export function scale(f: Float32Array, n: number, x: number, alpha: number): void {
   for (let i = 0; i < n; i++) f[x + i] *= alpha;

@@ -8,7 +8,9 @@
  * and large optimizer passes into ranges. Every element is computed by the same instruction
  * sequence whichever thread runs it, so results are bit-identical to one thread.
  */
-import { Arena, formatBytes } from '../arena.js';
+import { Arena, ARENA_MAX_BYTES } from '../arena.js';
+import { checkClassIds } from '../class-ids.js';
+import { formatBytes } from '../../util/format.js';
 import type { Backend, OptimizerParams } from '../contract.js';
 import { Layout, Loss } from '../contract.js';
 import { controlBytes, planThreads, Pool } from '../threads/index.js';
@@ -38,7 +40,7 @@ const MIN_PARALLEL_OPTIMIZER = 1 << 15;
 
 const PAGE = 65536;
 /** A 32-bit memory tops out at 65536 pages = 4 GiB. */
-const MAX_PAGES = 65536;
+const MAX_PAGES = ARENA_MAX_BYTES / PAGE;
 const INITIAL_PAGES = 32;
 
 /** Decode base64 without Buffer, so the same code runs in Node and browsers. */
@@ -131,8 +133,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
         memory.grow(Math.ceil((minBytes - have) / PAGE));
       } catch (cause) {
         throw new RangeError(
-          `Out of memory: the wasm backend needs ${formatBytes(minBytes)} of WebAssembly memory but could not grow ` +
-            `beyond ${formatBytes(have)}. Use a smaller model or batch size, or dispose() models you no longer need.`,
+          `Out of memory: the wasm backend needs ${formatBytes(minBytes, false)} of WebAssembly memory but could not grow ` +
+            `beyond ${formatBytes(have, false)}. Use a smaller model or batch size, or dispose() models you no longer need.`,
           { cause },
         );
       }
@@ -165,20 +167,21 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   const minOptimizer = options.minParallelWork ?? MIN_PARALLEL_OPTIMIZER;
 
   /**
-   * gemm, split over the pool when it is large enough. Rows go in chunks of ≥ 4 (multiples of
-   * 4) and columns (only when m ≤ 3) in multiples of 32, so no chunk crosses the kernel's
-   * shape-based choices (m ≤ 3, NN with n ≤ 12) that would change the summation order.
+   * gemm, split over the pool when it is large enough (a cost decision, made here). How it may
+   * be split without changing any result is the kernel's rule (gemmSplitParts/gemmSplitStart in
+   * assembly/gemm.ts), asked only for products worth splitting.
    */
   const gemm = (layout: Layout, m: number, n: number, kk: number, a: number, b: number, c: number, accumulate: boolean, bias: number): void => {
     const lda = layout === Layout.TN ? m : kk, ldb = layout === Layout.NT ? kk : n;
-    const parts = !pool || m * n * kk < minGemm ? 1 : m >= 8 ? Math.min(threads, m >> 2) : m <= 3 ? Math.min(threads, n >> 5) : 1;
+    const split = !pool || m * n * kk < minGemm ? 1 : k.gemmSplitParts(m, n, threads);
+    const byRows = split > 0;
+    const parts = byRows ? split : -split;
     if (parts < 2) {
       k.gemm(layout, m, n, kk, a, lda, b, ldb, c, n, accumulate, bias, scratch);
       return;
     }
-    const byRows = m >= 8;
-    const unit = byRows ? 4 : 32, total = byRows ? m : n;
-    const edge = (t: number): number => (t === parts ? total : Math.floor((total * t) / parts / unit) * unit);
+    const total = byRows ? m : n;
+    const edge = (t: number): number => k.gemmSplitStart(total, parts, t, byRows);
     for (let t = 1; t < parts; t++) {
       const lo = edge(t), size = edge(t + 1) - lo;
       if (byRows) {
@@ -233,22 +236,14 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     }
   };
 
+  // The kernel returns NaN on a bad class id; find it and say which row (as the js backend does).
   const loss = (kind: number, rows: number, cols: number, pred: number, target: number, grad: number): number => {
     const value = k.loss(kind, rows, cols, pred, target, grad);
     if (value !== value && (kind === Loss.sparseCategoricalCrossentropy || kind === Loss.sparseCategoricalCrossentropyFusedSoftmax)) {
-      checkClassIds(rows, cols, target);
+      views();
+      checkClassIds(f, rows, cols, target >>> 2);
     }
     return value;
-  };
-  // The kernel returns NaN on a bad class id; find it and say which row (as the js backend does).
-  const checkClassIds = (rows: number, cols: number, target: number): void => {
-    views();
-    for (let r = 0; r < rows; r++) {
-      const c = f[(target >>> 2) + r]!;
-      if (!(c >= 0 && c < cols && Number.isInteger(c))) {
-        throw new RangeError(`loss: class id ${c} in row ${r} is not an integer in [0, ${cols})`);
-      }
-    }
   };
 
   const backend: Backend = {
@@ -278,6 +273,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     regularize: (n, w, g, l1, l2) => k.regularize(n, w, g, l1, l2),
     optimizerStep,
     gatherRows: (rows, cols, src, idx, dst) => k.gatherRows(rows, cols, src, idx, dst),
+    copy: (n, src, dst) => k.copy(n, src, dst),
+    fill: (n, x, value) => k.fill(n, x, value),
     scale: (n, x, alpha) => k.scale(n, x, alpha),
     sumSquares: (n, x) => k.sumSquares(n, x),
     accuracyCount: (kind, rows, cols, pred, target) => k.accuracyCount(kind, rows, cols, pred, target),

@@ -1,0 +1,61 @@
+/** Copying parameters out of and into a model's arena, with every value checked before anything is written. */
+import type { Layer } from '../layers/layer.js';
+import { describe } from '../tensor.js';
+import type { ModelMemory } from './layout.js';
+
+/** A weight as returned by getWeights: `shape` [in, units] for kernels, [units] for biases. */
+export interface WeightTensor {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+/** What setWeights accepts: { shape, data } (e.g. from getWeights) or a TensorFlow.js tensor. */
+export interface WeightLike {
+  shape: readonly number[];
+  data?: ArrayLike<number> | (() => unknown);
+  dataSync?: () => ArrayLike<number>;
+}
+
+/** Copies of every parameter in layer order: kernel [in, units], bias [units], PReLU alpha [units]. */
+export function readWeights(layers: readonly Layer[], memory: ModelMemory): WeightTensor[] {
+  const f32 = memory.backend.f32();
+  const out: WeightTensor[] = [];
+  for (const layer of layers) {
+    for (const p of layer.params) {
+      out.push({ name: `${layer.name}/${p.name}`, shape: p.shape.slice(), data: f32.slice(p.offset >>> 2, (p.offset >>> 2) + p.size) });
+    }
+  }
+  return out;
+}
+
+/** Replace every parameter (same order and shapes as readWeights); throws before writing anything. */
+export function writeWeights(layers: readonly Layer[], memory: ModelMemory, weights: ArrayLike<WeightLike>): void {
+  const params = layers.flatMap((l) => l.params.map((p) => [l, p] as const));
+  if (!weights || typeof weights.length !== 'number') throw new Error(`setWeights: expected an array of ${params.length} weights, got ${describe(weights)}`);
+  if (weights.length !== params.length) {
+    throw new Error(`setWeights: the model has ${params.length} weights (${params.map(([l, p]) => `${l.name}/${p.name}`).join(', ')}), got ${weights.length}`);
+  }
+  const datas: ArrayLike<number>[] = [];
+  for (let i = 0; i < params.length; i++) {
+    const [layer, p] = params[i]!;
+    const w = weights[i];
+    const where = `setWeights: weight ${i} (${layer.name}/${p.name})`;
+    if (!w || !Array.isArray(w.shape)) throw new Error(`${where}: expected { shape, data }, got ${describe(w)}`);
+    if (w.shape.length !== p.shape.length || w.shape.some((d, k) => d !== p.shape[k])) {
+      throw new Error(`${where}: expected shape [${p.shape}], got [${w.shape}]`);
+    }
+    const data = typeof w.dataSync === 'function' ? w.dataSync() : typeof w.data === 'function' ? undefined : w.data;
+    if (!data || data.length !== p.size) throw new Error(`${where}: expected ${p.size} values, got ${data ? data.length : describe(data)}`);
+    for (let k = 0; k < data.length; k++) {
+      const v = data[k]!;
+      // fround: a finite double beyond ±3.4e38 would be stored as ±Infinity.
+      if (typeof v !== 'number' || !Number.isFinite(Math.fround(v))) {
+        throw new Error(`${where}: value ${k} is ${describe(v)}; weights must be finite numbers within the float32 range (±3.4e38)`);
+      }
+    }
+    datas.push(data);
+  }
+  const f32 = memory.backend.f32();
+  params.forEach(([, p], i) => f32.set(datas[i]!, p.offset >>> 2));
+}

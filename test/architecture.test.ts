@@ -1,0 +1,67 @@
+/**
+ * The shape of the code base (STYLE.md principles 10 and 12): no import cycle in src/, src/model
+ * never imports src/io, and no file in src/ over 400 lines. The import rules live in
+ * .dependency-cruiser.cjs and are checked with dependency-cruiser, which also runs on a small
+ * planted cycle here so a broken checker cannot pass silently.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cruise, type ICruiseResult, type IConfiguration } from 'dependency-cruiser';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const config = createRequire(import.meta.url)(path.join(root, '.dependency-cruiser.cjs')) as IConfiguration;
+const MAX_LINES = 400;
+
+async function check(dir: string, baseDir: string): Promise<ICruiseResult> {
+  const { output } = await cruise([dir], { ...config.options, baseDir, ruleSet: { forbidden: config.forbidden }, validate: true });
+  return output as ICruiseResult;
+}
+
+const violations = (r: ICruiseResult): string[] =>
+  r.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}${v.cycle ? ` (cycle: ${v.cycle.map((c) => c.name).join(' → ')})` : ''}`);
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? sourceFiles(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+describe('architecture', () => {
+  it('src/ has no import cycle and src/model does not import src/io (type imports included)', async () => {
+    const result = await check('src', root);
+    // Sanity: the cruise really followed src/ (index.ts reaches the model, io and backends).
+    expect(result.summary.totalCruised).toBeGreaterThan(80);
+    const model = result.modules.find((m) => m.source === 'src/model/sequential.ts');
+    expect(model?.dependencies.map((d) => d.resolved)).toContain('src/model/layout.ts');
+    expect(violations(result)).toEqual([]);
+  }, 60_000);
+
+  it('the checker reports a planted cycle, including one through a type-only import, and a model → io import', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'wasm-mlp-arch-'));
+    try {
+      mkdirSync(path.join(dir, 'src/model'), { recursive: true });
+      mkdirSync(path.join(dir, 'src/io'), { recursive: true });
+      writeFileSync(path.join(dir, 'src/model/a.ts'), "import type { B } from '../io/b.js';\nexport interface A { b?: B }\n");
+      writeFileSync(path.join(dir, 'src/io/b.ts'), "import type { A } from '../model/a.js';\nexport interface B { a?: A }\n");
+      const names = violations(await check('src', dir)).map((v) => v.split(':')[0]);
+      expect(names).toContain('no-circular');
+      expect(names).toContain('model-knows-no-file-format');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it(`no file in src/ is over ${MAX_LINES} lines`, () => {
+    const files = sourceFiles(path.join(root, 'src'));
+    expect(files.length).toBeGreaterThan(80);
+    const long = files
+      .map((f) => ({ file: path.relative(root, f), lines: readFileSync(f, 'utf8').split('\n').length - 1 }))
+      .filter((f) => f.lines > MAX_LINES);
+    expect(long).toEqual([]);
+  });
+});
