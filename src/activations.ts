@@ -179,6 +179,14 @@ const declarations = {
     code: 10, hiddenRank: 7, keras: ['gelu'], aliases: [],
     scalar: scalar('gelu', 'f(x) = x·Φ(x)  (exact, with erf)', (x) => x * normalCdf(x), (x) => normalCdf(x) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x)),
   },
+  /** Mish (Misra 2019): x·tanh(softplus(x)); derivative tanh(sp) + x·(1 − tanh²(sp))·σ(x). Smooth, non-monotonic like swish. */
+  mish: {
+    code: 11, hiddenRank: 11, keras: ['mish'], aliases: [],
+    scalar: scalar('mish', 'f(x) = x·tanh(ln(1 + eˣ))', (x) => x * Math.tanh(softplus(x)), (x) => {
+      const t = Math.tanh(softplus(x));
+      return t + x * (1 - t * t) * sigmoid(x);
+    }),
+  },
   /** Vector softmax; scalar `apply` is the 2-class case softmax([x, 0])[0] = σ(x). */
   softmax: {
     code: -1, keras: ['softmax'], aliases: [],

@@ -162,7 +162,7 @@ interface TrainCase {
 
 const sgd = { ours: () => nn.optimizers.sgd({ learningRate: 0.1 }), theirs: () => tf.train.sgd(0.1) };
 
-const HIDDEN_ACTIVATIONS = ['linear', 'sigmoid', 'tanh', 'relu', 'elu', 'selu', 'softplus', 'swish', 'gelu'];
+const HIDDEN_ACTIVATIONS = ['linear', 'sigmoid', 'tanh', 'relu', 'elu', 'selu', 'softplus', 'swish', 'gelu', 'mish'];
 
 const CASES: TrainCase[] = [
   // every hidden activation (MSE, SGD)

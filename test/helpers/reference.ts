@@ -53,6 +53,8 @@ export function normalCdfRef(x: number): number {
 
 const SELU_L = 1.0507009873554805, SELU_A = 1.6732632423543772;
 const sig = (x: number) => 1 / (1 + Math.exp(-x));
+/** log(1 + e^x) in f64 without overflow. */
+const softplusRef = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 
 export function activationRef(act: ActCode, x: number, alpha: number): number {
   switch (act) {
@@ -67,6 +69,7 @@ export function activationRef(act: ActCode, x: number, alpha: number): number {
     case Act.softplus: return x > 30 ? x : Math.log1p(Math.exp(x));
     case Act.swish: return x * sig(x);
     case Act.gelu: return x * normalCdfRef(x);
+    case Act.mish: return x * Math.tanh(softplusRef(x));
   }
   throw new Error(`no reference for activation ${act}`);
 }
@@ -85,6 +88,7 @@ export function derivativeRef(act: ActCode, x: number, y: number, alpha: number)
     case Act.softplus: return sig(x);
     case Act.swish: { const s = sig(x); return s + x * s * (1 - s); }
     case Act.gelu: return normalCdfRef(x) + x * Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI);
+    case Act.mish: { const t = Math.tanh(softplusRef(x)); return t + x * (1 - t * t) * sig(x); }
   }
   throw new Error(`no reference derivative for activation ${act}`);
 }
@@ -99,6 +103,7 @@ export function derivativeTermsRef(act: ActCode, x: number, y: number, alpha: nu
     case Act.tanh: return 1 + y * y;
     case Act.swish: { const s = sig(x); return s + Math.abs(x) * s * (1 - s); }
     case Act.gelu: return normalCdfRef(x) + Math.abs(x) * Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI);
+    case Act.mish: { const t = Math.tanh(softplusRef(x)); return Math.abs(t) + Math.abs(x) * (1 + t * t) * sig(x); }
     default: return Math.abs(derivativeRef(act, x, y, alpha));
   }
 }

@@ -7,6 +7,11 @@
 import { Act, type ActCode } from '../contract.js';
 import { INV_SQRT_2PI, normalCdf, SELU_ALPHA, SELU_SCALE, sigmoid } from './math.js';
 
+/** softplus(x) = max(x, 0) + log1p(e^−|x|): never overflows. */
+function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
 /**
  * y = f(x) elementwise over n floats starting at element index x (into y; x = y allowed).
  * - linear:    x
@@ -20,6 +25,7 @@ import { INV_SQRT_2PI, normalCdf, SELU_ALPHA, SELU_SCALE, sigmoid } from './math
  * - softplus:  max(x, 0) + log1p(e^−|x|)
  * - swish:     x·sigmoid(x)
  * - gelu:      ½·x·(1 + erf(x/√2)) = x·Φ(x) (exact, as TensorFlow.js)
+ * - mish:      x·tanh(softplus(x))
  */
 export function activation(f: Float32Array, act: ActCode, n: number, x: number, y: number, alpha: number): void {
   switch (act) {
@@ -56,6 +62,9 @@ export function activation(f: Float32Array, act: ActCode, n: number, x: number, 
     case Act.gelu:
       for (let i = 0; i < n; i++) { const v = f[x + i]!; f[y + i] = v * normalCdf(v); }
       return;
+    case Act.mish:
+      for (let i = 0; i < n; i++) { const v = f[x + i]!; f[y + i] = v * Math.tanh(softplus(v)); }
+      return;
     default:
       throw new Error(`activation: unknown activation code ${String(act)}`);
   }
@@ -69,6 +78,7 @@ export function activation(f: Float32Array, act: ActCode, n: number, x: number, 
  * - elu x > 0 ? 1 : α·e^x; selu λ·(x > 0 ? 1 : a·e^x)
  * - softplus sigmoid(x); swish s + x·s·(1 − s) with s = sigmoid(x)
  * - gelu Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π)
+ * - mish t + x·(1 − t²)·sigmoid(x) with t = tanh(softplus(x))
  * Every derivative except sigmoid's and tanh's is computed from x, so it stays exact where y
  * saturates (e.g. elu's α·e^x far left, where y + α would cancel).
  */
@@ -117,6 +127,13 @@ export function activationGrad(
       for (let i = 0; i < n; i++) {
         const v = f[x + i]!;
         f[dx + i] = f[dy + i]! * (normalCdf(v) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
+      }
+      return;
+    case Act.mish:
+      for (let i = 0; i < n; i++) {
+        const v = f[x + i]!;
+        const t = Math.tanh(softplus(v));
+        f[dx + i] = f[dy + i]! * (t + v * (1 - t * t) * sigmoid(v));
       }
       return;
     default:
