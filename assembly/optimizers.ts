@@ -50,6 +50,13 @@ import { madd, nmadd } from './math';
       wv = f32x4.sub(wv, b);
       break;
     }
+    case Opt.adamax: {
+      a = madd(p1, loadV(sIn, i, lanes), f32x4.mul(f32x4.sub(one, p1), gv));
+      b = f32x4.max(f32x4.mul(p2, loadV(sIn + slot, i, lanes)), f32x4.abs(gv));
+      // lr·m / (c1·(u + eps)) with lr/c1 hoisted into p3.
+      wv = f32x4.sub(wv, f32x4.div(f32x4.mul(p3, a), f32x4.add(b, eps)));
+      break;
+    }
     default: { // adam, adamw
       if (kind == Opt.adamw) wv = nmadd(wdLr, wv, wv);
       a = madd(p1, loadV(sIn, i, lanes), f32x4.mul(f32x4.sub(one, p1), gv));
@@ -99,7 +106,7 @@ const CHUNK: usize = 4096;
 ): f32 {
   const adam = kind == Opt.adam || kind == Opt.adamw;
   const lr4 = f32x4.splat(lr), p14 = f32x4.splat(p1), p24 = f32x4.splat(p2);
-  const p34 = f32x4.splat(adam ? lr / p3 : p3), p44 = f32x4.splat(adam ? 1 / p4 : p4);
+  const p34 = f32x4.splat(adam || kind == Opt.adamax ? lr / p3 : p3), p44 = f32x4.splat(adam ? 1 / p4 : p4);
   const eps4 = f32x4.splat(eps), wdLr4 = f32x4.splat(lr * weightDecay);
   const clip4 = f32x4.splat(clipValue > 0 ? clipValue : Infinity);
   const end = <usize>n << 2;
@@ -161,6 +168,7 @@ export function optimizerStep(
     case Opt.rmspropCentered: bad = updateAll(Opt.rmspropCentered, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, rho, momentum, 0, 0, eps, 0, clip); break;
     case Opt.adam: bad = updateAll(Opt.adam, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, biasCorrection1, biasCorrection2, eps, 0, clip); break;
     case Opt.adamw: bad = updateAll(Opt.adamw, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, biasCorrection1, biasCorrection2, eps, weightDecay, clip); break;
+    case Opt.adamax: bad = updateAll(Opt.adamax, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, biasCorrection1, 0, eps, 0, clip); break;
     default: unreachable();
   }
   return bad;

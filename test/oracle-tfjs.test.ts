@@ -206,6 +206,7 @@ const CASES: TrainCase[] = [
     ['rmsprop centered + momentum', () => nn.optimizers.rmsprop({ learningRate: 0.01, rho: 0.8, momentum: 0.5, centered: true, epsilon: 1e-14 }), () => tf.train.rmsprop(0.01, 0.8, 0.5, 1e-14, true)],
     ['rmsprop + momentum', () => nn.optimizers.rmsprop({ learningRate: 0.01, rho: 0.8, momentum: 0.7 }), () => tf.train.rmsprop(0.01, 0.8, 0.7, 1e-7, false)],
     ['adam', () => nn.optimizers.adam({ learningRate: 0.01, beta1: 0.8, beta2: 0.95 }), () => tf.train.adam(0.01, 0.8, 0.95, 1e-7)],
+    ['adamax', () => nn.optimizers.adamax({ learningRate: 0.01, beta1: 0.8, beta2: 0.95 }), () => tf.train.adamax(0.01, 0.8, 0.95, 1e-7)],
   ] as const).map(([name, ours, theirs]): TrainCase => ({ name: `optimizer ${name}`, layers: net('tanh', 'linear'), loss: 'meanSquaredError', ours, theirs })),
   // regularisers (trainOnBatch loss includes the penalty, evaluate does not — in both)
   { name: 'L2 kernel regulariser', layers: [dense(7, 'tanh', { l2: 0.05 }), dense(6, 'tanh', { l2: 0.05 }), dense(OUT, 'linear', { l2: 0.05 })], loss: 'meanSquaredError', ...sgd },

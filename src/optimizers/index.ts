@@ -6,12 +6,13 @@
 import { Adagrad, adagrad } from './adagrad.js';
 import { Adam, adam } from './adam.js';
 import { AdamW, adamw } from './adamw.js';
+import { Adamax, adamax } from './adamax.js';
 import { ConfigReader, Optimizer } from './optimizer.js';
 import { RMSprop, rmsprop } from './rmsprop.js';
 import { SGD, sgd } from './sgd.js';
 
-export { Optimizer, SGD, Adagrad, RMSprop, Adam, AdamW };
-export { sgd, adagrad, rmsprop, adam, adamw };
+export { Optimizer, SGD, Adagrad, RMSprop, Adam, AdamW, Adamax };
+export { sgd, adagrad, rmsprop, adam, adamw, adamax };
 
 /** What the registry needs of an optimizer class. */
 interface OptimizerClass {
@@ -23,7 +24,7 @@ interface OptimizerClass {
   fromConfig(c: ConfigReader, className: string): Optimizer;
 }
 
-const registry: readonly OptimizerClass[] = [SGD, Adagrad, RMSprop, Adam, AdamW];
+const registry: readonly OptimizerClass[] = [SGD, Adagrad, RMSprop, Adam, AdamW, Adamax];
 
 /** Every optimizer name compile() accepts. */
 export const optimizerNames: readonly string[] = Object.freeze(registry.map((c) => c.optimizerName));

@@ -97,6 +97,20 @@ export function optimizerStep(
       }
       return bad;
     }
+    case Opt.adamax: {
+      const { beta1, beta2, biasCorrection1: c1 } = p;
+      for (let i = 0; i < n; i++) {
+        const gi = clipped(f[g + i]!, clip);
+        const m = Math.fround(beta1 * f[in1 + i]! + (1 - beta1) * gi);
+        const u = Math.fround(Math.max(beta2 * f[in2 + i]!, Math.abs(gi)));
+        const w = Math.fround(f[wIn + i]! - (lr * m) / (c1 * (u + eps)));
+        f[out1 + i] = m;
+        f[out2 + i] = u;
+        f[wOut + i] = w;
+        bad += (m - m) + (u - u) + (w - w);
+      }
+      return bad;
+    }
     default:
       throw new Error(`optimizerStep: unknown optimizer code ${String(p.kind)}`);
   }
