@@ -20,7 +20,7 @@ import { madd, nmadd } from './math';
  */
 @inline function updateV(
   kind: i32, wIn: usize, g: usize, sIn: usize, wOut: usize, sOut: usize, slot: usize, i: usize, lanes: i32,
-  lr: v128, p1: v128, p2: v128, p3: v128, p4: v128, eps: v128, wdLr: v128, clip: v128,
+  lr: v128, p1: v128, p2: v128, p3: v128, p4: v128, eps: v128, wdLr: v128, clip: v128, p5: v128,
 ): void {
   const one = f32x4.splat(1);
   let wv = loadV(wIn, i, lanes);
@@ -55,6 +55,13 @@ import { madd, nmadd } from './math';
       b = f32x4.max(f32x4.mul(p2, loadV(sIn + slot, i, lanes)), f32x4.abs(gv));
       // lr·m / (c1·(u + eps)) with lr/c1 hoisted into p3.
       wv = f32x4.sub(wv, f32x4.div(f32x4.mul(p3, a), f32x4.add(b, eps)));
+      break;
+    }
+    case Opt.nadam: {
+      a = madd(p1, loadV(sIn, i, lanes), f32x4.mul(f32x4.sub(one, p1), gv));
+      b = madd(p2, loadV(sIn + slot, i, lanes), f32x4.mul(f32x4.sub(one, p2), f32x4.mul(gv, gv)));
+      // lr·(mw·m + gw·g) / (sqrt(v / c2) + eps) with lr·mw, lr·gw and 1/c2 hoisted into p3, p4, p5.
+      wv = f32x4.sub(wv, f32x4.div(madd(p3, a, f32x4.mul(p4, gv)), f32x4.add(f32x4.sqrt(f32x4.mul(b, p5)), eps)));
       break;
     }
     default: { // adam, adamw
@@ -102,11 +109,13 @@ const CHUNK: usize = 4096;
 
 @inline function updateAll(
   kind: i32, n: i32, wIn: usize, g: usize, sIn: usize, wOut: usize, sOut: usize, slot: usize,
-  lr: f32, p1: f32, p2: f32, p3: f32, p4: f32, eps: f32, weightDecay: f32, clipValue: f32,
+  lr: f32, p1: f32, p2: f32, p3: f32, p4: f32, eps: f32, weightDecay: f32, clipValue: f32, p5: f32,
 ): f32 {
   const adam = kind == Opt.adam || kind == Opt.adamw;
   const lr4 = f32x4.splat(lr), p14 = f32x4.splat(p1), p24 = f32x4.splat(p2);
-  const p34 = f32x4.splat(adam || kind == Opt.adamax ? lr / p3 : p3), p44 = f32x4.splat(adam ? 1 / p4 : p4);
+  const nadam = kind == Opt.nadam;
+  const p34 = f32x4.splat(adam || kind == Opt.adamax ? lr / p3 : nadam ? lr * p3 : p3);
+  const p44 = f32x4.splat(adam ? 1 / p4 : nadam ? lr * p4 : p4), p54 = f32x4.splat(nadam ? 1 / p5 : p5);
   const eps4 = f32x4.splat(eps), wdLr4 = f32x4.splat(lr * weightDecay);
   const clip4 = f32x4.splat(clipValue > 0 ? clipValue : Infinity);
   const end = <usize>n << 2;
@@ -114,8 +123,8 @@ const CHUNK: usize = 4096;
   for (let from: usize = 0; from < end; from += CHUNK) {
     const stop = min(end, from + CHUNK);
     let i = from;
-    for (; i + 16 <= stop; i += 16) updateV(kind, wIn, g, sIn, wOut, sOut, slot, i, 4, lr4, p14, p24, p34, p44, eps4, wdLr4, clip4);
-    for (; i < stop; i += 4) updateV(kind, wIn, g, sIn, wOut, sOut, slot, i, 1, lr4, p14, p24, p34, p44, eps4, wdLr4, clip4);
+    for (; i + 16 <= stop; i += 16) updateV(kind, wIn, g, sIn, wOut, sOut, slot, i, 4, lr4, p14, p24, p34, p44, eps4, wdLr4, clip4, p54);
+    for (; i < stop; i += 4) updateV(kind, wIn, g, sIn, wOut, sOut, slot, i, 1, lr4, p14, p24, p34, p44, eps4, wdLr4, clip4, p54);
     bits = maxAbsBits(bits, wOut, from, stop);
     for (let k = 0; k < optimizerSlots(kind); k++) bits = maxAbsBits(bits, sOut + <usize>k * slot, from, stop);
   }
@@ -160,15 +169,16 @@ export function optimizerStep(
   const lr = learningRate, eps = epsilon, clip = clipValue;
   let bad: f32 = 0;
   switch (kind) {
-    case Opt.sgd: bad = updateAll(Opt.sgd, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, 0, 0, 0, 0, 0, 0, clip); break;
-    case Opt.momentum: bad = updateAll(Opt.momentum, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, momentum, 0, 0, 0, 0, 0, clip); break;
-    case Opt.nesterov: bad = updateAll(Opt.nesterov, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, momentum, 0, 0, 0, 0, 0, clip); break;
-    case Opt.adagrad: bad = updateAll(Opt.adagrad, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, 0, 0, 0, 0, eps, 0, clip); break;
-    case Opt.rmsprop: bad = updateAll(Opt.rmsprop, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, rho, momentum, 0, 0, eps, 0, clip); break;
-    case Opt.rmspropCentered: bad = updateAll(Opt.rmspropCentered, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, rho, momentum, 0, 0, eps, 0, clip); break;
-    case Opt.adam: bad = updateAll(Opt.adam, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, biasCorrection1, biasCorrection2, eps, 0, clip); break;
-    case Opt.adamw: bad = updateAll(Opt.adamw, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, biasCorrection1, biasCorrection2, eps, weightDecay, clip); break;
-    case Opt.adamax: bad = updateAll(Opt.adamax, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, biasCorrection1, 0, eps, 0, clip); break;
+    case Opt.sgd: bad = updateAll(Opt.sgd, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, 0, 0, 0, 0, 0, 0, clip, 0); break;
+    case Opt.momentum: bad = updateAll(Opt.momentum, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, momentum, 0, 0, 0, 0, 0, clip, 0); break;
+    case Opt.nesterov: bad = updateAll(Opt.nesterov, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, momentum, 0, 0, 0, 0, 0, clip, 0); break;
+    case Opt.adagrad: bad = updateAll(Opt.adagrad, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, 0, 0, 0, 0, eps, 0, clip, 0); break;
+    case Opt.rmsprop: bad = updateAll(Opt.rmsprop, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, rho, momentum, 0, 0, eps, 0, clip, 0); break;
+    case Opt.rmspropCentered: bad = updateAll(Opt.rmspropCentered, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, rho, momentum, 0, 0, eps, 0, clip, 0); break;
+    case Opt.adam: bad = updateAll(Opt.adam, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, biasCorrection1, biasCorrection2, eps, 0, clip, 0); break;
+    case Opt.adamw: bad = updateAll(Opt.adamw, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, biasCorrection1, biasCorrection2, eps, weightDecay, clip, 0); break;
+    case Opt.adamax: bad = updateAll(Opt.adamax, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, biasCorrection1, 0, eps, 0, clip, 0); break;
+    case Opt.nadam: bad = updateAll(Opt.nadam, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, firstMomentWeight, gradientWeight, eps, 0, clip, biasCorrection2); break;
     default: unreachable();
   }
   return bad;

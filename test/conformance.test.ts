@@ -331,6 +331,16 @@ describe.each(backendCases())('$name backend', ({ create }) => {
           };
         case Opt.adamax:
           return { ...base, learningRate: 0.05, beta1: 0.9, beta2: 0.999, biasCorrection1: 1 - 0.9 ** step };
+        case Opt.nadam: {
+          // Keras's schedule μ_t = β1·(1 − ½·0.96ᵗ), Π_t = μ_1·…·μ_t.
+          const mu = (t: number) => 0.9 * (1 - 0.5 * 0.96 ** t);
+          let product = 1;
+          for (let t = 1; t <= step; t++) product *= mu(t);
+          return {
+            ...base, learningRate: 0.05, beta1: 0.9, beta2: 0.999, biasCorrection2: 1 - 0.999 ** step,
+            firstMomentWeight: mu(step + 1) / (1 - product * mu(step + 1)), gradientWeight: (1 - mu(step)) / (1 - product),
+          };
+        }
         default: return base;
       }
     };

@@ -174,6 +174,7 @@ describe('wasm backend', async () => {
     ['adam', { kind: Opt.adam, beta1: 0.9, beta2: 0.999, biasCorrection1: 0.1, biasCorrection2: 0.001, epsilon: 1e-7 }],
     ['adamw', { kind: Opt.adamw, beta1: 0.9, beta2: 0.999, biasCorrection1: 0.1, biasCorrection2: 0.001, epsilon: 1e-7, weightDecay: 0.01 }],
     ['adamax', { kind: Opt.adamax, beta1: 0.9, beta2: 0.999, biasCorrection1: 0.1, epsilon: 1e-7 }],
+    ['nadam', { kind: Opt.nadam, beta1: 0.9, beta2: 0.999, biasCorrection2: 0.001, firstMomentWeight: 3.2, gradientWeight: 1.1, epsilon: 1e-7 }],
     ['adam clipValue', { kind: Opt.adam, beta1: 0.9, beta2: 0.999, biasCorrection1: 0.1, biasCorrection2: 0.001, epsilon: 1e-7, clipValue: 0.3 }],
   ];
   for (const [name, partial] of optimizers) {

@@ -7,12 +7,13 @@ import { Adagrad, adagrad } from './adagrad.js';
 import { Adam, adam } from './adam.js';
 import { AdamW, adamw } from './adamw.js';
 import { Adamax, adamax } from './adamax.js';
+import { Nadam, nadam } from './nadam.js';
 import { ConfigReader, Optimizer } from './optimizer.js';
 import { RMSprop, rmsprop } from './rmsprop.js';
 import { SGD, sgd } from './sgd.js';
 
-export { Optimizer, SGD, Adagrad, RMSprop, Adam, AdamW, Adamax };
-export { sgd, adagrad, rmsprop, adam, adamw, adamax };
+export { Optimizer, SGD, Adagrad, RMSprop, Adam, AdamW, Adamax, Nadam };
+export { sgd, adagrad, rmsprop, adam, adamw, adamax, nadam };
 
 /** What the registry needs of an optimizer class. */
 interface OptimizerClass {
@@ -24,7 +25,7 @@ interface OptimizerClass {
   fromConfig(c: ConfigReader, className: string): Optimizer;
 }
 
-const registry: readonly OptimizerClass[] = [SGD, Adagrad, RMSprop, Adam, AdamW, Adamax];
+const registry: readonly OptimizerClass[] = [SGD, Adagrad, RMSprop, Adam, AdamW, Adamax, Nadam];
 
 /** Every optimizer name compile() accepts. */
 export const optimizerNames: readonly string[] = Object.freeze(registry.map((c) => c.optimizerName));

@@ -74,6 +74,10 @@ const declarations = {
     code: 8, slots: 2,
     formula: 'm = beta1·m + (1 − beta1)·g; u = max(beta2·u, |g|); w −= learningRate·m / (biasCorrection1·(u + epsilon))   (s1 = m, s2 = u)',
   },
+  nadam: {
+    code: 9, slots: 2,
+    formula: 'm = beta1·m + (1 − beta1)·g; v = beta2·v + (1 − beta2)·g²; w −= learningRate·(firstMomentWeight·m + gradientWeight·g) / (√(v / biasCorrection2) + epsilon)   (s1 = m, s2 = v)',
+  },
 } as const satisfies Record<string, RuleDeclaration>;
 
 export type OptimizerRuleName = keyof typeof declarations;

@@ -219,6 +219,10 @@ export function optimizerRef(w: Float32Array, g: Float32Array, s1: Float32Array,
         s1[i] = p.beta1 * s1[i]! + (1 - p.beta1) * gi;
         s2[i] = Math.max(p.beta2 * s2[i]!, Math.abs(gi));
         w[i] = w[i]! - (p.learningRate * s1[i]!) / (p.biasCorrection1 * (s2[i]! + p.epsilon)); break;
+      case Opt.nadam:
+        s1[i] = p.beta1 * s1[i]! + (1 - p.beta1) * gi;
+        s2[i] = p.beta2 * s2[i]! + (1 - p.beta2) * gi * gi;
+        w[i] = w[i]! - (p.learningRate * (p.firstMomentWeight * s1[i]! + p.gradientWeight * gi)) / (Math.sqrt(s2[i]! / p.biasCorrection2) + p.epsilon); break;
       default: throw new Error(`optimizerRef: no reference for rule ${p.kind}`);
     }
   }

@@ -111,6 +111,20 @@ export function optimizerStep(
       }
       return bad;
     }
+    case Opt.nadam: {
+      const { beta1, beta2, biasCorrection2: c2, firstMomentWeight: mw, gradientWeight: gw } = p;
+      for (let i = 0; i < n; i++) {
+        const gi = clipped(f[g + i]!, clip);
+        const m = Math.fround(beta1 * f[in1 + i]! + (1 - beta1) * gi);
+        const v = Math.fround(beta2 * f[in2 + i]! + (1 - beta2) * gi * gi);
+        const w = Math.fround(f[wIn + i]! - (lr * (mw * m + gw * gi)) / (Math.sqrt(v / c2) + eps));
+        f[out1 + i] = m;
+        f[out2 + i] = v;
+        f[wOut + i] = w;
+        bad += (m - m) + (v - v) + (w - w);
+      }
+      return bad;
+    }
     default:
       throw new Error(`optimizerStep: unknown optimizer code ${String(p.kind)}`);
   }
