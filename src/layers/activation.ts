@@ -5,7 +5,7 @@
 import type { Backend } from '../backend/contract.js';
 import { activationBackward, activationForward, getActivation, type ActivationName, type ActivationSpec } from './activation-kernels.js';
 import { checkOptionKeys } from '../util/options.js';
-import { Layer, layerArgKeys, type LayerArgs, type PassContext } from './layer.js';
+import { Layer, layerArgKeys, type KerasEntry, type LayerArgs, type LayerConfigReader, type PassContext } from './layer.js';
 
 export interface ActivationArgs extends LayerArgs {
   activation: ActivationName;
@@ -40,6 +40,18 @@ export class Activation extends Layer {
 
   getConfig(): Record<string, unknown> {
     return { activation: this.activation.name };
+  }
+
+  override toKeras(unique: (base: string) => string): KerasEntry[] {
+    // Keras has no leaky-ReLU activation string with an alpha: an Activation('leakyRelu') is a LeakyReLU layer there.
+    if (this.className === 'Activation' && this.activation.name === 'leakyRelu') return [{ className: 'LeakyReLU', config: { alpha: this.activation.alpha } }];
+    return super.toKeras(unique);
+  }
+
+  static readonly kerasClassName: string = 'Activation';
+
+  static fromConfig(c: LayerConfigReader, args: LayerArgs): Activation {
+    return new Activation({ ...args, activation: c.activation('activation') });
   }
 }
 

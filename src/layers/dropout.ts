@@ -4,7 +4,7 @@
  */
 import type { Backend } from '../backend/contract.js';
 import { checkOptionKeys } from '../util/options.js';
-import { Layer, layerArgKeys, type LayerArgs, type PassContext } from './layer.js';
+import { Layer, layerArgKeys, type LayerArgs, type LayerConfigReader, type PassContext } from './layer.js';
 
 export interface DropoutArgs extends LayerArgs {
   /** Fraction of units dropped, in [0, 1). */
@@ -45,7 +45,14 @@ export class Dropout extends Layer {
   }
 
   getConfig(): Record<string, unknown> {
-    return { rate: this.rate };
+    return { rate: this.rate, noise_shape: null, seed: null };
+  }
+
+  static readonly kerasClassName = 'Dropout';
+
+  static fromConfig(c: LayerConfigReader, args: LayerArgs): Dropout {
+    c.refuse('noise_shape');
+    return new Dropout({ ...args, rate: c.raw('rate') as number });
   }
 }
 

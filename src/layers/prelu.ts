@@ -6,7 +6,7 @@ import type { Backend } from '../backend/contract.js';
 import { getInitializer, zeros, type Initializer } from '../initializers.js';
 import { getRegularizer, type Regularizer } from '../regularizers.js';
 import { checkOptionKeys } from '../util/options.js';
-import { Layer, layerArgKeys, type LayerArgs, type Param, type PassContext } from './layer.js';
+import { Layer, layerArgKeys, type LayerArgs, type LayerConfigReader, type Param, type PassContext } from './layer.js';
 
 export interface PreluArgs extends LayerArgs {
   /** Default 'zeros'. */
@@ -45,7 +45,14 @@ export class PReLU extends Layer {
   }
 
   getConfig(): Record<string, unknown> {
-    return { alpha_initializer: this.alphaInitializer, alpha_regularizer: this.alphaRegularizer ?? null };
+    return { alpha_initializer: this.alphaInitializer, alpha_regularizer: this.alphaRegularizer ?? null, alpha_constraint: null, shared_axes: null };
+  }
+
+  static readonly kerasClassName = 'PReLU';
+
+  static fromConfig(c: LayerConfigReader, args: LayerArgs): PReLU {
+    c.refuse('alpha_constraint', 'shared_axes');
+    return new PReLU({ ...args, alphaInitializer: c.initializer('alpha_initializer'), alphaRegularizer: c.regularizer('alpha_regularizer') });
   }
 }
 
