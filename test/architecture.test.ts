@@ -33,7 +33,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe('architecture', () => {
-  it('src/ has no import cycle and src/model does not import src/io (type imports included)', async () => {
+  it('src/ has no import cycle, src/model does not import src/io (type imports included), Node built-ins only at the edges', async () => {
     const result = await check('src', root);
     // Sanity: the cruise really followed src/ (index.ts reaches the model, io and backends).
     expect(result.summary.totalCruised).toBeGreaterThan(80);
@@ -42,16 +42,20 @@ describe('architecture', () => {
     expect(violations(result)).toEqual([]);
   }, 60_000);
 
-  it('the checker reports a planted cycle, including one through a type-only import, and a model → io import', async () => {
+  it('the checker reports a planted cycle (through type-only imports), a model → io import and a Node built-in off the edges', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'wasm-mlp-arch-'));
     try {
       mkdirSync(path.join(dir, 'src/model'), { recursive: true });
       mkdirSync(path.join(dir, 'src/io'), { recursive: true });
       writeFileSync(path.join(dir, 'src/model/a.ts'), "import type { B } from '../io/b.js';\nexport interface A { b?: B }\n");
       writeFileSync(path.join(dir, 'src/io/b.ts'), "import type { A } from '../model/a.js';\nexport interface B { a?: A }\n");
+      writeFileSync(path.join(dir, 'src/model/c.ts'), "import { readFileSync } from 'node:fs';\nexport const c = readFileSync;\n");
+      writeFileSync(path.join(dir, 'src/io/d-node.ts'), "import { readFileSync } from 'node:fs';\nexport const d = readFileSync;\n");
       const names = violations(await check('src', dir)).map((v) => v.split(':')[0]);
       expect(names).toContain('no-circular');
       expect(names).toContain('model-knows-no-file-format');
+      const nodeImports = violations(await check('src', dir)).filter((v) => v.startsWith('node-only-at-the-edges'));
+      expect(nodeImports).toEqual(['node-only-at-the-edges: src/model/c.ts → fs']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
