@@ -17,6 +17,13 @@ module.exports = {
       from: { path: '^src/model/' },
       to: { path: '^src/io/' },
     },
+    {
+      name: 'node-only-at-the-edges',
+      comment: 'Node built-ins only in the CLI and in *-node.ts files (STYLE.md principle 6): the maths core and every browser path stay free of them.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/cli/', '-node\\.ts$'] },
+      to: { dependencyTypes: ['core'] },
+    },
   ],
   options: {
     parser: 'swc',

@@ -31,7 +31,7 @@ import { ModelMemory } from './layout.js';
 import { serializer, type SavableModel, type TrainingSetup } from './persistence.js';
 import { DivergenceError, trainStep } from './step.js';
 import { formatSummary } from './summary.js';
-import { readWeights, writeWeights, type WeightLike, type WeightTensor } from './weights.js';
+import { checkWeights, readWeights, storeWeights, type WeightLike, type WeightTensor } from './weights.js';
 
 export interface SequentialArgs {
   layers?: Layer[];
@@ -219,7 +219,8 @@ export class Sequential implements TrainingModel, SavableModel {
    */
   setWeights(weights: ArrayLike<WeightLike>): void {
     this.checkUsable();
-    writeWeights(this.layers, this.build(), weights);
+    const memory = this.build();
+    storeWeights(this.layers, memory, checkWeights(this.layers, weights));
   }
 
   /** All parameters as one flat copy (early stopping's best weights). */

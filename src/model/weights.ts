@@ -29,8 +29,11 @@ export function readWeights(layers: readonly Layer[], memory: ModelMemory): Weig
   return out;
 }
 
-/** Replace every parameter (same order and shapes as readWeights); throws before writing anything. */
-export function writeWeights(layers: readonly Layer[], memory: ModelMemory, weights: ArrayLike<WeightLike>): void {
+/**
+ * Check replacement weights against the layers' parameters (same order and shapes as
+ * readWeights): count, shapes, and every value a finite float32. Returns the values to store.
+ */
+export function checkWeights(layers: readonly Layer[], weights: ArrayLike<WeightLike>): ArrayLike<number>[] {
   const params = layers.flatMap((l) => l.params.map((p) => [l, p] as const));
   if (!weights || typeof weights.length !== 'number') throw new Error(`setWeights: expected an array of ${params.length} weights, got ${describe(weights)}`);
   if (weights.length !== params.length) {
@@ -56,6 +59,12 @@ export function writeWeights(layers: readonly Layer[], memory: ModelMemory, weig
     }
     datas.push(data);
   }
+  return datas;
+}
+
+/** Write values from checkWeights into the parameters, in layer order. */
+export function storeWeights(layers: readonly Layer[], memory: ModelMemory, values: readonly ArrayLike<number>[]): void {
   const f32 = memory.backend.f32();
-  params.forEach(([, p], i) => f32.set(datas[i]!, p.offset >>> 2));
+  let i = 0;
+  for (const layer of layers) for (const p of layer.params) f32.set(values[i++]!, p.offset >>> 2);
 }

@@ -10,9 +10,10 @@ import type { Backend } from '../contract.js';
 import { formatBytes } from '../../util/format.js';
 import { activation, activationGrad, prelu, preluGrad } from './activations.js';
 import { dropout } from './dropout.js';
-import { accuracyCount, argmaxRows, copy, fill, gatherRows, multiply, regularize, scale, sumSquares } from './elementwise.js';
-import { columnSums, gemm } from './gemm.js';
+import { columnSums, copy, fill, gatherRows, multiply, regularize, scale, sumSquares } from './elementwise.js';
+import { gemm } from './gemm.js';
 import { loss } from './losses.js';
+import { accuracyCount, argmaxRows } from './metrics.js';
 import { optimizerStep } from './optimizers.js';
 import { softmax, softmaxGrad } from './softmax.js';
 
