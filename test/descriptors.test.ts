@@ -91,3 +91,12 @@ describe('optimizer registry', () => {
     expect([...lossNames]).toEqual(['meanSquaredError', 'meanAbsoluteError', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy']);
   });
 });
+
+describe('README', () => {
+  it('the declarations section is what scripts/readme-declarations.mjs renders from the declarations', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const script = new URL('../scripts/readme-declarations.mjs', import.meta.url).pathname;
+    const out = execFileSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
+    expect(out).toMatch(/up to date/);
+  }, 60_000);
+});
