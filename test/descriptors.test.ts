@@ -100,3 +100,27 @@ describe('README', () => {
     expect(out).toMatch(/up to date/);
   }, 60_000);
 });
+
+describe('worker protocol', () => {
+  it('builds every registered layer type and every optimizer by name; refuses others', async () => {
+    const { modelFromSpec } = await import('../src/worker/serve.js');
+    const nn = await import('../src/index.js');
+    await nn.setBackend('js');
+    for (const name of optimizers.optimizerNames) {
+      const m = modelFromSpec({
+        seed: 1,
+        layers: [
+          { type: 'dense', units: 4, inputShape: [3], activation: 'mish' }, { type: 'dropout', rate: 0.1 }, { type: 'prelu' },
+          { type: 'leakyRelu', alpha: 0.2 }, { type: 'elu' }, { type: 'activation', activation: 'tanh' }, { type: 'dense', units: 2, activation: 'softmax' },
+        ],
+        compile: { optimizer: { name, learningRate: 0.01 }, loss: 'categoricalCrossentropy', metrics: ['accuracy'] },
+      } as never);
+      expect(m.trainingConfig!.optimizer.constructor).toBe(optimizers.getOptimizer(name).constructor);
+      expect(m.layers.map((l) => l.className)).toEqual(['Dense', 'Dropout', 'PReLU', 'LeakyReLU', 'ELU', 'Activation', 'Dense']);
+      m.dispose();
+    }
+    expect(() => modelFromSpec({ layers: [{ type: 'conv2d' }], compile: { optimizer: 'adam', loss: 'mse' } } as never)).toThrow(/unknown layer type 'conv2d'; expected one of dense, dropout/);
+    expect(() => modelFromSpec({ layers: [{ type: 'dense', units: 1, inputShape: [1] }], compile: { optimizer: { name: 'adadelta' }, loss: 'mse' } } as never)).toThrow(/unknown optimizer 'adadelta'; expected one of sgd, adagrad, rmsprop, adam, adamw, adamax, nadam/);
+    expect(() => modelFromSpec({ layers: [{ type: 'dense', units: 1, inputShape: [1], unit: 3 }], compile: { optimizer: 'adam', loss: 'mse' } } as never)).toThrow(/did you mean 'units'/);
+  });
+});

@@ -23,6 +23,7 @@ export type { KerasEntry, LayerConfigReader } from './layer.js';
 
 /** What the registry needs of a layer class. */
 export interface LayerClass {
+  new (args: never): Layer;
   /** The Keras / TensorFlow.js class name it saves and loads as. */
   readonly kerasClassName: string;
   fromConfig(c: LayerConfigReader, args: LayerArgs): Layer;
@@ -36,7 +37,12 @@ export function layerClassFor(className: string): LayerClass | undefined {
   return layerClasses.find((c) => c.kerasClassName === className);
 }
 
+/** The layer factories by their API name (`nn.layers.dense`, …), for the worker protocol. */
+export const layerFactoryNames: Readonly<Record<string, LayerClass>> = Object.freeze({
+  dense: Dense, dropout: Dropout, activation: Activation, leakyRelu: LeakyReLU, prelu: PReLU, elu: ELU,
+} satisfies Record<string, LayerClass>);
+
 /** Whether `layer` is an instance of a registered class (so it has a saved form). */
 export function isRegisteredLayer(layer: Layer): boolean {
-  return layerClasses.some((c) => layer instanceof (c as unknown as abstract new (...a: never[]) => Layer));
+  return layerClasses.some((c) => layer instanceof c);
 }

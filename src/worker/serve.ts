@@ -11,19 +11,15 @@ import { Tensor2D } from '../tensor.js';
 import { toEndpoint, type MessageEndpoint } from './endpoint.js';
 import type { ModelSpec, PlainTensor, Reply, Request } from './protocol.js';
 
-const layerFactories: Record<string, (args: never) => layers.Layer> = {
-  dense: layers.dense, dropout: layers.dropout, activation: layers.activation,
-  leakyRelu: layers.leakyRelu, prelu: layers.prelu, elu: layers.elu,
-};
 
 /** Build (but do not train) the Sequential model a ModelSpec describes. */
 export function modelFromSpec(spec: ModelSpec): Sequential {
   if (!spec || !Array.isArray(spec.layers)) throw new Error('modelFromSpec: expected { layers: [...], compile: {...} }');
   const model = new Sequential(spec.seed === undefined ? {} : { seed: spec.seed });
   for (const { type, ...options } of spec.layers) {
-    const make = layerFactories[type];
-    if (!make) throw new Error(`modelFromSpec: unknown layer type '${type}'; expected one of ${Object.keys(layerFactories).join(', ')}`);
-    model.add(make(options as never));
+    const cls = Object.hasOwn(layers.layerFactoryNames, type) ? layers.layerFactoryNames[type] : undefined;
+    if (!cls) throw new Error(`modelFromSpec: unknown layer type '${type}'; expected one of ${Object.keys(layers.layerFactoryNames).join(', ')}`);
+    model.add(new cls(options as never));
   }
   const opt = spec.compile.optimizer;
   let optimizer: string | optimizers.Optimizer = opt as string;
