@@ -209,10 +209,6 @@ function batchShape(cfg: JsonObject, where: string): number | undefined {
 
 // ---- initializers and regularizers ------------------------------------------------------------
 
-const initByClass: Record<string, string> = {
-  Zeros: 'zeros', Ones: 'ones', GlorotUniform: 'glorotUniform', GlorotNormal: 'glorotNormal', HeUniform: 'heUniform',
-  HeNormal: 'heNormal', LeCunUniform: 'leCunUniform', LeCunNormal: 'leCunNormal', LecunUniform: 'leCunUniform', LecunNormal: 'leCunNormal',
-};
 /** Keras initializers wasm-mlp does not implement: kept by name and config (for saving again). */
 const keptInitializers = new Set(['VarianceScaling', 'TruncatedNormal', 'Orthogonal', 'Identity']);
 
@@ -228,7 +224,8 @@ function initializerFromKeras(v: unknown, where: string): Initializer | undefine
     return x === undefined || x === null ? fallback : finite(x, `${where} ${key}`);
   };
   if (typeof cls === 'string') {
-    if (Object.hasOwn(initByClass, cls)) return inits.getInitializer(initByClass[cls]!, inits.zeros, where);
+    const named = inits.initializerFromKerasClass(cls);
+    if (named) return named;
     if (cls === 'Constant') return inits.constant({ value: num('value', 0) });
     if (cls === 'RandomUniform') return inits.randomUniform({ minval: num('minval', -0.05), maxval: num('maxval', 0.05) });
     if (cls === 'RandomNormal') return inits.randomNormal({ mean: num('mean', 0), stddev: num('stddev', 0.05) });
