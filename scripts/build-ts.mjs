@@ -1,46 +1,99 @@
-// Bundles the library with esbuild: dist/node/index.js (ESM for Node >= 20) and
-// dist/browser/wasm-mlp.js (minified ESM for browsers; each wasm build is its own lazily
-// imported chunk, so a page downloads only the build it runs). Type declarations come from tsc.
+// Bundles the library with esbuild into the files package.json#exports points at:
+//   dist/node/index.js    ESM for Node, Bun and Deno (the `node` condition, `import`)
+//   dist/node/index.cjs   CommonJS for `require('wasm-mlp')` on every Node >= 20 (`node` + `require`)
+//   dist/browser/wasm-mlp.js  ESM for browsers and bundlers (`browser` and `default`): no Node
+//                         built-in is reachable from it, statically or through a dynamic import
+//   dist/wasm/*.js        the four wasm builds (bytes as base64), shared by all three entries and
+//                         imported lazily, so a bundler splits each into its own chunk and a page
+//                         downloads only the build it runs
+// Type declarations come from tsc (dist/types, without the CLI's).
+//
+// Browser substitutes: for a module `x.ts` that needs Node (src/io/handlers/file-node.ts,
+// src/backend/threads/spawn-node.ts), the browser entry gets `x.browser.ts` beside it instead.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-for (const d of ['node', 'browser', 'types']) rmSync(`${root}dist/${d}`, { recursive: true, force: true });
+for (const d of ['node', 'browser', 'types', 'wasm']) rmSync(`${root}dist/${d}`, { recursive: true, force: true });
 
-const common = { entryPoints: [`${root}src/index.ts`], bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning' };
-await build({ ...common, platform: 'node', outfile: `${root}dist/node/index.js`, sourcemap: true });
+const WASM = /^\.\/((?:simd|relaxed)(?:-threads)?)\.generated\.js$/;
+
+/** Imports of src/backend/wasm/<build>.generated.js become imports of dist/wasm/<build>.js. */
+const sharedWasm = (outDir) => ({
+  name: 'shared-wasm',
+  setup(b) {
+    b.onResolve({ filter: WASM }, (args) => {
+      const name = WASM.exec(args.path)[1];
+      const rel = relative(outDir, `${root}dist/wasm`).replace(/\\/g, '/');
+      return { path: `${rel}/${name}.js`, external: true };
+    });
+  },
+});
+
+/** In the browser entry, `./x.js` resolves to `x.browser.ts` when that file exists. */
+const browserSubstitutes = {
+  name: 'browser-substitutes',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => {
+      const alt = join(args.resolveDir, args.path.replace(/\.js$/, '.browser.ts'));
+      return existsSync(alt) ? { path: alt } : undefined;
+    });
+  },
+};
+
+const common = { entryPoints: [`${root}src/index.ts`], bundle: true, target: 'es2022', logLevel: 'warning' };
+await build({
+  ...common,
+  entryPoints: Object.fromEntries(
+    ['simd', 'relaxed', 'simd-threads', 'relaxed-threads'].map((n) => [n, `${root}src/backend/wasm/${n}.generated.ts`]),
+  ),
+  outdir: `${root}dist/wasm`,
+  format: 'esm',
+  platform: 'neutral',
+});
+await build({ ...common, platform: 'node', format: 'esm', outfile: `${root}dist/node/index.js`, plugins: [sharedWasm(`${root}dist/node`)] });
+await build({
+  ...common,
+  platform: 'node',
+  format: 'cjs',
+  outfile: `${root}dist/node/index.cjs`,
+  // Keep `import()` of the (ESM) wasm modules: Node's CommonJS can import ES modules dynamically.
+  supported: { 'dynamic-import': true },
+  plugins: [sharedWasm(`${root}dist/node`)],
+});
 await build({
   ...common,
   platform: 'browser',
-  outdir: `${root}dist/browser`,
-  entryNames: 'wasm-mlp',
-  chunkNames: 'chunks/[name]-[hash]',
-  splitting: true,
+  format: 'esm',
+  outfile: `${root}dist/browser/wasm-mlp.js`,
   minify: true,
-  external: ['node:*'],
+  plugins: [browserSubstitutes, sharedWasm(`${root}dist/browser`)],
 });
+
+// The browser entry must not mention a Node built-in anywhere, or webpack and esbuild refuse it.
+const browserJs = readFileSync(`${root}dist/browser/wasm-mlp.js`, 'utf8');
+const nodeBuiltin = /["'`](node:[\w/]+)["'`]/.exec(browserJs);
+if (nodeBuiltin) throw new Error(`build-ts: dist/browser/wasm-mlp.js mentions ${nodeBuiltin[1]}`);
 
 const tsc = spawnSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.json`], { stdio: 'inherit' });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+// The CLI is a program, not an API: its declarations are not published.
+rmSync(`${root}dist/types/cli`, { recursive: true, force: true });
 
 if (process.argv.includes('--sizes')) {
   let raw = 0;
   let gz = 0;
-  const walk = (dir) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = `${dir}/${e.name}`;
-      if (e.isDirectory()) walk(p);
-      else if (p.endsWith('.js')) {
-        const b = readFileSync(p);
-        raw += b.length;
-        gz += gzipSync(b, { level: 9 }).length;
-      }
-    }
+  const add = (p) => {
+    const b = readFileSync(p);
+    raw += b.length;
+    gz += gzipSync(b, { level: 9 }).length;
   };
-  walk(`${root}dist/browser`);
-  console.log(`browser bundle (all chunks): ${(raw / 1024).toFixed(1)} KiB min, ${(gz / 1024).toFixed(1)} KiB gzip`);
+  add(`${root}dist/browser/wasm-mlp.js`);
+  for (const f of readdirSync(`${root}dist/wasm`)) add(`${root}dist/wasm/${f}`);
+  console.log(`browser (entry + all four wasm builds): ${(raw / 1024).toFixed(1)} KiB min, ${(gz / 1024).toFixed(1)} KiB gzip`);
 }
+

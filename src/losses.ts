@@ -14,19 +14,21 @@ export const lossNames = [
 ] as const;
 export type LossName = (typeof lossNames)[number];
 
-const aliases: Record<string, LossName> = {
+const aliases = {
   mse: 'meanSquaredError', mean_squared_error: 'meanSquaredError', MeanSquaredError: 'meanSquaredError',
   mae: 'meanAbsoluteError', mean_absolute_error: 'meanAbsoluteError', MeanAbsoluteError: 'meanAbsoluteError',
   binary_crossentropy: 'binaryCrossentropy', BinaryCrossentropy: 'binaryCrossentropy',
   categorical_crossentropy: 'categoricalCrossentropy', CategoricalCrossentropy: 'categoricalCrossentropy',
   sparse_categorical_crossentropy: 'sparseCategoricalCrossentropy', SparseCategoricalCrossentropy: 'sparseCategoricalCrossentropy',
-};
+} as const satisfies Record<string, LossName>;
+/** What `compile({ loss })` accepts: a {@link LossName} or a Keras / TensorFlow.js spelling of one. */
+export type LossSpec = LossName | keyof typeof aliases;
 
 /** Accept API names and Keras/TensorFlow.js spellings ('mse', 'categorical_crossentropy'). */
 export function getLossName(spec: unknown): LossName {
   if (typeof spec === 'string') {
     if ((lossNames as readonly string[]).includes(spec)) return spec as LossName;
-    if (Object.hasOwn(aliases, spec)) return aliases[spec]!;
+    if (Object.hasOwn(aliases, spec)) return aliases[spec as keyof typeof aliases];
   }
   throw new Error(`compile: unknown loss ${JSON.stringify(spec) ?? String(spec)}; expected one of ${lossNames.map((n) => `'${n}'`).join(', ')}`);
 }

@@ -5,7 +5,7 @@
  * every value must be finite before it reaches the model.
  */
 import { ready } from '../backend/index.js';
-import { Sequential } from '../model/sequential.js';
+import { Sequential, type CompileArgs } from '../model/sequential.js';
 import { checkJsonTree, isObject, own, parseJson, show, type JsonObject } from './json.js';
 import { formatBytes, mergeLimits, type LoadLimits } from './limits.js';
 import { modelToTopology, topologyToLayers } from './topology.js';
@@ -130,7 +130,7 @@ export async function fromArtifacts(input: ArtifactsInput, options: LoadOptions 
       if (tc !== undefined && tc !== null) {
         checkJsonTree(tc, 'trainingConfig');
         const spec = compileSpecFrom(tc);
-        model.compile({ optimizer: spec.optimizer, loss: spec.loss, metrics: spec.metrics });
+        model.compile({ optimizer: spec.optimizer, loss: spec.loss, metrics: spec.metrics as CompileArgs['metrics'] });
       }
     }
   } catch (e) {

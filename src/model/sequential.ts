@@ -19,8 +19,8 @@ import { getBackend, ready } from '../backend/index.js';
 import type { AccuracyCode, Backend, LossCode, OptimizerParams } from '../backend/contract.js';
 import { EarlyStopping, type Callback, type Logs, type ModelAwareCallback, type TrainingModel } from '../callbacks.js';
 import { Layer, type Param, type PassContext } from '../layers/layer.js';
-import { accuracyKind, getLossName, isSparse, lossKernel, type LossName } from '../losses.js';
-import { getOptimizer, type Optimizer } from '../optimizers/index.js';
+import { accuracyKind, getLossName, isSparse, lossKernel, type LossName, type LossSpec } from '../losses.js';
+import { getOptimizer, type Optimizer, type OptimizerName } from '../optimizers/index.js';
 import { newOptimizerParams } from '../optimizers/optimizer.js';
 import { Tensor2D, describe, type Tensor2DLike } from '../tensor.js';
 import { Rng } from '../util/random.js';
@@ -37,10 +37,15 @@ export interface SequentialArgs {
   name?: string;
 }
 
+/** The metric names `compile({ metrics })` accepts ('acc' is Keras's short form). */
+export type MetricName = 'accuracy' | 'acc';
+
 export interface CompileArgs {
-  optimizer: string | Optimizer;
-  loss: LossName | string;
-  metrics?: string[];
+  /** A name ('adam', 'sgd', … or Keras's 'Adam'; any case at run time) or an `nn.optimizers.*` object. */
+  optimizer: OptimizerName | Optimizer;
+  /** A loss name ('binaryCrossentropy', …) or its Keras spelling ('binary_crossentropy', 'mse', …). */
+  loss: LossSpec;
+  metrics?: MetricName[];
 }
 
 export interface FitArgs {
