@@ -39,7 +39,7 @@ Options:
   -h, --help              show this help
 
 Example:
-  wasm-mlp train examples/data/iris.csv --label species --layers 16 --epochs 60 --out iris-model`;
+  wasm-mlp train iris.csv --label species --layers 16 --epochs 60 --out iris-model`;
 
 const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'leakyRelu', 'gelu', 'swish', 'softplus', 'linear'] as const;
 const OPTIMIZERS = ['sgd', 'adagrad', 'rmsprop', 'adam', 'adamw'] as const;
