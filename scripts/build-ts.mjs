@@ -1,6 +1,6 @@
 // Bundles the library with esbuild into the files package.json#exports points at:
-//   dist/node/index.js    ESM for Node, Bun and Deno (the `node` condition, `import`)
-//   dist/node/index.cjs   CommonJS for `require('wasm-mlp')` on every Node >= 20 (`node` + `require`)
+//   dist/node/index.cjs   CommonJS for Node, Bun and Deno: `require('wasm-mlp')` on every Node >= 20
+//   dist/node/index.js    their ESM entry (`import`): re-exports index.cjs, so both share one library
 //   dist/browser/wasm-mlp.js  ESM for browsers and bundlers (`browser` and `default`): no Node
 //                         built-in is reachable from it, statically or through a dynamic import
 //   dist/wasm/*.js        the four wasm builds (bytes as base64), shared by all three entries and
@@ -12,9 +12,10 @@
 // src/backend/threads/spawn-node.ts), the browser entry gets `x.browser.ts` beside it instead.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -55,7 +56,6 @@ await build({
   format: 'esm',
   platform: 'neutral',
 });
-await build({ ...common, platform: 'node', format: 'esm', outfile: `${root}dist/node/index.js`, plugins: [sharedWasm(`${root}dist/node`)] });
 await build({
   ...common,
   platform: 'node',
@@ -65,6 +65,14 @@ await build({
   supported: { 'dynamic-import': true },
   plugins: [sharedWasm(`${root}dist/node`)],
 });
+// The ESM entry for Node is a thin wrapper over the CommonJS build, so `import` and `require` in
+// one program share one library (one backend, one arena): no dual-package hazard, half the bytes.
+const names = Object.keys(createRequire(import.meta.url)(`${root}dist/node/index.cjs`)).filter((n) => n !== '__esModule').sort();
+writeFileSync(
+  `${root}dist/node/index.js`,
+  `// ES module entry for Node, Bun and Deno: the CommonJS build's exports (see scripts/build-ts.mjs).\n` +
+    `import lib from './index.cjs';\n\nexport const {\n${names.map((n) => `  ${n},`).join('\n')}\n} = lib;\n`,
+);
 await build({
   ...common,
   platform: 'browser',
@@ -83,6 +91,20 @@ const tsc = spawnSync(process.execPath, [`${root}node_modules/typescript/bin/tsc
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 // The CLI is a program, not an API: its declarations are not published.
 rmSync(`${root}dist/types/cli`, { recursive: true, force: true });
+// A CommonJS twin of every declaration file (x.d.cts importing ./y.cjs), for `require('wasm-mlp')`
+// in TypeScript projects that resolve like Node (node16/nodenext) and see the package's
+// "type": "module": there an ESM declaration cannot be required.
+const twin = (dir) => {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = `${dir}/${e.name}`;
+    if (e.isDirectory()) twin(p);
+    else if (p.endsWith('.d.ts')) {
+      const text = readFileSync(p, 'utf8').replace(/((?:from |import\()\s*["']\.{1,2}\/[^"']*)\.js(["'])/g, '$1.cjs$2');
+      writeFileSync(p.replace(/\.d\.ts$/, '.d.cts'), text);
+    }
+  }
+};
+twin(`${root}dist/types`);
 
 if (process.argv.includes('--sizes')) {
   let raw = 0;

@@ -235,6 +235,10 @@ describe('runtimes run a training script from the installed package', () => {
     const cjs = check(process.execPath, ['--no-experimental-require-module', 'train.cjs'], dir, /require/);
     expect(cjs.predictions).toEqual(esm.predictions);
     expect(esm.info!.threads).toBeGreaterThan(1);
+    const dual = spawnSync(process.execPath, ['dual.mjs'], { cwd: dir, encoding: 'utf8' });
+    expect(dual.status, dual.stderr).toBe(0);
+    expect(JSON.parse(dual.stdout)).toMatchObject({ same: true });
+    expect(JSON.parse(dual.stdout).exports).toBeGreaterThan(15);
   });
 
   it('Node at the lowest version `engines` names: import, require and the CLI', () => {
@@ -295,6 +299,8 @@ describe('types (tsc on fixtures against the installed declarations)', () => {
       'tsconfig.node.json': { compilerOptions: { ...base, lib: ['es2022'], types: ['node'], module: 'nodenext', moduleResolution: 'nodenext' }, files: ['node-worker.ts', 'compile.ts'] },
       // tsc's default lib (DOM included) with Node's types: both kinds of Worker.
       'tsconfig.dom.json': { compilerOptions: { ...base, types: ['node'], module: 'nodenext', moduleResolution: 'nodenext' }, files: ['node-worker.ts', 'browser-worker.ts', 'compile.ts'] },
+      // CommonJS with Node16 resolution: require() of the package's CommonJS declarations.
+      'tsconfig.cjs.json': { compilerOptions: { ...base, lib: ['es2022'], types: ['node'], module: 'node16', moduleResolution: 'node16' }, files: ['require.cts'] },
       // A bundler project for the browser, without Node's types.
       'tsconfig.bundler.json': { compilerOptions: { ...base, lib: ['es2022', 'dom'], types: [], module: 'esnext', moduleResolution: 'bundler' }, files: ['browser-worker.ts', 'compile.ts'] },
       'tsconfig.typo.json': { compilerOptions: { ...base, lib: ['es2022', 'dom'], types: [], module: 'esnext', moduleResolution: 'bundler' }, files: ['typo.ts'] },
@@ -303,9 +309,9 @@ describe('types (tsc on fixtures against the installed declarations)', () => {
     return dir;
   };
 
-  it('pass with lib es2022 only, with the default (DOM) lib, and in a bundler project', () => {
+  it('pass with lib es2022 only, with the default (DOM) lib, from CommonJS (node16), and in a bundler project', () => {
     const dir = setup();
-    for (const config of ['tsconfig.node.json', 'tsconfig.dom.json', 'tsconfig.bundler.json']) {
+    for (const config of ['tsconfig.node.json', 'tsconfig.dom.json', 'tsconfig.cjs.json', 'tsconfig.bundler.json']) {
       const r = tsc(dir, config);
       expect(r.status, `${config}:\n${r.stdout}${r.stderr}`).toBe(0);
     }
