@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  appsDir, copyApp, isolationHeaders, launch, learnedXor, packAndInstall, root, runApp, serveStatic, writeBuiltHtml,
+  appsDir, copyApp, isolationHeaders, launch, learnedXor, packAndInstall, root, runApp, serveStatic, wasmFiles, writeBuiltHtml,
   type AppResult, type Packed,
 } from './harness.js';
 
@@ -48,6 +48,8 @@ async function checkBuilt(outDir: string, name: string, app: 'xor' | 'worker' = 
     const server = await serveStatic(outDir, isolated);
     try {
       const r = await runApp(browser, server.url, `consumer-${name}${isolated ? '-coi' : ''}`);
+      // The page (or its worker) fetched one file with wasm in it: the build it runs, not all four.
+      expect(wasmFiles(server.served).map((f) => f.slice(outDir.length))).toHaveLength(1);
       if (app === 'xor') expectTrained(r, isolated);
       else {
         expect(r.error, r.error).toBeUndefined();

@@ -89,7 +89,8 @@ const MIME: Record<string, string> = {
 };
 
 /** A static server for a built app on 127.0.0.1, optionally cross-origin isolated. */
-export async function serveStatic(dir: string, isolated: boolean): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveStatic(dir: string, isolated: boolean): Promise<{ url: string; served: string[]; close(): Promise<void> }> {
+  const served: string[] = [];
   const server: Server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
     let file = join(dir, path);
@@ -103,11 +104,12 @@ export async function serveStatic(dir: string, isolated: boolean): Promise<{ url
       headers['cross-origin-opener-policy'] = 'same-origin';
       headers['cross-origin-embedder-policy'] = 'require-corp';
     }
+    served.push(file);
     res.writeHead(200, headers).end(readFileSync(file));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(() => r())) };
+  return { url: `http://127.0.0.1:${port}/`, served, close: () => new Promise((r) => server.close(() => r())) };
 }
 
 export const isolationHeaders = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
@@ -155,6 +157,11 @@ export async function runApp(browser: Browser, url: string, shot: string): Promi
   } finally {
     await page.close();
   }
+}
+
+/** Served files that carry a wasm build (a base64 literal of tens of kilobytes). */
+export function wasmFiles(files: string[]): string[] {
+  return [...new Set(files)].filter((f) => f.endsWith('.js') && /["'`][A-Za-z0-9+/]{40000,}={0,2}["'`]/.test(readFileSync(f, 'utf8')));
 }
 
 /** XOR learned: 0 → low, 1 → high, with margin. */
