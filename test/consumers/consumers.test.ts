@@ -36,6 +36,8 @@ function expectTrained(r: AppResult, isolated: boolean): void {
   expect(r.problems).toEqual([]);
   expect(r.info).toMatchObject({ name: 'wasm', simd: true });
   expect(learnedXor(r.predictions), `predictions ${r.predictions}`).toBe(true);
+  expect(r.reloaded).toEqual(r.predictions);
+  expect(r.fileError).toMatch(/'file:\/\/\.\/xor' is a file:\/\/ URL, which works only in Node/);
   expect(r.crossOriginIsolated).toBe(isolated);
   // With COOP/COEP the wasm backend shares its memory with workers: one thread per core, up to 4.
   if (isolated) expect(r.info!.threads).toBe(Math.min(4, r.hardwareConcurrency));

@@ -125,6 +125,8 @@ export interface AppResult {
   error?: string;
   info?: { name: string; simd: boolean; relaxedSimd: boolean; threads: number; crossOriginIsolated?: boolean };
   predictions?: number[];
+  reloaded?: number[];
+  fileError?: string;
   backend?: string;
   epochs?: number;
   hardwareConcurrency: number;
