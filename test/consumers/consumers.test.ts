@@ -82,7 +82,7 @@ async function webpackBuild(dir: string): Promise<{ warnings: string[]; errors: 
   return { warnings: (json.warnings ?? []).map((w) => w.message), errors: (json.errors ?? []).map((e) => e.message) };
 }
 
-describe('the package', () => {
+describe('the package', { timeout: 240_000 }, () => {
   it('is lean and complete: no dead weight, LICENSE, docs the errors name, no install-time build', () => {
     const files = packed.pack.files.map((f) => f.path);
     expect(packed.pack.size).toBeLessThanOrEqual(350 * 1024);
@@ -115,7 +115,7 @@ describe('the package', () => {
   });
 });
 
-describe('bundlers (XOR app in headless Chromium, plain and cross-origin isolated)', () => {
+describe('bundlers (XOR app in headless Chromium, plain and cross-origin isolated)', { timeout: 240_000 }, () => {
   it('Vite: production build with no warnings', async () => {
     const dir = copyApp(packed.dir, 'xor', 'vite-app');
     const r = vite(dir, 'build');
@@ -181,7 +181,7 @@ describe('bundlers (XOR app in headless Chromium, plain and cross-origin isolate
   });
 });
 
-describe('training in a Web Worker under a bundler (the docs/browser.md recipe)', () => {
+describe('training in a Web Worker under a bundler (the docs/browser.md recipe)', { timeout: 240_000 }, () => {
   it('Vite build', async () => {
     const dir = copyApp(packed.dir, 'worker', 'vite-worker');
     const r = vite(dir, 'build');
@@ -216,7 +216,7 @@ describe('training in a Web Worker under a bundler (the docs/browser.md recipe)'
   });
 });
 
-describe('runtimes run a training script from the installed package', () => {
+describe('runtimes run a training script from the installed package', { timeout: 240_000 }, () => {
   const runtimeDir = () => {
     const dir = join(packed.dir, 'runtime');
     cpSync(join(appsDir, 'runtime'), dir, { recursive: true });
@@ -292,7 +292,7 @@ describe('runtimes run a training script from the installed package', () => {
   });
 });
 
-describe('types (tsc on fixtures against the installed declarations)', () => {
+describe('types (tsc on fixtures against the installed declarations)', { timeout: 240_000 }, () => {
   const tsc = (dir: string, config: string) =>
     spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', config], { cwd: dir, encoding: 'utf8' });
   const setup = () => {
