@@ -7,9 +7,9 @@
  * Only ArrayBuffers are ever transferred.
  */
 export interface MessageEndpoint {
-  postMessage(message: any, transfer: ArrayBuffer[]): void; // eslint-disable-line @typescript-eslint/no-explicit-any
-  addEventListener?(type: 'message', listener: (event: { data: any }) => void): void; // eslint-disable-line @typescript-eslint/no-explicit-any
-  on?(type: 'message', listener: (data: any) => void): unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
+  postMessage(message: unknown, transfer: ArrayBuffer[]): void;
+  addEventListener?(type: 'message', listener: (event: { data: unknown }) => void): void;
+  on?(type: 'message', listener: (data: unknown) => void): unknown;
   terminate?(): unknown;
 }
 
