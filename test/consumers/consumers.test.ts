@@ -8,9 +8,9 @@
  * test/screenshots/consumer-*.png.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -27,6 +27,8 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(async () => {
   await browser?.close();
+  // The temp directory holds the tarball and the app; WASM_MLP_KEEP_CONSUMER=1 keeps it to look at.
+  if (packed && !process.env.WASM_MLP_KEEP_CONSUMER) rmSync(dirname(packed.dir), { recursive: true, force: true });
 });
 
 const NODE_WARNING = /node:|externalized for browser|Module not found|UnhandledSchemeError|Could not resolve/i;
