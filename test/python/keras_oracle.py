@@ -1,0 +1,110 @@
+"""Keras 3 (JAX backend, CPU) as the oracle for wasm-mlp's .keras files.
+
+Run by test/io-keras3.test.ts: python keras_oracle.py JOB.json; writes JSON to stdout.
+JOB = {"load": [{"file", "x"}...],          # load_model each file, predict x, report compile config
+       "fit": {"file", "x", "y", "out"},    # continue training one of them, save it to out
+       "make": {"dir", "x"}}                # save Keras-built models, report their predictions
+"""
+import json
+import os
+import sys
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+os.environ.setdefault("JAX_PLATFORMS", "cpu")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def compile_info(m):
+    if getattr(m, "optimizer", None) is None:
+        return None
+    cfg = m.optimizer.get_config()
+    return {
+        "optimizer": type(m.optimizer).__name__,
+        "config": {k: (float(v) if isinstance(v, (np.floating, float)) else v) for k, v in cfg.items() if isinstance(v, (int, float, bool, str, type(None), np.floating))},
+        "loss": m.loss if isinstance(m.loss, str) else type(m.loss).__name__,
+        "metrics": m.get_compile_config().get("metrics"),
+    }
+
+
+def load(job):
+    m = keras.models.load_model(job["file"])
+    x = np.asarray(job["x"], dtype="float32")
+    return {
+        "predict": np.asarray(m(x, training=False)).tolist(),
+        "layers": [type(l).__name__ for l in m.layers],
+        "compile": compile_info(m),
+    }
+
+
+def fit(job):
+    m = keras.models.load_model(job["file"])
+    x = np.asarray(job["x"], dtype="float32")
+    y = np.asarray(job["y"], dtype="float32")
+    before = [w.copy() for w in m.get_weights()]
+    hist = m.fit(x, y, epochs=job.get("epochs", 3), batch_size=8, verbose=0)
+    changed = any(not np.array_equal(a, b) for a, b in zip(before, m.get_weights()))
+    m.save(job["out"])
+    return {"loss": [float(v) for v in hist.history["loss"]], "changed": bool(changed), "predict": m.predict(x, verbose=0).tolist()}
+
+
+ACTIVATIONS = ["linear", "relu", "sigmoid", "tanh", "elu", "selu", "softplus", "silu", "gelu", "softmax"]
+
+
+def make(job):
+    """Keras-built models covering every layer kind and activation wasm-mlp reads, each compiled differently."""
+    keras.utils.set_random_seed(7)
+    x = np.asarray(job["x"], dtype="float32")
+    n = x.shape[1]
+    L = keras.layers
+    models = {
+        "kinds": (
+            [keras.Input((n,)), L.Dense(9, activation="relu"), L.Dropout(0.25), L.LeakyReLU(0.2), L.Dense(7, use_bias=False), L.PReLU(alpha_initializer=keras.initializers.Constant(0.3)),
+             L.ELU(0.7), L.Activation("gelu"), L.Dense(5, kernel_regularizer=keras.regularizers.L2(1e-3)), L.Activation("silu"), L.Dense(3, activation="softmax")],
+            dict(optimizer=keras.optimizers.Adam(learning_rate=0.003, beta_1=0.85, beta_2=0.995, epsilon=1e-6, clipnorm=1.5), loss="categorical_crossentropy", metrics=["accuracy"]),
+        ),
+        "sgd": ([keras.Input((n,)), L.Dense(6, activation="tanh"), L.Dense(1, activation="sigmoid")],
+                dict(optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=0.9, nesterov=True), loss="binary_crossentropy")),
+        "rmsprop": ([keras.Input((n,)), L.Dense(4, activation="selu"), L.Dense(2)],
+                    dict(optimizer=keras.optimizers.RMSprop(learning_rate=0.002, rho=0.8, momentum=0.1, centered=True), loss="mean_squared_error")),
+        "adagrad": ([keras.Input((n,)), L.Dense(4, activation="softplus"), L.Dense(2, activation="elu")],
+                    dict(optimizer=keras.optimizers.Adagrad(learning_rate=0.02, initial_accumulator_value=0.2), loss="mean_absolute_error")),
+        "adamw": ([keras.Input((n,)), L.Dense(4, activation="sigmoid"), L.Dense(3, activation="linear"), L.Activation("softmax")],
+                  dict(optimizer=keras.optimizers.AdamW(learning_rate=0.001, weight_decay=0.01), loss="categorical_crossentropy", metrics=["accuracy"])),
+        "uncompiled": ([keras.Input((n,)), L.Dense(3, activation="silu"), L.Dense(3, activation="gelu"), L.Dense(2, activation="relu")], None),
+    }
+    out = {}
+    for name, (layers, comp) in models.items():
+        m = keras.Sequential(layers, name=f"keras_{name}")
+        if comp:
+            m.compile(**comp)
+            yd = m.output_shape[-1]
+            y = np.eye(yd)[np.arange(len(x)) % yd] if yd > 1 else (np.arange(len(x)) % 2)[:, None]
+            m.fit(x, y.astype("float32"), epochs=2, batch_size=4, verbose=0)
+        path = os.path.join(job["dir"], f"{name}.keras")
+        m.save(path)
+        out[name] = {"file": path, "predict": m.predict(x, verbose=0).tolist(), "compile": compile_info(m) if comp else None}
+    # Refused: a layer class wasm-mlp lacks, and a Functional model.
+    m = keras.Sequential([keras.Input((n,)), L.Dense(3), L.GaussianNoise(0.1), L.Dense(1)])
+    m.save(os.path.join(job["dir"], "noise.keras"))
+    inp = keras.Input((n,))
+    f = keras.Model(inp, L.Dense(2)(inp))
+    f.save(os.path.join(job["dir"], "functional.keras"))
+    return out
+
+
+def main():
+    job = json.load(open(sys.argv[1]))
+    out = {"keras_version": keras.__version__}
+    if "load" in job:
+        out["load"] = [load(j) for j in job["load"]]
+    if "fit" in job:
+        out["fit"] = fit(job["fit"])
+    if "make" in job:
+        out["make"] = make(job["make"])
+    json.dump(out, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
