@@ -74,7 +74,7 @@ describe.skipIf(!python)('Keras 3 .keras files (oracle: Keras 3 on JAX)', () => 
     const Y = X.map((_, i) => [0, 1, 2].map((k) => (k === i % 3 ? 1 : 0)));
     const r = runPython('test/python/keras_oracle.py', {
       load: names.map((key) => ({ file: `${dir}/${key}.keras`, x: X })),
-      fit: { file: `${dir}/wasm-kinds.keras`, x: X, y: Y, out: `${dir}/kinds-keras-trained.keras`, epochs: 3 },
+      fit: { file: `${dir}/wasm-kinds.keras`, x: X, y: Y, out: `${dir}/kinds-keras-trained.keras`, epochs: 40 },
     });
     expect(r.keras_version).toMatch(/^3\./);
     names.forEach((key, i) => expectClose(flat(r.load[i].predict), ours[key]!, { rel: 1e-5, abs: 1e-5, what: `${key}: Keras predict vs ours` }));
@@ -95,7 +95,7 @@ describe.skipIf(!python)('Keras 3 .keras files (oracle: Keras 3 on JAX)', () => 
     // Keras continued training: finite, falling loss, changed weights.
     expect(r.fit.changed).toBe(true);
     expect(r.fit.loss.every(Number.isFinite)).toBe(true);
-    expect(r.fit.loss.at(-1)).toBeLessThan(r.fit.loss[0]);
+    expect(r.fit.after).toBeLessThan(r.fit.before * 0.9);
     // …and the Keras-trained file loads here (both backends) and predicts what Keras predicts.
     for (const backend of ['js', 'wasm'] as const) {
       await nn.setBackend(backend);

@@ -42,11 +42,15 @@ def fit(job):
     m = keras.models.load_model(job["file"])
     x = np.asarray(job["x"], dtype="float32")
     y = np.asarray(job["y"], dtype="float32")
+    keras.utils.set_random_seed(1)
     before = [w.copy() for w in m.get_weights()]
+    loss0 = m.evaluate(x, y, verbose=0, return_dict=True)["loss"]
     hist = m.fit(x, y, epochs=job.get("epochs", 3), batch_size=8, verbose=0)
+    loss1 = m.evaluate(x, y, verbose=0, return_dict=True)["loss"]
     changed = any(not np.array_equal(a, b) for a, b in zip(before, m.get_weights()))
     m.save(job["out"])
-    return {"loss": [float(v) for v in hist.history["loss"]], "changed": bool(changed), "predict": m.predict(x, verbose=0).tolist()}
+    return {"loss": [float(v) for v in hist.history["loss"]], "before": float(loss0), "after": float(loss1), "changed": bool(changed),
+            "predict": np.asarray(m(x, training=False)).tolist()}
 
 
 ACTIVATIONS = ["linear", "relu", "sigmoid", "tanh", "elu", "selu", "softplus", "silu", "gelu", "softmax"]
