@@ -12,7 +12,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 for (const d of ['node', 'browser', 'types']) rmSync(`${root}dist/${d}`, { recursive: true, force: true });
 
 const common = { entryPoints: [`${root}src/index.ts`], bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning' };
-await build({ ...common, platform: 'node', outfile: `${root}dist/node/index.js`, sourcemap: true });
+// The .keras/.onnx format libraries stay package imports in Node (loaded on first use); the
+// browser build puts them in lazily loaded chunks of their own.
+await build({ ...common, platform: 'node', outfile: `${root}dist/node/index.js`, sourcemap: true, external: ['fflate', 'h5wasm', 'protobufjs', 'protobufjs/*'] });
 await build({
   ...common,
   platform: 'browser',

@@ -295,7 +295,8 @@ export function fromKerasConfig(config: unknown, compile: boolean): { modelTopol
   }
   const cc = own(config, 'compile_config');
   let trainingConfig: JsonObject | undefined;
-  if (compile && isObject(cc)) trainingConfig = trainingConfigFromKeras(cc);
+  // An uncompiled model has compile_config {} (or none).
+  if (compile && isObject(cc) && own(cc, 'optimizer') !== undefined && own(cc, 'optimizer') !== null) trainingConfig = trainingConfigFromKeras(cc);
   return { modelTopology, trainingConfig, groups: weightGroups(withVars) };
 }
 
