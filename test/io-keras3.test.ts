@@ -77,6 +77,8 @@ describe.skipIf(!python)('Keras 3 .keras files (oracle: Keras 3 on JAX)', () => 
       fit: { file: `${dir}/wasm-kinds.keras`, x: X, y: Y, out: `${dir}/kinds-keras-trained.keras`, epochs: 40 },
     });
     expect(r.keras_version).toMatch(/^3\./);
+    // Keras restores everything, optimizer included, without a warning.
+    for (const l of r.load) expect(l.warnings.filter((w: string) => /Skipping|mismatch|could not/i.test(w))).toEqual([]);
     names.forEach((key, i) => expectClose(flat(r.load[i].predict), ours[key]!, { rel: 1e-5, abs: 1e-5, what: `${key}: Keras predict vs ours` }));
     for (const backend of ['js']) {
       const cfg = (n: string) => r.load[names.indexOf(`${backend}-${n}`)].compile;

@@ -8,6 +8,7 @@ JOB = {"load": [{"file", "x"}...],          # load_model each file, predict x, r
 import json
 import os
 import sys
+import warnings
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
@@ -29,12 +30,15 @@ def compile_info(m):
 
 
 def load(job):
-    m = keras.models.load_model(job["file"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m = keras.models.load_model(job["file"])
     x = np.asarray(job["x"], dtype="float32")
     return {
         "predict": np.asarray(m(x, training=False)).tolist(),
         "layers": [type(l).__name__ for l in m.layers],
         "compile": compile_info(m),
+        "warnings": [str(w.message) for w in caught],
     }
 
 

@@ -101,6 +101,12 @@ export async function artifactsToKeras(a: ModelArtifacts): Promise<Uint8Array> {
       });
     }
     f.create_group('vars').create_attribute('name', modelName);
+    const opt = optimizerState(config, groups.flatMap((g) => g.specs.map((spec) => values.get(spec)!.shape)));
+    if (opt) {
+      const vars = f.create_group('optimizer').create_group('vars');
+      vars.create_attribute('name', opt.name);
+      opt.vars.forEach((v, i) => vars.create_dataset({ name: String(i), data: v.data, shape: v.shape, dtype: v.dtype }));
+    }
   });
   const fflate = await import('fflate');
   const now = new Date();
@@ -111,6 +117,38 @@ export async function artifactsToKeras(a: ModelArtifacts): Promise<Uint8Array> {
     ['config.json', utf8(JSON.stringify(config))],
     ['model.weights.h5', h5bytes],
   ]);
+}
+
+/**
+ * A freshly built Keras 3 optimizer's variables, in Keras's order: iterations (0), learning_rate,
+ * then the slots of every trainable variable (Adam/AdamW: momentum and velocity per variable;
+ * SGD with momentum: momentum; RMSprop: all velocities, then momentums, then average gradients;
+ * Adagrad: accumulators at initial_accumulator_value). wasm-mlp saves no optimizer state, so this
+ * is the state Keras would start from; writing it lets Keras restore the optimizer without a
+ * "Skipping variable loading for optimizer" warning.
+ */
+function optimizerState(config: JsonObject, shapes: number[][]): { name: string; vars: { shape: number[]; data: Float32Array | Int32Array; dtype: string }[] } | undefined {
+  const cc = own(config, 'compile_config');
+  if (!isObject(cc) || !isObject(own(cc, 'optimizer'))) return undefined;
+  const opt = own(cc, 'optimizer') as JsonObject;
+  const c = own(opt, 'config') as JsonObject;
+  const cls = own(opt, 'class_name');
+  const one = (shape: number[], fill = 0) => ({ shape, data: new Float32Array(shape.reduce((p, d) => p * d, 1)).fill(fill), dtype: '<f' });
+  const slot = (fill = 0) => shapes.map((shape) => one(shape, fill));
+  let slots: ReturnType<typeof slot>;
+  if (cls === 'Adam' || cls === 'AdamW') slots = shapes.flatMap((shape) => [one(shape), one(shape)]);
+  else if (cls === 'SGD') slots = own(c, 'momentum') ? slot() : [];
+  else if (cls === 'RMSprop') slots = [...slot(), ...(own(c, 'momentum') ? slot() : []), ...(own(c, 'centered') ? slot() : [])];
+  else if (cls === 'Adagrad') slots = slot(own(c, 'initial_accumulator_value') as number);
+  else return undefined;
+  return {
+    name: String(own(c, 'name')),
+    vars: [
+      { shape: [], data: new Int32Array([0]), dtype: '<i' },
+      { shape: [], data: new Float32Array([own(c, 'learning_rate') as number]), dtype: '<f' },
+      ...slots,
+    ],
+  };
 }
 
 // ---- loading ----------------------------------------------------------------------------------
