@@ -4,7 +4,8 @@
  *    can continue fit; the Keras-trained file comes back and we predict what Keras predicts;
  *  - our load of Keras-saved files (every layer kind and activation we read, five optimizers)
  *    predicts what Keras predicts and restores the compile config;
- *  - the HDF5 layout is Keras's own (checked with h5py in test/python/keras_layout.py).
+ *  - the zip entries, HDF5 tree and config keys are Keras's own (compared with h5py against the
+ *    same model re-saved by Keras).
  * Both backends (js, wasm). Python comes from test/helpers/python.ts.
  */
 import { mkdtempSync } from 'node:fs';
@@ -74,9 +75,16 @@ describe.skipIf(!python)('Keras 3 .keras files (oracle: Keras 3 on JAX)', () => 
     const Y = X.map((_, i) => [0, 1, 2].map((k) => (k === i % 3 ? 1 : 0)));
     const r = runPython('test/python/keras_oracle.py', {
       load: names.map((key) => ({ file: `${dir}/${key}.keras`, x: X })),
+      layout: ['js-kinds', 'js-act_tanh', 'js-act_relu', 'js-act_linear'].map((key) => ({ file: `${dir}/${key}.keras` })),
       fit: { file: `${dir}/wasm-kinds.keras`, x: X, y: Y, out: `${dir}/kinds-keras-trained.keras`, epochs: 40 },
     });
     expect(r.keras_version).toMatch(/^3\./);
+    // The same zip entries and HDF5 tree (groups, datasets, shapes, dtypes, attributes) and the
+    // same config.json layer keys as Keras writes when it saves the model it loaded from our file.
+    for (const l of r.layout) {
+      expect(l.entries[0]).toEqual(l.entries[1]);
+      expect(l.diffs).toEqual([]);
+    }
     // Keras restores everything, optimizer included, without a warning.
     for (const l of r.load) expect(l.warnings.filter((w: string) => /Skipping|mismatch|could not/i.test(w))).toEqual([]);
     names.forEach((key, i) => expectClose(flat(r.load[i].predict), ours[key]!, { rel: 1e-5, abs: 1e-5, what: `${key}: Keras predict vs ours` }));

@@ -5,10 +5,12 @@ JOB = {"load": [{"file", "x"}...],          # load_model each file, predict x, r
        "fit": {"file", "x", "y", "out"},    # continue training one of them, save it to out
        "make": {"dir", "x"}}                # save Keras-built models, report their predictions
 """
+import io
 import json
 import os
 import sys
 import warnings
+import zipfile
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
@@ -40,6 +42,43 @@ def load(job):
         "compile": compile_info(m),
         "warnings": [str(w.message) for w in caught],
     }
+
+
+def h5_tree(data):
+    """{path: description} of every group and dataset in an HDF5 file's bytes, with attributes."""
+    import h5py
+
+    out = {}
+    with h5py.File(io.BytesIO(data), "r") as f:
+        def visit(name, obj):
+            attrs = {k: (v.decode() if isinstance(v, bytes) else str(v)) for k, v in obj.attrs.items()}
+            if isinstance(obj, h5py.Dataset):
+                out[name] = f"dataset {obj.shape} {obj.dtype} {attrs}"
+            else:
+                out[name] = f"group {attrs}"
+        f.visititems(visit)
+        out["/"] = f"group {dict(f.attrs)}"
+    return out
+
+
+def layout(job):
+    """Our .keras against the same model re-saved by Keras: zip entries and HDF5 trees must agree."""
+    import tempfile
+
+    m = keras.models.load_model(job["file"])
+    path = os.path.join(tempfile.mkdtemp(), "resaved.keras")
+    m.save(path)
+    ours, theirs = zipfile.ZipFile(job["file"]), zipfile.ZipFile(path)
+    a, b = h5_tree(ours.read("model.weights.h5")), h5_tree(theirs.read("model.weights.h5"))
+    diffs = [f"{k}: ours {a.get(k)} / keras {b.get(k)}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+    ca, cb = json.loads(ours.read("config.json")), json.loads(theirs.read("config.json"))
+    # Keys newer Keras 3 releases added with default values; wasm-mlp leaves them out so that
+    # earlier Keras 3 releases (whose layers refuse unknown keys) load the file too.
+    newer = {"quantization_config", "optional", "ragged"}
+    shape = lambda c: [(l["module"], l["class_name"], sorted(set(l["config"]) - newer), l.get("build_config")) for l in c["config"]["layers"]]
+    if shape(ca) != shape(cb):
+        diffs.append(f"config layers: ours {shape(ca)} / keras {shape(cb)}")
+    return {"entries": [sorted(ours.namelist()), sorted(theirs.namelist())], "diffs": diffs}
 
 
 def fit(job):
@@ -107,6 +146,8 @@ def main():
     out = {"keras_version": keras.__version__}
     if "load" in job:
         out["load"] = [load(j) for j in job["load"]]
+    if "layout" in job:
+        out["layout"] = [layout(j) for j in job["layout"]]
     if "fit" in job:
         out["fit"] = fit(job["fit"])
     if "make" in job:
