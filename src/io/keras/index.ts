@@ -81,11 +81,16 @@ export async function artifactsToKeras(a: ModelArtifacts): Promise<Uint8Array> {
   // Weight values by spec name, from the one little-endian buffer.
   const values = new Map<string, { shape: number[]; data: Float32Array }>();
   const view = new DataView(a.weightData);
+  const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
   let at = 0;
   for (const s of a.weightSpecs) {
     const n = s.shape.reduce((p, d) => p * d, 1);
-    const data = new Float32Array(n);
-    for (let i = 0; i < n; i++) data[i] = view.getFloat32(at + i * 4, true);
+    let data: Float32Array;
+    if (littleEndian && at % 4 === 0) data = new Float32Array(a.weightData, at, n);
+    else {
+      data = new Float32Array(n);
+      for (let i = 0; i < n; i++) data[i] = view.getFloat32(at + i * 4, true);
+    }
     at += n * 4;
     values.set(s.name, { shape: s.shape, data });
   }
