@@ -4,9 +4,10 @@
 // .onnx runs in ONNX Runtime (Node) and predicts the same. The format code and its libraries
 // (h5wasm, fflate, protobufjs) arrive as lazily loaded chunks only when used.
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { start, screenshots, type Harness } from './browser/harness.js';
+import { root, start, screenshots, type Harness } from './browser/harness.js';
 import { expectClose } from './helpers/expect.js';
 
 let h: Harness;
@@ -16,6 +17,21 @@ afterAll(async () => { await h?.close(); });
 const X = [[0.2, -0.4, 0.9], [1.5, 0.3, -2], [-0.7, 0.8, 0.1]];
 
 describe('browser .keras / .onnx', () => {
+  it('the bundle a page loads for training (the entry and its static imports) holds none of the format code', () => {
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(file, 'utf8');
+      for (const marker of ['model.weights.h5', 'ModelProto', 'compile_config', 'HDF5', 'h5wasm', 'unzipSync', 'protobuf']) {
+        expect(text.includes(marker), `${file.slice(root.length)} contains '${marker}'`).toBe(false);
+      }
+      for (const m of text.matchAll(/(?:from|import)\s*"(\.\/[^"]+)"/g)) visit(join(dirname(file), m[1]!));
+    };
+    visit(join(root, 'dist/browser/wasm-mlp.js'));
+    expect(seen.size).toBeGreaterThan(1);
+  });
+
   it('saves downloads://model.keras and .onnx, loads the .keras back from a File and a Blob', async () => {
     const context = await h.browser.newContext({ acceptDownloads: true });
     const page = await context.newPage();
