@@ -46,6 +46,21 @@ const browserSubstitutes = {
   },
 };
 
+/**
+ * The .keras and .ONNX code (src/io/keras, src/io/onnx) is imported only on first use. In the
+ * browser build it becomes two files of its own beside the entry (like the wasm builds), so a
+ * page that trains never downloads it.
+ */
+const FORMAT = /^\.\/(keras|onnx)\/index\.js$/;
+const formatFiles = {
+  name: 'format-files',
+  setup(b) {
+    b.onResolve({ filter: FORMAT }, (args) => ({ path: `./${FORMAT.exec(args.path)[1]}.js`, external: true }));
+  },
+};
+/** fflate, h5wasm, protobufjs: dependencies that Node resolves at run time. */
+const FORMAT_LIBS = ['fflate', 'h5wasm', 'protobufjs', 'protobufjs/*'];
+
 const common = { entryPoints: [`${root}src/index.ts`], bundle: true, target: 'es2022', logLevel: 'warning' };
 await build({
   ...common,
@@ -63,6 +78,7 @@ await build({
   outfile: `${root}dist/node/index.cjs`,
   // Keep `import()` of the (ESM) wasm modules: Node's CommonJS can import ES modules dynamically.
   supported: { 'dynamic-import': true },
+  external: FORMAT_LIBS,
   plugins: [sharedWasm(`${root}dist/node`)],
 });
 // The ESM entry for Node is a thin wrapper over the CommonJS build, so `import` and `require` in
@@ -81,7 +97,20 @@ await build({
   // saving handlers as chunks) would break Vite's default `iife` worker builds, which cannot split.
   outfile: `${root}dist/browser/wasm-mlp.js`,
   minify: true,
-  plugins: [browserSubstitutes, sharedWasm(`${root}dist/browser`)],
+  plugins: [browserSubstitutes, formatFiles, sharedWasm(`${root}dist/browser`)],
+});
+await build({
+  ...common,
+  entryPoints: { keras: `${root}src/io/keras/index.ts`, onnx: `${root}src/io/onnx/index.ts` },
+  platform: 'browser',
+  format: 'esm',
+  outdir: `${root}dist/browser`,
+  minify: true,
+  // fflate and protobufjs (small; protobufjs is CommonJS, which a page cannot import) are bundled
+  // into these files; h5wasm (4 MB, an ES module) stays a package import for the user's bundler
+  // (or an import map on an unbundled page: see docs/saving.md).
+  external: ['h5wasm'],
+  plugins: [browserSubstitutes],
 });
 
 // The browser graph must not mention a Node built-in anywhere, or webpack and esbuild refuse it.
