@@ -7,6 +7,11 @@ import { expV, expm1V, log1pV, sigmoidV, tanhV, normCdfV, normPdfV, madd, splat,
 const SELU_SCALE: f32 = 1.0507009873554805;
 const SELU_ALPHA: f32 = 1.6732632423543772;
 
+/** softplus(x) = max(x, 0) + log1p(e^−|x|): no overflow for large |x|. */
+@inline function softplusV(x: v128): v128 {
+  return f32x4.add(f32x4.pmax(f32x4.splat(0), x), log1pV(expV(f32x4.neg(f32x4.abs(x)))));
+}
+
 /** f(x) for one vector; `alpha` parameterises leakyRelu and elu. */
 @inline function forwardV(act: i32, x: v128, alpha: v128): v128 {
   const zero = f32x4.splat(0);
@@ -25,6 +30,7 @@ const SELU_ALPHA: f32 = 1.6732632423543772;
       return f32x4.add(f32x4.pmax(zero, x), log1pV(expV(f32x4.neg(f32x4.abs(x)))));
     case Act.swish: return f32x4.mul(x, sigmoidV(x));
     case Act.gelu: return f32x4.mul(x, normCdfV(x));
+    case Act.mish: return f32x4.mul(x, tanhV(softplusV(x)));
     default: return x; // linear
   }
 }
@@ -51,6 +57,10 @@ const SELU_ALPHA: f32 = 1.6732632423543772;
       return madd(f32x4.mul(x, s), f32x4.sub(one, s), s);
     }
     case Act.gelu: return madd(x, normPdfV(x), normCdfV(x)); // Φ(x) + x·φ(x)
+    case Act.mish: { // t + x·(1 − t²)·σ(x), t = tanh(softplus(x))
+      const t = tanhV(softplusV(x));
+      return madd(f32x4.mul(x, f32x4.sub(one, f32x4.mul(t, t))), sigmoidV(x), t);
+    }
     default: return one; // linear
   }
 }
@@ -91,6 +101,7 @@ export function activation(act: i32, n: i32, x: usize, y: usize, alpha: f32): vo
     case Act.softplus: mapForward(Act.softplus, n, x, y, alpha); break;
     case Act.swish: mapForward(Act.swish, n, x, y, alpha); break;
     case Act.gelu: mapForward(Act.gelu, n, x, y, alpha); break;
+    case Act.mish: mapForward(Act.mish, n, x, y, alpha); break;
     default: unreachable();
   }
 }
@@ -109,6 +120,7 @@ export function activationGrad(act: i32, n: i32, x: usize, y: usize, dy: usize, 
     case Act.softplus: mapBackward(Act.softplus, n, x, y, dy, dx, alpha); break;
     case Act.swish: mapBackward(Act.swish, n, x, y, dy, dx, alpha); break;
     case Act.gelu: mapBackward(Act.gelu, n, x, y, dy, dx, alpha); break;
+    case Act.mish: mapBackward(Act.mish, n, x, y, dy, dx, alpha); break;
     default: unreachable();
   }
 }

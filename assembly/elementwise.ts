@@ -1,4 +1,6 @@
-// Small elementwise kernels and reductions: multiply, scale, sumSquares, columnSums, gatherRows.
+// Small elementwise kernels and reductions: multiply, copy, fill, scale, sumSquares, regularize,
+// columnSums, gatherRows.
+import { madd } from './math';
 
 /** out = a ⊙ b over n floats. In-place allowed. */
 export function multiply(n: i32, a: usize, b: usize, out: usize): void {
@@ -6,6 +8,20 @@ export function multiply(n: i32, a: usize, b: usize, out: usize): void {
   let i: usize = 0;
   for (; i + 16 <= end; i += 16) v128.store(out + i, f32x4.mul(v128.load(a + i), v128.load(b + i)));
   for (; i < end; i += 4) store<f32>(out + i, load<f32>(a + i) * load<f32>(b + i));
+}
+
+/** dst = src over n floats (overlap allowed, as memmove). */
+export function copy(n: i32, src: usize, dst: usize): void {
+  if (src != dst) memory.copy(dst, src, <usize>n << 2);
+}
+
+/** x = value over n floats. */
+export function fill(n: i32, x: usize, value: f32): void {
+  const end = <usize>n << 2;
+  const v = f32x4.splat(value);
+  let i: usize = 0;
+  for (; i + 16 <= end; i += 16) v128.store(x + i, v);
+  for (; i < end; i += 4) store<f32>(x + i, value);
 }
 
 /** x *= alpha over n floats. */
@@ -40,6 +56,33 @@ export function sumSquares(n: i32, x: usize): f64 {
   let sum = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
   for (; i < end; i += 4) { const v = <f64>load<f32>(x + i); sum += v * v; }
   return sum;
+}
+
+/** g += l1·sign(w) + 2·l2·w (sign(0) = 0); returns l1·Σ|w| + l2·Σw² accumulated in f64. */
+export function regularize(n: i32, w: usize, g: usize, l1: f32, l2: f32): f64 {
+  const end = <usize>n << 2;
+  const l14 = f32x4.splat(l1), l24 = f32x4.splat(l2 + l2);
+  const zero = f32x4.splat(0), one = f32x4.splat(1);
+  let abs0 = f64x2.splat(0), sq0 = f64x2.splat(0);
+  let i: usize = 0;
+  for (; i + 16 <= end; i += 16) {
+    const v = v128.load(w + i);
+    const sign = f32x4.sub(v128.and(f32x4.gt(v, zero), one), v128.and(f32x4.lt(v, zero), one));
+    v128.store(g + i, madd(l24, v, madd(l14, sign, v128.load(g + i))));
+    const lo = f64x2.promote_low_f32x4(v), hi = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
+    abs0 = f64x2.add(abs0, f64x2.add(f64x2.abs(lo), f64x2.abs(hi)));
+    sq0 = f64x2.add(sq0, f64x2.add(f64x2.mul(lo, lo), f64x2.mul(hi, hi)));
+  }
+  let sumAbs = f64x2.extract_lane(abs0, 0) + f64x2.extract_lane(abs0, 1);
+  let sumSq = f64x2.extract_lane(sq0, 0) + f64x2.extract_lane(sq0, 1);
+  for (; i < end; i += 4) {
+    const v = load<f32>(w + i);
+    const sign: f32 = v > 0 ? 1 : v < 0 ? -1 : 0;
+    store<f32>(g + i, load<f32>(g + i) + l1 * sign + (l2 + l2) * v);
+    sumAbs += <f64>abs(v);
+    sumSq += <f64>v * <f64>v;
+  }
+  return <f64>l1 * sumAbs + <f64>l2 * sumSq;
 }
 
 /** out[j] (+)= Σ_i x[i, j] over `rows` rows (the bias gradient). */

@@ -692,6 +692,39 @@ function narrowNN(m: i32, n: i32, k: i32, a: usize, lda: usize, b: usize, ldb: u
 /** Largest n for which NN transposes B into scratch and takes the dot path (the 10-unit output layer). */
 const DOT_NN_MAX_N = 12;
 
+// ---- splitting one gemm across threads ------------------------------------------------------
+// The rule lives here, beside the shape-based choices it must respect; the TypeScript pool
+// (src/backend/wasm/index.ts) only asks it. A split must not change any result, so every block
+// has to take the same path, with the same summation order per element, as the whole product:
+// - m ≥ 8: blocks of rows in multiples of MR (every block keeps ≥ MR rows, so none falls into
+//   the m ≤ 3 paths, and row tiles line up with the unsplit ones);
+// - m ≤ 3: blocks of columns in multiples of SPLIT_COLUMNS (every block stays wider than
+//   DOT_NN_MAX_N, so none becomes the narrow-n path, and column strips line up);
+// - 4 ≤ m ≤ 7: not split (too few rows for two row blocks, too many for the column paths).
+const SPLIT_MIN_ROWS = 2 * MR;
+const SPLIT_COLUMNS = 4 * NR;
+
+/**
+ * Into how many blocks gemm of C[m×n] may be split for `threads` threads: a positive count =
+ * blocks of rows, negative = blocks of columns, 1 = do not split. Block t starts at
+ * gemmSplitStart(m or n, |parts|, t, parts > 0).
+ */
+export function gemmSplitParts(m: i32, n: i32, threads: i32): i32 {
+  if (m >= SPLIT_MIN_ROWS) return max(1, min(threads, m / MR));
+  if (m < MR) {
+    const parts = min(threads, n / SPLIT_COLUMNS);
+    return parts >= 2 ? -parts : 1;
+  }
+  return 1;
+}
+
+/** First row (byRows) or column of block t of `parts` over `total`; t = parts gives total. */
+export function gemmSplitStart(total: i32, parts: i32, t: i32, byRows: bool): i32 {
+  if (t >= parts) return total;
+  const unit = byRows ? MR : SPLIT_COLUMNS;
+  return <i32>Math.floor(<f64>total * <f64>t / <f64>parts / <f64>unit) * unit;
+}
+
 /**
  * C = op(A)·op(B) (+ C when accumulate) (+ bias[j] on every row when bias ≠ 0).
  * NN: A m×k, B k×n. TN: A stored k×m. NT: B stored n×k. lda, ldb, ldc are the row strides (in

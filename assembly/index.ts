@@ -1,12 +1,13 @@
 // wasm-mlp kernels. Every kernel takes BYTE offsets into the imported memory and sizes; none
 // allocates or keeps state. Buffers start 16-byte aligned; rows inside a buffer may not.
-export { gemm, gemmScratchBytes, gemmPeak } from './gemm';
+export { gemm, gemmScratchBytes, gemmSplitParts, gemmSplitStart, gemmPeak } from './gemm';
 export { activation, activationGrad, prelu, preluGrad } from './activations';
 export { softmax, softmaxGrad } from './softmax';
-export { loss, accuracyCount, argmaxRows } from './losses';
+export { loss } from './losses';
+export { accuracyCount, argmaxRows } from './metrics';
 export { dropout } from './dropout';
-export { optimizerStep, regularize } from './optimizers';
-export { multiply, scale, sumSquares, columnSums, gatherRows } from './elementwise';
+export { optimizerStep } from './optimizers';
+export { multiply, copy, fill, scale, sumSquares, regularize, columnSums, gatherRows } from './elementwise';
 export { mathEval } from './math';
 
 /** First byte after the kernels' static data: the TS arena starts here. */

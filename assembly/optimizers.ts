@@ -1,6 +1,7 @@
-// Optimizer updates (TensorFlow.js tf.train rules), one fused pass over a parameter buffer,
-// and the L1/L2 regularizer. See OptimizerParams in src/backend/contract.ts for the formulas.
-import { Opt } from './codes';
+// Optimizer updates (TensorFlow.js / Keras 3 rules), one fused pass over a parameter buffer.
+// The rules' formulas, codes and state slots are declared in src/optimizers/rules.ts (codes and
+// slots reach this file through the generated codes.ts).
+import { Opt, optimizerSlots } from './codes';
 import { madd, nmadd } from './math';
 
 /**
@@ -19,7 +20,7 @@ import { madd, nmadd } from './math';
  */
 @inline function updateV(
   kind: i32, wIn: usize, g: usize, sIn: usize, wOut: usize, sOut: usize, slot: usize, i: usize, lanes: i32,
-  lr: v128, p1: v128, p2: v128, p3: v128, p4: v128, eps: v128, wdLr: v128, clip: v128,
+  lr: v128, p1: v128, p2: v128, p3: v128, p4: v128, eps: v128, wdLr: v128, clip: v128, p5: v128,
 ): void {
   const one = f32x4.splat(1);
   let wv = loadV(wIn, i, lanes);
@@ -49,6 +50,20 @@ import { madd, nmadd } from './math';
       wv = f32x4.sub(wv, b);
       break;
     }
+    case Opt.adamax: {
+      a = madd(p1, loadV(sIn, i, lanes), f32x4.mul(f32x4.sub(one, p1), gv));
+      b = f32x4.max(f32x4.mul(p2, loadV(sIn + slot, i, lanes)), f32x4.abs(gv));
+      // lr·m / (c1·(u + eps)) with lr/c1 hoisted into p3.
+      wv = f32x4.sub(wv, f32x4.div(f32x4.mul(p3, a), f32x4.add(b, eps)));
+      break;
+    }
+    case Opt.nadam: {
+      a = madd(p1, loadV(sIn, i, lanes), f32x4.mul(f32x4.sub(one, p1), gv));
+      b = madd(p2, loadV(sIn + slot, i, lanes), f32x4.mul(f32x4.sub(one, p2), f32x4.mul(gv, gv)));
+      // lr·(mw·m + gw·g) / (sqrt(v / c2) + eps) with lr·mw, lr·gw and 1/c2 hoisted into p3, p4, p5.
+      wv = f32x4.sub(wv, f32x4.div(madd(p3, a, f32x4.mul(p4, gv)), f32x4.add(f32x4.sqrt(f32x4.mul(b, p5)), eps)));
+      break;
+    }
     default: { // adam, adamw
       if (kind == Opt.adamw) wv = nmadd(wdLr, wv, wv);
       a = madd(p1, loadV(sIn, i, lanes), f32x4.mul(f32x4.sub(one, p1), gv));
@@ -60,13 +75,8 @@ import { madd, nmadd } from './math';
   }
   storeV(wOut, i, lanes, wv);
   if (kind != Opt.sgd) storeV(sOut, i, lanes, flush(a));
-  if (slots(kind) >= 2) storeV(sOut + slot, i, lanes, flush(b));
-  if (slots(kind) == 3) storeV(sOut + 2 * slot, i, lanes, flush(c));
-}
-
-/** State slots a rule uses. */
-@inline function slots(kind: i32): i32 {
-  return kind == Opt.sgd ? 0 : kind == Opt.rmspropCentered ? 3 : kind == Opt.rmsprop || kind == Opt.adam || kind == Opt.adamw ? 2 : 1;
+  if (optimizerSlots(kind) >= 2) storeV(sOut + slot, i, lanes, flush(b));
+  if (optimizerSlots(kind) == 3) storeV(sOut + 2 * slot, i, lanes, flush(c));
 }
 
 /**
@@ -99,11 +109,13 @@ const CHUNK: usize = 4096;
 
 @inline function updateAll(
   kind: i32, n: i32, wIn: usize, g: usize, sIn: usize, wOut: usize, sOut: usize, slot: usize,
-  lr: f32, p1: f32, p2: f32, p3: f32, p4: f32, eps: f32, weightDecay: f32, clipValue: f32,
+  lr: f32, p1: f32, p2: f32, p3: f32, p4: f32, eps: f32, weightDecay: f32, clipValue: f32, p5: f32,
 ): f32 {
   const adam = kind == Opt.adam || kind == Opt.adamw;
   const lr4 = f32x4.splat(lr), p14 = f32x4.splat(p1), p24 = f32x4.splat(p2);
-  const p34 = f32x4.splat(adam ? lr / p3 : p3), p44 = f32x4.splat(adam ? 1 / p4 : p4);
+  const nadam = kind == Opt.nadam;
+  const p34 = f32x4.splat(adam || kind == Opt.adamax ? lr / p3 : nadam ? lr * p3 : p3);
+  const p44 = f32x4.splat(adam ? 1 / p4 : nadam ? lr * p4 : p4), p54 = f32x4.splat(nadam ? 1 / p5 : p5);
   const eps4 = f32x4.splat(eps), wdLr4 = f32x4.splat(lr * weightDecay);
   const clip4 = f32x4.splat(clipValue > 0 ? clipValue : Infinity);
   const end = <usize>n << 2;
@@ -111,10 +123,10 @@ const CHUNK: usize = 4096;
   for (let from: usize = 0; from < end; from += CHUNK) {
     const stop = min(end, from + CHUNK);
     let i = from;
-    for (; i + 16 <= stop; i += 16) updateV(kind, wIn, g, sIn, wOut, sOut, slot, i, 4, lr4, p14, p24, p34, p44, eps4, wdLr4, clip4);
-    for (; i < stop; i += 4) updateV(kind, wIn, g, sIn, wOut, sOut, slot, i, 1, lr4, p14, p24, p34, p44, eps4, wdLr4, clip4);
+    for (; i + 16 <= stop; i += 16) updateV(kind, wIn, g, sIn, wOut, sOut, slot, i, 4, lr4, p14, p24, p34, p44, eps4, wdLr4, clip4, p54);
+    for (; i < stop; i += 4) updateV(kind, wIn, g, sIn, wOut, sOut, slot, i, 1, lr4, p14, p24, p34, p44, eps4, wdLr4, clip4, p54);
     bits = maxAbsBits(bits, wOut, from, stop);
-    for (let k = 0; k < slots(kind); k++) bits = maxAbsBits(bits, sOut + <usize>k * slot, from, stop);
+    for (let k = 0; k < optimizerSlots(kind); k++) bits = maxAbsBits(bits, sOut + <usize>k * slot, from, stop);
   }
   return finiteBits(bits) ? 0 : NaN;
 }
@@ -146,50 +158,28 @@ const CHUNK: usize = 4096;
  * One optimizer step over n parameters, out of place (in place when wOut = wIn, sOut = sIn):
  * state slot k at sIn + k·slotBytes (resp. sOut). Returns 0 when every value written is finite,
  * NaN otherwise. slotBytes is n·4 for a whole buffer; a thread given a range of it keeps the
- * whole buffer's slot distance.
+ * whole buffer's slot distance. The hyperparameters are the named fields of OptimizerParams
+ * (src/optimizers/rules.ts) in its order; each case hands its rule the ones it reads as p1..p4.
  */
 export function optimizerStep(
   kind: i32, n: i32, wIn: usize, g: usize, sIn: usize, wOut: usize, sOut: usize, slotBytes: usize,
-  lr: f32, p1: f32, p2: f32, p3: f32, p4: f32, eps: f32, weightDecay: f32, clipValue: f32,
+  learningRate: f32, momentum: f32, rho: f32, beta1: f32, beta2: f32, epsilon: f32, weightDecay: f32, clipValue: f32,
+  biasCorrection1: f32, biasCorrection2: f32, firstMomentWeight: f32, gradientWeight: f32,
 ): f32 {
+  const lr = learningRate, eps = epsilon, clip = clipValue;
   let bad: f32 = 0;
   switch (kind) {
-    case Opt.sgd: bad = updateAll(Opt.sgd, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, p1, p2, p3, p4, eps, weightDecay, clipValue); break;
-    case Opt.momentum: bad = updateAll(Opt.momentum, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, p1, p2, p3, p4, eps, weightDecay, clipValue); break;
-    case Opt.nesterov: bad = updateAll(Opt.nesterov, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, p1, p2, p3, p4, eps, weightDecay, clipValue); break;
-    case Opt.adagrad: bad = updateAll(Opt.adagrad, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, p1, p2, p3, p4, eps, weightDecay, clipValue); break;
-    case Opt.rmsprop: bad = updateAll(Opt.rmsprop, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, p1, p2, p3, p4, eps, weightDecay, clipValue); break;
-    case Opt.rmspropCentered: bad = updateAll(Opt.rmspropCentered, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, p1, p2, p3, p4, eps, weightDecay, clipValue); break;
-    case Opt.adam: bad = updateAll(Opt.adam, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, p1, p2, p3, p4, eps, weightDecay, clipValue); break;
-    case Opt.adamw: bad = updateAll(Opt.adamw, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, p1, p2, p3, p4, eps, weightDecay, clipValue); break;
+    case Opt.sgd: bad = updateAll(Opt.sgd, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, 0, 0, 0, 0, 0, 0, clip, 0); break;
+    case Opt.momentum: bad = updateAll(Opt.momentum, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, momentum, 0, 0, 0, 0, 0, clip, 0); break;
+    case Opt.nesterov: bad = updateAll(Opt.nesterov, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, momentum, 0, 0, 0, 0, 0, clip, 0); break;
+    case Opt.adagrad: bad = updateAll(Opt.adagrad, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, 0, 0, 0, 0, eps, 0, clip, 0); break;
+    case Opt.rmsprop: bad = updateAll(Opt.rmsprop, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, rho, momentum, 0, 0, eps, 0, clip, 0); break;
+    case Opt.rmspropCentered: bad = updateAll(Opt.rmspropCentered, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, rho, momentum, 0, 0, eps, 0, clip, 0); break;
+    case Opt.adam: bad = updateAll(Opt.adam, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, biasCorrection1, biasCorrection2, eps, 0, clip, 0); break;
+    case Opt.adamw: bad = updateAll(Opt.adamw, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, biasCorrection1, biasCorrection2, eps, weightDecay, clip, 0); break;
+    case Opt.adamax: bad = updateAll(Opt.adamax, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, biasCorrection1, 0, eps, 0, clip, 0); break;
+    case Opt.nadam: bad = updateAll(Opt.nadam, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, firstMomentWeight, gradientWeight, eps, 0, clip, biasCorrection2); break;
     default: unreachable();
   }
   return bad;
-}
-
-/** g += l1·sign(w) + 2·l2·w (sign(0) = 0); returns l1·Σ|w| + l2·Σw² accumulated in f64. */
-export function regularize(n: i32, w: usize, g: usize, l1: f32, l2: f32): f64 {
-  const end = <usize>n << 2;
-  const l14 = f32x4.splat(l1), l24 = f32x4.splat(l2 + l2);
-  const zero = f32x4.splat(0), one = f32x4.splat(1);
-  let abs0 = f64x2.splat(0), sq0 = f64x2.splat(0);
-  let i: usize = 0;
-  for (; i + 16 <= end; i += 16) {
-    const v = v128.load(w + i);
-    const sign = f32x4.sub(v128.and(f32x4.gt(v, zero), one), v128.and(f32x4.lt(v, zero), one));
-    v128.store(g + i, madd(l24, v, madd(l14, sign, v128.load(g + i))));
-    const lo = f64x2.promote_low_f32x4(v), hi = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
-    abs0 = f64x2.add(abs0, f64x2.add(f64x2.abs(lo), f64x2.abs(hi)));
-    sq0 = f64x2.add(sq0, f64x2.add(f64x2.mul(lo, lo), f64x2.mul(hi, hi)));
-  }
-  let sumAbs = f64x2.extract_lane(abs0, 0) + f64x2.extract_lane(abs0, 1);
-  let sumSq = f64x2.extract_lane(sq0, 0) + f64x2.extract_lane(sq0, 1);
-  for (; i < end; i += 4) {
-    const v = load<f32>(w + i);
-    const sign: f32 = v > 0 ? 1 : v < 0 ? -1 : 0;
-    store<f32>(g + i, load<f32>(g + i) + l1 * sign + (l2 + l2) * v);
-    sumAbs += <f64>abs(v);
-    sumSq += <f64>v * <f64>v;
-  }
-  return <f64>l1 * sumAbs + <f64>l2 * sumSq;
 }

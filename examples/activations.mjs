@@ -15,7 +15,7 @@ const { values: opt } = parseArgs({
   },
 });
 
-const names = ['linear', 'step', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu', 'selu', 'softplus', 'swish', 'gelu', 'softmax'];
+const names = Object.keys(nn.activations);
 const notes = {
   step: "gradient 0: nothing upstream learns",
   sigmoid: "σ′(0) = 0.25 is its maximum",

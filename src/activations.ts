@@ -1,39 +1,26 @@
 /**
- * Scalar activation functions and their derivatives, in f64, for teaching, plotting and tests.
+ * The activations, each declared once: its name, its kernel code (shared with AssemblyScript:
+ * scripts/build-wasm.mjs generates assembly/codes.ts from `Act` below), the names Keras and
+ * TensorFlow.js write for it, the aliases a layer accepts, its formula, and its scalar maths in
+ * f64 for teaching, plotting and tests. Name lists, Keras mappings, the CLI's choices and the
+ * pages derive from {@link activationDeclarations}; a new activation is an entry here plus one
+ * kernel per backend.
  *
- * These are the reference definitions: the elementwise kernels of every backend compute the
- * same functions (in f32), including the conventions at the kinks (relu′(0) = 0, step′ ≡ 0,
- * leakyRelu/elu use their negative branch at x = 0). The training code does not call these
- * per element; it calls the backend's fused kernels.
+ * The specification is the js backend (src/backend/js/activations.ts); these are the same
+ * functions on f64 scalars, built on its maths (src/backend/js/math.ts: sigmoid, erf, Φ, the SELU
+ * constants) and with the same conventions at the kinks (relu′(0) = 0, step′ ≡ 0, leakyRelu/elu
+ * use their negative branch at x = 0); test/activations-spec.test.ts checks them against the kernels.
+ * The training code does not call these per element; it calls the backend's fused kernels.
  */
+import { erf, INV_SQRT_2PI, normalCdf, SELU_ALPHA, SELU_SCALE, sigmoid } from './backend/js/math.js';
 
-/** Every activation name a layer accepts, in the order of API.md. */
-export const activationNames = [
-  'linear',
-  'step',
-  'sigmoid',
-  'tanh',
-  'relu',
-  'leakyRelu',
-  'elu',
-  'selu',
-  'softplus',
-  'swish',
-  'gelu',
-  'softmax',
-] as const;
-
-/** One of {@link activationNames}. */
-export type ActivationName = (typeof activationNames)[number];
-
-/** True when `s` is a valid activation name (narrows the type). */
-export function isActivationName(s: unknown): s is ActivationName {
-  return typeof s === 'string' && (activationNames as readonly string[]).includes(s);
-}
+export { erf };
 
 /** An activation on one number: y = apply(x) and dy/dx = derivative(x). */
 export interface ScalarActivation {
   readonly name: ActivationName;
+  /** The formula, for teaching pages and plots. */
+  readonly formula: string;
   apply(x: number): number;
   derivative(x: number): number;
 }
@@ -58,64 +45,12 @@ export interface SoftmaxActivation extends ScalarActivation {
   jacobian(xs: readonly number[]): number[][];
 }
 
-// ---- erf ---------------------------------------------------------------------------------------
-
-const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
-const INV_SQRT_PI = 1 / Math.sqrt(Math.PI);
-const INV_SQRT_2 = 1 / Math.SQRT2;
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
-
-/**
- * The error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt, accurate to about 1e-15 absolute
- * (JavaScript has no Math.erf).
- *
- * For |x| < 3 it sums the series erf(x) = 2/√π · e^(−x²) · Σ 2ⁿ x^(2n+1) / (1·3·…·(2n+1)),
- * whose terms are all positive (no cancellation). For 3 ≤ |x| < 6 it uses the continued fraction
- * of erfc, which converges fast there. Beyond 6, erfc(x) < 3e-17, so erf is ±1 in f64.
- */
-export function erf(x: number): number {
-  if (Number.isNaN(x)) return NaN;
-  const ax = Math.abs(x);
-  const sign = x < 0 ? -1 : 1;
-  if (ax < 3) {
-    const x2 = ax * ax;
-    let term = ax;
-    let sum = ax;
-    for (let n = 1; n < 200; n++) {
-      term *= (2 * x2) / (2 * n + 1);
-      sum += term;
-      if (term < sum * 1e-17) break;
-    }
-    return sign * TWO_OVER_SQRT_PI * Math.exp(-x2) * sum;
-  }
-  if (ax >= 6) return sign;
-  return sign * (1 - erfcContinuedFraction(ax));
-}
-
-/** erfc(x) for x ≥ 3: e^(−x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))), evaluated from the tail. */
-function erfcContinuedFraction(x: number): number {
-  let tail = x;
-  for (let k = 60; k >= 1; k--) tail = x + k / 2 / tail;
-  return (INV_SQRT_PI * Math.exp(-x * x)) / tail;
-}
-
 // ---- the activations -----------------------------------------------------------------------------
-
-/** Logistic function, written so neither branch can overflow: e^(−|x|) ≤ 1. */
-function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
-}
 
 function sigmoidDerivative(x: number): number {
   const s = sigmoid(x);
   return s * (1 - s);
 }
-
-/** SELU constants (Klambauer et al. 2017), as in TensorFlow.js. */
-const SELU_SCALE = 1.0507009873554805;
-const SELU_ALPHA = 1.6732632423543772;
 
 function checkAlpha(name: string, alpha: number): void {
   if (typeof alpha !== 'number' || !Number.isFinite(alpha)) {
@@ -127,6 +62,7 @@ function makeLeakyRelu(alpha: number): ParametricActivation {
   checkAlpha('leakyRelu', alpha);
   return Object.freeze({
     name: 'leakyRelu' as const,
+    formula: `f(x) = x if x > 0, else α·x  (α = ${alpha})`,
     alpha,
     apply: (x: number) => (x > 0 ? x : alpha * x),
     derivative: (x: number) => (x > 0 ? 1 : alpha),
@@ -138,6 +74,7 @@ function makeElu(alpha: number): ParametricActivation {
   checkAlpha('elu', alpha);
   return Object.freeze({
     name: 'elu' as const,
+    formula: 'f(x) = x if x > 0, else α(eˣ − 1)',
     alpha,
     // expm1 keeps precision near 0 where e^x − 1 would cancel.
     apply: (x: number) => (x > 0 ? x : alpha * Math.expm1(x)),
@@ -161,13 +98,161 @@ function softmaxJacobian(xs: readonly number[]): number[][] {
   return s.map((si, i) => s.map((sj, j) => si * ((i === j ? 1 : 0) - sj)));
 }
 
-/** The standard normal CDF Φ(x) = (1 + erf(x/√2)) / 2. */
-function normalCdf(x: number): number {
-  return 0.5 * (1 + erf(x * INV_SQRT_2));
+// ---- the declarations ------------------------------------------------------------------------
+
+/** What is declared once per activation. */
+interface ActivationDeclaration {
+  /** Elementwise kernel code (`Act`), or -1 for softmax, which has its own row-wise kernel. */
+  readonly code: number;
+  /** Names in Keras / TensorFlow.js JSON that load as this activation; the first is written. Empty when it is saved another way (leakyRelu: a LeakyReLU layer). */
+  readonly keras: readonly string[];
+  /** Other spellings a layer accepts by name. */
+  readonly aliases: readonly string[];
+  /** Default `alpha` of the parameterised activations (leakyRelu, elu). */
+  readonly alpha?: number;
+  /** Place in menus of hidden-layer activations (the CLI's --activation, 1 = the default); absent when unsuited. */
+  readonly hiddenRank?: number;
+  /** The scalar maths (f64). */
+  readonly scalar: Scalar;
 }
 
+/** ScalarActivation before the names are known (the names come from the declarations). */
+interface Scalar {
+  readonly name: string;
+  readonly formula: string;
+  apply(x: number): number;
+  derivative(x: number): number;
+}
+
+const scalar = (name: string, formula: string, apply: (x: number) => number, derivative: (x: number) => number): Scalar =>
+  Object.freeze({ name, formula, apply, derivative });
+
 /**
- * All activations by name. Each is `{ apply(x), derivative(x) }` on f64 scalars;
+ * Every activation, in the order of API.md. Codes are stable: they are compiled into the wasm
+ * kernels, so a new activation takes the next free code.
+ */
+const declarations = {
+  /** f(x) = x, f′ = 1: stacking linear layers collapses into one linear map. */
+  linear: { code: 0, hiddenRank: 10, keras: ['linear'], aliases: [], scalar: scalar('linear', 'f(x) = x', (x) => x, (_x) => 1) },
+  /** Binary (Heaviside) step, 1 for x ≥ 0 else 0. Its gradient is 0 everywhere, so nothing upstream learns. */
+  step: {
+    code: 1, keras: ['step'], aliases: ['binaryStep', 'binary_step'],
+    scalar: scalar('step', 'f(x) = 1 if x ≥ 0, else 0', (x) => (x >= 0 ? 1 : 0), (_x) => 0),
+  },
+  /** σ(x) = 1/(1+e^(−x)), σ′ = σ(1−σ) ≤ 0.25 (the maximum, at x = 0). */
+  sigmoid: { code: 2, hiddenRank: 3, keras: ['sigmoid'], aliases: [], scalar: scalar('sigmoid', 'σ(x) = 1 / (1 + e⁻ˣ),  σ′ = σ(1 − σ)', sigmoid, sigmoidDerivative) },
+  /** tanh, tanh′ = 1 − tanh² ≤ 1 (at x = 0). */
+  tanh: {
+    code: 3, hiddenRank: 2, keras: ['tanh'], aliases: [],
+    scalar: scalar('tanh', 'tanh(x),  tanh′ = 1 − tanh²', Math.tanh, (x) => {
+      const t = Math.tanh(x);
+      return 1 - t * t;
+    }),
+  },
+  /** max(0, x); derivative 1 for x > 0 and 0 for x ≤ 0 (0 at the kink, as TensorFlow.js). */
+  relu: { code: 4, hiddenRank: 1, keras: ['relu'], aliases: [], scalar: scalar('relu', 'relu(x) = max(0, x)', (x) => (x > 0 ? x : 0), (x) => (x > 0 ? 1 : 0)) },
+  /** x for x > 0, alpha·x otherwise (alpha = 0.01); derivative alpha for x ≤ 0. */
+  leakyRelu: { code: 5, hiddenRank: 6, keras: [], aliases: ['leaky_relu', 'leakyrelu'], alpha: 0.01, scalar: makeLeakyRelu(0.01) as Scalar },
+  /** x for x > 0, alpha·(e^x − 1) otherwise (alpha = 1); derivative alpha·e^x for x ≤ 0. */
+  elu: { code: 6, hiddenRank: 4, keras: ['elu'], aliases: [], alpha: 1, scalar: makeElu(1) as Scalar },
+  /** scale·elu_alpha(x) with scale = 1.0507009873554805, alpha = 1.6732632423543772. */
+  selu: {
+    code: 7, hiddenRank: 5, keras: ['selu'], aliases: [],
+    scalar: scalar(
+      'selu', 'λ·(x if x > 0, else α(eˣ − 1))',
+      (x) => SELU_SCALE * (x > 0 ? x : SELU_ALPHA * Math.expm1(x)),
+      (x) => SELU_SCALE * (x > 0 ? 1 : SELU_ALPHA * Math.exp(x)),
+    ),
+  },
+  /** log(1 + e^x), computed as max(x, 0) + log1p(e^(−|x|)) so it never overflows; derivative σ(x). */
+  softplus: { code: 8, hiddenRank: 9, keras: ['softplus'], aliases: [], scalar: scalar('softplus', 'f(x) = ln(1 + eˣ),  f′ = σ(x)', softplus, sigmoid) },
+  /** x·σ(x); derivative σ(x) + x·σ(x)(1 − σ(x)). */
+  swish: {
+    code: 9, hiddenRank: 8, keras: ['swish', 'silu'], aliases: ['silu'],
+    scalar: scalar('swish', 'f(x) = x·σ(x)', (x) => x * sigmoid(x), (x) => {
+      const s = sigmoid(x);
+      return s + x * s * (1 - s);
+    }),
+  },
+  /** Exact GELU as TensorFlow.js: x·Φ(x) = 0.5·x·(1 + erf(x/√2)); derivative Φ(x) + x·φ(x). */
+  gelu: {
+    code: 10, hiddenRank: 7, keras: ['gelu'], aliases: [],
+    scalar: scalar('gelu', 'f(x) = x·Φ(x)  (exact, with erf)', (x) => x * normalCdf(x), (x) => normalCdf(x) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x)),
+  },
+  /** Mish (Misra 2019): x·tanh(softplus(x)); derivative tanh(sp) + x·(1 − tanh²(sp))·σ(x). Smooth, non-monotonic like swish. */
+  mish: {
+    code: 11, hiddenRank: 11, keras: ['mish'], aliases: [],
+    scalar: scalar('mish', 'f(x) = x·tanh(ln(1 + eˣ))', (x) => x * Math.tanh(softplus(x)), (x) => {
+      const t = Math.tanh(softplus(x));
+      return t + x * (1 - t * t) * sigmoid(x);
+    }),
+  },
+  /** Vector softmax; scalar `apply` is the 2-class case softmax([x, 0])[0] = σ(x). */
+  softmax: {
+    code: -1, keras: ['softmax'], aliases: [],
+    scalar: Object.freeze({
+      name: 'softmax' as string,
+      formula: 'aᵢ = e^zᵢ / Σₖ e^zₖ',
+      apply: sigmoid,
+      derivative: sigmoidDerivative,
+      applyVector: softmaxVector,
+      jacobian: softmaxJacobian,
+    }) as Scalar,
+  },
+} as const satisfies Record<string, ActivationDeclaration>;
+
+/** log(1 + e^x) = max(x, 0) + log1p(e^(−|x|)): never overflows. */
+function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/** One of {@link activationNames}. */
+export type ActivationName = keyof typeof declarations;
+
+/** The declarations by name (read-only); everything else in this file derives from them. */
+export const activationDeclarations: { readonly [K in ActivationName]: ActivationDeclaration } = declarations;
+
+/** Every activation name a layer accepts, in the order of API.md. */
+export const activationNames = Object.freeze(Object.keys(declarations)) as readonly ActivationName[];
+
+/** True when `s` is a valid activation name (narrows the type). */
+export function isActivationName(s: unknown): s is ActivationName {
+  return typeof s === 'string' && Object.hasOwn(declarations, s);
+}
+
+/** Activations offered for hidden layers (the CLI's choices), the default (relu) first. */
+export const hiddenActivationNames: readonly ActivationName[] = Object.freeze(
+  activationNames
+    .filter((n) => (declarations[n] as ActivationDeclaration).hiddenRank !== undefined)
+    .sort((a, b) => (declarations[a] as ActivationDeclaration).hiddenRank! - (declarations[b] as ActivationDeclaration).hiddenRank!),
+);
+
+/** Elementwise activations (all but softmax). */
+export type ElementwiseActivationName = Exclude<ActivationName, 'softmax'>;
+
+/** Elementwise kernel codes by name, shared with AssemblyScript (generated into assembly/codes.ts). */
+export const Act = Object.freeze(
+  Object.fromEntries(activationNames.filter((n) => declarations[n].code >= 0).map((n) => [n, declarations[n].code])),
+) as { readonly [K in ElementwiseActivationName]: number };
+
+/** An activation name, or an alias of one ('leaky_relu', 'silu'); undefined for anything else. */
+export function resolveActivationName(s: unknown): ActivationName | undefined {
+  if (typeof s !== 'string') return undefined;
+  if (isActivationName(s)) return s;
+  return activationNames.find((n) => (declarations[n].aliases as readonly string[]).includes(s));
+}
+
+/** The activation a Keras / TensorFlow.js JSON name stands for; undefined when wasm-mlp has none. */
+export function activationFromKerasName(s: unknown): ActivationName | undefined {
+  if (typeof s !== 'string') return undefined;
+  return activationNames.find((n) => (declarations[n].keras as readonly string[]).includes(s));
+}
+
+/** Every name Keras JSON may use for an activation wasm-mlp has. */
+export const kerasActivationNames: readonly string[] = Object.freeze(activationNames.flatMap((n) => declarations[n].keras));
+
+/**
+ * All activations by name. Each is `{ formula, apply(x), derivative(x) }` on f64 scalars;
  * `leakyRelu` (alpha 0.01) and `elu` (alpha 1) also have `withAlpha(alpha)`, and `softmax`
  * adds `applyVector` / `jacobian` (see {@link SoftmaxActivation}).
  *
@@ -175,64 +260,9 @@ function normalCdf(x: number): number {
  * activations.sigmoid.derivative(0);            // 0.25, its maximum
  * activations.leakyRelu.withAlpha(0.2).apply(-1); // -0.2
  */
-export const activations = Object.freeze({
-  /** f(x) = x, f′ = 1: stacking linear layers collapses into one linear map. */
-  linear: Object.freeze({ name: 'linear', apply: (x: number) => x, derivative: (_x: number) => 1 }),
-  /** Binary (Heaviside) step, 1 for x ≥ 0 else 0. Its gradient is 0 everywhere, so nothing upstream learns. */
-  step: Object.freeze({ name: 'step', apply: (x: number) => (x >= 0 ? 1 : 0), derivative: (_x: number) => 0 }),
-  /** σ(x) = 1/(1+e^(−x)), σ′ = σ(1−σ) ≤ 0.25 (the maximum, at x = 0). */
-  sigmoid: Object.freeze({ name: 'sigmoid', apply: sigmoid, derivative: sigmoidDerivative }),
-  /** tanh, tanh′ = 1 − tanh² ≤ 1 (at x = 0). */
-  tanh: Object.freeze({
-    name: 'tanh',
-    apply: Math.tanh,
-    derivative: (x: number) => {
-      const t = Math.tanh(x);
-      return 1 - t * t;
-    },
-  }),
-  /** max(0, x); derivative 1 for x > 0 and 0 for x ≤ 0 (0 at the kink, as TensorFlow.js). */
-  relu: Object.freeze({ name: 'relu', apply: (x: number) => (x > 0 ? x : 0), derivative: (x: number) => (x > 0 ? 1 : 0) }),
-  /** x for x > 0, alpha·x otherwise (alpha = 0.01); derivative alpha for x ≤ 0. */
-  leakyRelu: makeLeakyRelu(0.01),
-  /** x for x > 0, alpha·(e^x − 1) otherwise (alpha = 1); derivative alpha·e^x for x ≤ 0. */
-  elu: makeElu(1),
-  /** scale·elu_alpha(x) with scale = 1.0507009873554805, alpha = 1.6732632423543772. */
-  selu: Object.freeze({
-    name: 'selu',
-    apply: (x: number) => SELU_SCALE * (x > 0 ? x : SELU_ALPHA * Math.expm1(x)),
-    derivative: (x: number) => SELU_SCALE * (x > 0 ? 1 : SELU_ALPHA * Math.exp(x)),
-  }),
-  /** log(1 + e^x), computed as max(x, 0) + log1p(e^(−|x|)) so it never overflows; derivative σ(x). */
-  softplus: Object.freeze({
-    name: 'softplus',
-    apply: (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
-    derivative: sigmoid,
-  }),
-  /** x·σ(x); derivative σ(x) + x·σ(x)(1 − σ(x)). */
-  swish: Object.freeze({
-    name: 'swish',
-    apply: (x: number) => x * sigmoid(x),
-    derivative: (x: number) => {
-      const s = sigmoid(x);
-      return s + x * s * (1 - s);
-    },
-  }),
-  /** Exact GELU as TensorFlow.js: x·Φ(x) = 0.5·x·(1 + erf(x/√2)); derivative Φ(x) + x·φ(x). */
-  gelu: Object.freeze({
-    name: 'gelu',
-    apply: (x: number) => x * normalCdf(x),
-    derivative: (x: number) => normalCdf(x) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x),
-  }),
-  /** Vector softmax; scalar `apply` is the 2-class case softmax([x, 0])[0] = σ(x). */
-  softmax: Object.freeze({
-    name: 'softmax',
-    apply: sigmoid,
-    derivative: sigmoidDerivative,
-    applyVector: softmaxVector,
-    jacobian: softmaxJacobian,
-  }),
-} satisfies { [K in ActivationName]: ScalarActivation }) as {
+export const activations = Object.freeze(
+  Object.fromEntries(activationNames.map((n) => [n, declarations[n].scalar])),
+) as {
   readonly [K in Exclude<ActivationName, 'leakyRelu' | 'elu' | 'softmax'>]: ScalarActivation;
 } & {
   readonly leakyRelu: ParametricActivation;

@@ -2,6 +2,7 @@
  * Weight initializers (Keras names and defaults). Each fills a Float32Array given the fan-in and
  * fan-out of the weight it initialises, drawing from the model's seeded generator.
  */
+import { checkOptionKeys } from './util/options.js';
 import type { Rng } from './util/random.js';
 
 export interface Initializer {
@@ -36,15 +37,25 @@ function varianceScaling(className: string, scale: number, mode: Mode, distribut
 
 export const zeros = (): Initializer => make('Zeros', {}, (out) => out.fill(0));
 export const ones = (): Initializer => make('Ones', {}, (out) => out.fill(1));
-export const constant = ({ value = 0 }: { value?: number } = {}): Initializer => make('Constant', { value }, (out) => out.fill(value));
-export const randomUniform = ({ minval = -0.05, maxval = 0.05 }: { minval?: number; maxval?: number } = {}): Initializer =>
-  make('RandomUniform', { minval, maxval, seed: null }, (out, _i, _o, rng) => {
+export const constant = (options: { value?: number } = {}): Initializer => {
+  checkOptionKeys(options, ['value'], 'initializers.constant');
+  const { value = 0 } = options;
+  return make('Constant', { value }, (out) => out.fill(value));
+};
+export const randomUniform = (options: { minval?: number; maxval?: number } = {}): Initializer => {
+  checkOptionKeys(options, ['minval', 'maxval'], 'initializers.randomUniform');
+  const { minval = -0.05, maxval = 0.05 } = options;
+  return make('RandomUniform', { minval, maxval, seed: null }, (out, _i, _o, rng) => {
     for (let i = 0; i < out.length; i++) out[i] = rng.uniform(minval, maxval);
   });
-export const randomNormal = ({ mean = 0, stddev = 0.05 }: { mean?: number; stddev?: number } = {}): Initializer =>
-  make('RandomNormal', { mean, stddev, seed: null }, (out, _i, _o, rng) => {
+};
+export const randomNormal = (options: { mean?: number; stddev?: number } = {}): Initializer => {
+  checkOptionKeys(options, ['mean', 'stddev'], 'initializers.randomNormal');
+  const { mean = 0, stddev = 0.05 } = options;
+  return make('RandomNormal', { mean, stddev, seed: null }, (out, _i, _o, rng) => {
     for (let i = 0; i < out.length; i++) out[i] = mean + stddev * rng.normal();
   });
+};
 export const glorotUniform = (): Initializer => varianceScaling('GlorotUniform', 1, 'fanAvg', 'uniform');
 export const glorotNormal = (): Initializer => varianceScaling('GlorotNormal', 1, 'fanAvg', 'truncatedNormal');
 export const heUniform = (): Initializer => varianceScaling('HeUniform', 2, 'fanIn', 'uniform');
@@ -62,6 +73,15 @@ const aliases: Record<string, string> = {
   glorot_uniform: 'glorotUniform', glorot_normal: 'glorotNormal', he_uniform: 'heUniform', he_normal: 'heNormal',
   lecun_normal: 'leCunNormal', lecun_uniform: 'leCunUniform', random_uniform: 'randomUniform', random_normal: 'randomNormal',
 };
+
+/** Initializers whose Keras config carries no values (they rebuild from their class name alone). */
+const configFree = new Set(['zeros', 'ones', 'glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'leCunUniform', 'leCunNormal']);
+
+/** The initializer a Keras class name without config values stands for ('GlorotUniform', 'LecunNormal'), else undefined. */
+export function initializerFromKerasClass(className: string): Initializer | undefined {
+  const name = Object.hasOwn(aliases, className) ? aliases[className]! : undefined;
+  return name !== undefined && configFree.has(name) ? byName[name]!() : undefined;
+}
 
 export type InitializerName = keyof typeof byName;
 export const initializerNames = Object.keys(byName);

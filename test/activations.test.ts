@@ -11,9 +11,9 @@ function centralDifference(f: (x: number) => number, x: number, h = 1e-5): numbe
 }
 
 describe('activation names', () => {
-  it('lists the twelve names of API.md, each present in `activations`', () => {
+  it('lists the thirteen names of API.md (mish added by issue 14), each present in `activations`', () => {
     expect([...activationNames]).toEqual([
-      'linear', 'step', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu', 'selu', 'softplus', 'swish', 'gelu', 'softmax',
+      'linear', 'step', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu', 'selu', 'softplus', 'swish', 'gelu', 'mish', 'softmax',
     ]);
     expect(Object.keys(activations).sort()).toEqual([...activationNames].sort());
     for (const name of activationNames) expect(activations[name].name).toBe(name);
@@ -148,6 +148,22 @@ describe('known values', () => {
     expect(gelu.derivative(0)).toBe(0.5);
     expect(gelu.derivative(1)).toBeCloseTo(0.8413447460685429 + 0.24197072451914337, 12);
     expect(gelu.apply(-10)).toBeCloseTo(0, 12);
+  });
+
+  it('mish = x·tanh(softplus(x)): mish(0) = 0, mish′(0) = tanh(ln 2) = 0.6, its minimum ≈ −0.3088 near x ≈ −1.19', () => {
+    const { mish } = activations;
+    expect(mish.apply(0)).toBe(0);
+    expect(mish.derivative(0)).toBeCloseTo(0.6, 15);
+    expect(mish.apply(1)).toBeCloseTo(0.8650983882673103, 14);
+    expect(mish.apply(-1)).toBeCloseTo(-0.30340146137410895, 14);
+    let min = Infinity, at = 0;
+    for (let x = -3; x <= 0; x += 1e-4) if (mish.apply(x) < min) [min, at] = [mish.apply(x), x];
+    expect(min).toBeCloseTo(-0.30884, 5);
+    expect(at).toBeCloseTo(-1.1924, 3);
+    expect(Math.abs(mish.derivative(at))).toBeLessThan(1e-3);
+    expect(mish.apply(1000)).toBe(1000);
+    expect(mish.apply(-1000)).toBeCloseTo(0, 300);
+    expect(mish.formula).toMatch(/tanh/);
   });
 
   it('softmax: scalar apply is the 2-class softmax (= sigmoid)', () => {

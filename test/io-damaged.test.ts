@@ -108,7 +108,7 @@ describe('damaged artifacts give an Error that says what is wrong', () => {
 
   it('{ compile: false } skips an unusable training config', async () => {
     const a = copy(valid());
-    a.trainingConfig!.optimizer_config.class_name = 'Adamax';
+    a.trainingConfig!.optimizer_config.class_name = 'Ftrl';
     const m = await nn.fromArtifacts(a, { compile: false });
     expect(m.trainingConfig).toBeUndefined();
     m.dispose();

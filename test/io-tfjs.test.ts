@@ -138,6 +138,8 @@ describe.each(backendCases().map((c) => c.name))('TensorFlow.js round trips (%s)
       [nn.optimizers.rmsprop({ learningRate: 0.01, rho: 0.7, momentum: 0.2, centered: true }), 'RMSProp'],
       [nn.optimizers.adagrad({ learningRate: 0.3, initialAccumulatorValue: 0.2 }), 'Adagrad'],
       [nn.optimizers.adamw({ learningRate: 0.02, weightDecay: 0.01 }), null],
+      [nn.optimizers.adamax({ learningRate: 0.02, beta1: 0.8, epsilon: 1e-6 }), 'Adamax'],
+      [nn.optimizers.nadam({ learningRate: 0.02, beta2: 0.99 }), null],
     ];
     for (const [opt, tfjsClass] of cases) {
       const model = nn.sequential({ seed: 1, layers: [nn.layers.dense({ units: 3, inputShape: [2], activation: 'softmax' })] });

@@ -48,7 +48,7 @@ const d = (units: number, activation: Act, first = false) => nn.layers.dense({ u
 const mlp = (hidden: Act, output: Act) => () => [d(7, hidden, true), d(6, hidden), d(OUT, output)];
 
 const CASES: Case[] = [
-  ...(['linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu', 'selu', 'softplus', 'swish', 'gelu', 'softmax'] as Act[]).map(
+  ...(['linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu', 'selu', 'softplus', 'swish', 'gelu', 'mish', 'softmax'] as Act[]).map(
     (a): Case => ({ name: `dense ${a}`, layers: mlp(a, 'linear'), loss: 'meanSquaredError', kinked: ['relu', 'leakyRelu', 'selu'].includes(a) }),
   ),
   {

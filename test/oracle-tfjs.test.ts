@@ -162,7 +162,7 @@ interface TrainCase {
 
 const sgd = { ours: () => nn.optimizers.sgd({ learningRate: 0.1 }), theirs: () => tf.train.sgd(0.1) };
 
-const HIDDEN_ACTIVATIONS = ['linear', 'sigmoid', 'tanh', 'relu', 'elu', 'selu', 'softplus', 'swish', 'gelu'];
+const HIDDEN_ACTIVATIONS = ['linear', 'sigmoid', 'tanh', 'relu', 'elu', 'selu', 'softplus', 'swish', 'gelu', 'mish'];
 
 const CASES: TrainCase[] = [
   // every hidden activation (MSE, SGD)
@@ -206,6 +206,7 @@ const CASES: TrainCase[] = [
     ['rmsprop centered + momentum', () => nn.optimizers.rmsprop({ learningRate: 0.01, rho: 0.8, momentum: 0.5, centered: true, epsilon: 1e-14 }), () => tf.train.rmsprop(0.01, 0.8, 0.5, 1e-14, true)],
     ['rmsprop + momentum', () => nn.optimizers.rmsprop({ learningRate: 0.01, rho: 0.8, momentum: 0.7 }), () => tf.train.rmsprop(0.01, 0.8, 0.7, 1e-7, false)],
     ['adam', () => nn.optimizers.adam({ learningRate: 0.01, beta1: 0.8, beta2: 0.95 }), () => tf.train.adam(0.01, 0.8, 0.95, 1e-7)],
+    ['adamax', () => nn.optimizers.adamax({ learningRate: 0.01, beta1: 0.8, beta2: 0.95 }), () => tf.train.adamax(0.01, 0.8, 0.95, 1e-7)],
   ] as const).map(([name, ours, theirs]): TrainCase => ({ name: `optimizer ${name}`, layers: net('tanh', 'linear'), loss: 'meanSquaredError', ours, theirs })),
   // regularisers (trainOnBatch loss includes the penalty, evaluate does not — in both)
   { name: 'L2 kernel regulariser', layers: [dense(7, 'tanh', { l2: 0.05 }), dense(6, 'tanh', { l2: 0.05 }), dense(OUT, 'linear', { l2: 0.05 })], loss: 'meanSquaredError', ...sgd },
@@ -301,6 +302,65 @@ describe.each(modelBackends)('%s backend vs TensorFlow.js', (backend) => {
     ours.setWeights(theirs.getWeights() as unknown as Parameters<nn.Sequential['setWeights']>[0]);
     ours.getWeights().forEach((w, t) => expect(Array.from(w.data), w.name).toEqual(Array.from(theirs.getWeights()[t]!.dataSync())));
     ours.dispose();
+  });
+
+  describe('Nadam against a float64 transcription of Keras 3\'s rule (momentum schedule included)', () => {
+    it('five steps, gradients from tfjs autodiff', () => {
+      const specs = net('tanh', 'linear');
+      const ours = buildOurs(specs);
+      const theirs = buildTf(specs);
+      seedWeights(ours, theirs, 43);
+      const lr = 0.01, beta1 = 0.9, beta2 = 0.99, eps = 1e-7;
+      ours.compile({ optimizer: nn.optimizers.nadam({ learningRate: lr, beta1, beta2, epsilon: eps }), loss: 'meanSquaredError' });
+      const d = makeData('meanSquaredError', 44);
+      const shapes = ours.getWeights().map((w) => w.shape);
+      let w64 = ours.getWeights().map((w) => Float64Array.from(w.data));
+      const m = w64.map((w) => new Float64Array(w.length));
+      const v = w64.map((w) => new Float64Array(w.length));
+      const x = tf.tensor2d(d.x, [ROWS, IN]);
+      const y = tf.tensor2d(d.y, [ROWS, OUT]);
+      // keras/src/optimizers/nadam.py: _u_product starts at 1 and is multiplied by
+      // β1·(1 − ½·0.96^(iterations+1)) before each step's update_step.
+      let uProduct = 1;
+      for (let t = 1; t <= 5; t++) {
+        const params = w64.map((w, i) => tf.tensor(Float32Array.from(w), shapes[i]!));
+        const f = (...ps: tf.Tensor[]) => {
+          let h: tf.Tensor = x;
+          for (let l = 0; l < 3; l++) {
+            h = tf.add(tf.matMul(h as tf.Tensor2D, ps[2 * l] as tf.Tensor2D), ps[2 * l + 1]!);
+            if (l < 2) h = tf.tanh(h);
+          }
+          return tf.mean(tf.square(tf.sub(h, y))) as tf.Scalar;
+        };
+        const { value, grads } = tf.valueAndGrads(f)(params);
+        const g = grads.map((gr) => gr.dataSync());
+        const wantLoss = value.dataSync()[0]!;
+        uProduct *= beta1 * (1 - 0.5 * 0.96 ** t);
+        // update_step, line by line: local_step = t, next_step = t + 1.
+        const uT = beta1 * (1 - 0.5 * 0.96 ** t);
+        const uT1 = beta1 * (1 - 0.5 * 0.96 ** (t + 1));
+        const uProductT1 = uProduct * uT1;
+        const beta2Power = beta2 ** t;
+        w64 = w64.map((w, i) => {
+          const out = new Float64Array(w.length);
+          for (let k = 0; k < w.length; k++) {
+            const gk = g[i]![k]!;
+            m[i]![k] = m[i]![k]! + (gk - m[i]![k]!) * (1 - beta1);
+            v[i]![k] = v[i]![k]! + (gk * gk - v[i]![k]!) * (1 - beta2);
+            const mHat = (uT1 * m[i]![k]!) / (1 - uProductT1) + ((1 - uT) * gk) / (1 - uProduct);
+            const vHat = v[i]![k]! / (1 - beta2Power);
+            out[k] = w[k]! - (mHat * lr) / (Math.sqrt(vHat) + eps);
+          }
+          return out;
+        });
+        tf.dispose([...params, ...grads, value]);
+        const mine = ours.trainOnBatch(d.ours.x, d.ours.y);
+        expectValuesClose([mine], [wantLoss], `nadam loss, step ${t}`);
+        ours.getWeights().forEach((w, i) => expectValuesClose(w.data, w64[i]!, `nadam step ${t}: ${w.name}`));
+      }
+      tf.dispose([x, y]);
+      ours.dispose();
+    });
   });
 
   describe('AdamW against a float64 implementation of Keras\'s rule', () => {

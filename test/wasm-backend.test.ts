@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { Accuracy, Act, Layout, Loss, Opt, type Backend, type OptimizerParams } from '../src/backend/contract.js';
+import { newOptimizerParams } from '../src/optimizers/rules.js';
 import { createJsBackend } from '../src/backend/js/index.js';
 import { createWasmBackend, loadKernels } from '../src/backend/wasm/index.js';
 
@@ -165,18 +166,20 @@ describe('wasm backend', async () => {
 
   const optimizers: [string, Partial<OptimizerParams>][] = [
     ['sgd', { kind: Opt.sgd }],
-    ['momentum', { kind: Opt.momentum, p1: 0.9 }],
-    ['nesterov', { kind: Opt.nesterov, p1: 0.9 }],
-    ['adagrad', { kind: Opt.adagrad, eps: 1e-7 }],
-    ['rmsprop', { kind: Opt.rmsprop, p1: 0.9, p2: 0.5, eps: 1e-7 }],
-    ['rmspropCentered', { kind: Opt.rmspropCentered, p1: 0.9, p2: 0.5, eps: 1e-7 }],
-    ['adam', { kind: Opt.adam, p1: 0.9, p2: 0.999, p3: 0.1, p4: 0.001, eps: 1e-7 }],
-    ['adamw', { kind: Opt.adamw, p1: 0.9, p2: 0.999, p3: 0.1, p4: 0.001, eps: 1e-7, weightDecay: 0.01 }],
-    ['adam clipValue', { kind: Opt.adam, p1: 0.9, p2: 0.999, p3: 0.1, p4: 0.001, eps: 1e-7, clipValue: 0.3 }],
+    ['momentum', { kind: Opt.momentum, momentum: 0.9 }],
+    ['nesterov', { kind: Opt.nesterov, momentum: 0.9 }],
+    ['adagrad', { kind: Opt.adagrad, epsilon: 1e-7 }],
+    ['rmsprop', { kind: Opt.rmsprop, rho: 0.9, momentum: 0.5, epsilon: 1e-7 }],
+    ['rmspropCentered', { kind: Opt.rmspropCentered, rho: 0.9, momentum: 0.5, epsilon: 1e-7 }],
+    ['adam', { kind: Opt.adam, beta1: 0.9, beta2: 0.999, biasCorrection1: 0.1, biasCorrection2: 0.001, epsilon: 1e-7 }],
+    ['adamw', { kind: Opt.adamw, beta1: 0.9, beta2: 0.999, biasCorrection1: 0.1, biasCorrection2: 0.001, epsilon: 1e-7, weightDecay: 0.01 }],
+    ['adamax', { kind: Opt.adamax, beta1: 0.9, beta2: 0.999, biasCorrection1: 0.1, epsilon: 1e-7 }],
+    ['nadam', { kind: Opt.nadam, beta1: 0.9, beta2: 0.999, biasCorrection2: 0.001, firstMomentWeight: 3.2, gradientWeight: 1.1, epsilon: 1e-7 }],
+    ['adam clipValue', { kind: Opt.adam, beta1: 0.9, beta2: 0.999, biasCorrection1: 0.1, biasCorrection2: 0.001, epsilon: 1e-7, clipValue: 0.3 }],
   ];
   for (const [name, partial] of optimizers) {
     it(`optimizer ${name} matches the js backend over 3 steps`, () => {
-      const p: OptimizerParams = { kind: Opt.sgd, lr: 0.01, p1: 0, p2: 0, p3: 1, p4: 1, eps: 1e-7, weightDecay: 0, clipValue: 0, ...partial };
+      const p: OptimizerParams = { ...newOptimizerParams(), kind: Opt.sgd, learningRate: 0.01, biasCorrection1: 1, biasCorrection2: 1, epsilon: 1e-7, ...partial };
       // Out of place, alternating between two sides as the model does; state slot k at s + k·N·4.
       const [w, j] = both([rand(N, 1), rand(N, 2), new Float32Array(3 * N), new Float32Array(N), new Float32Array(3 * N)], (be, [w0, g, s0, w1, s1]) => {
         const sides = [[w0!, s0!], [w1!, s1!]] as const;

@@ -4,6 +4,14 @@
  * Every block is 16-byte aligned so SIMD loads never straddle a block's start; offsets below
  * `base` (the kernels' static data, and a null guard so 0 can mean "no buffer") are never handed out.
  */
+import { formatBytes } from '../util/format.js';
+
+/**
+ * The most bytes an arena may span, on both backends: a 32-bit WebAssembly memory (65536 pages
+ * of 64 KiB), mirrored by the js backend so both fail at the same size.
+ */
+export const ARENA_MAX_BYTES = 2 ** 32;
+
 export class Arena {
   private readonly freeList: { offset: number; size: number }[] = [];
   private readonly used = new Map<number, number>();
@@ -37,8 +45,8 @@ export class Arena {
     const end = offset + size;
     if (end > this.maxBytes) {
       throw new RangeError(
-        `Out of memory: this needs ${formatBytes(size)} more, but the arena would reach ${formatBytes(end)}, ` +
-          `over its limit of ${formatBytes(this.maxBytes)} (in use: ${formatBytes(this.reserved)}). ` +
+        `Out of memory: this needs ${formatBytes(size, false)} more, but the arena would reach ${formatBytes(end, false)}, ` +
+          `over its limit of ${formatBytes(this.maxBytes, false)} (in use: ${formatBytes(this.reserved, false)}). ` +
           `Use a smaller model or batch size, or dispose() models you no longer need.`,
       );
     }
@@ -81,11 +89,4 @@ export class Arena {
 
 export function align16(n: number): number {
   return Math.ceil(n / 16) * 16;
-}
-
-export function formatBytes(n: number): string {
-  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(2)} GiB`;
-  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
-  if (n >= 2 ** 10) return `${(n / 2 ** 10).toFixed(1)} KiB`;
-  return `${n} bytes`;
 }

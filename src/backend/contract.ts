@@ -9,6 +9,8 @@
  *
  * The `js` backend is the specification: read `src/backend/js/` to learn what a kernel computes.
  */
+import type { AccuracyCode } from '../metrics.js';
+import type { OptimizerParams } from '../optimizers/rules.js';
 
 /** Matrix layouts for `gemm`: which operand is stored transposed. */
 export const Layout = {
@@ -21,88 +23,23 @@ export const Layout = {
 } as const;
 export type Layout = (typeof Layout)[keyof typeof Layout];
 
-/** Elementwise activation codes, shared with `assembly/codes.ts`. */
-export const Act = {
-  linear: 0,
-  step: 1,
-  sigmoid: 2,
-  tanh: 3,
-  relu: 4,
-  leakyRelu: 5,
-  elu: 6,
-  selu: 7,
-  softplus: 8,
-  swish: 9,
-  gelu: 10,
-} as const;
-export type ActCode = (typeof Act)[keyof typeof Act];
-
+// Kernel codes are declared with the concepts they name and generated into assembly/codes.ts
+// by scripts/build-wasm.mjs, so the two languages cannot drift apart.
+export { Act } from '../activations.js';
+/** An elementwise activation code (see `Act`). */
+export type ActCode = number;
 /**
- * Loss codes, shared with `assembly/codes.ts`. The `*Fused*` kinds take the network's output
- * probabilities but write the gradient with respect to the LOGITS (the pre-activation of the
- * sigmoid / softmax output), which is the numerically stable (a − y) form.
+ * Loss codes (see src/losses.ts). The `*Fused*` kinds take the network's output probabilities
+ * but write the gradient with respect to the LOGITS (the pre-activation of the sigmoid / softmax
+ * output), which is the numerically stable (a − y) form.
  */
-export const Loss = {
-  meanSquaredError: 0,
-  meanAbsoluteError: 1,
-  binaryCrossentropy: 2,
-  binaryCrossentropyFusedSigmoid: 3,
-  categoricalCrossentropy: 4,
-  categoricalCrossentropyFusedSoftmax: 5,
-  sparseCategoricalCrossentropy: 6,
-  sparseCategoricalCrossentropyFusedSoftmax: 7,
-} as const;
-export type LossCode = (typeof Loss)[keyof typeof Loss];
-
-/** Optimizer codes, shared with `assembly/codes.ts`. */
-export const Opt = {
-  sgd: 0,
-  momentum: 1,
-  nesterov: 2,
-  adagrad: 3,
-  rmsprop: 4,
-  rmspropCentered: 5,
-  adam: 6,
-  adamw: 7,
-} as const;
-export type OptCode = (typeof Opt)[keyof typeof Opt];
-
-/** Accuracy kinds for `accuracyCount`, shared with `assembly/codes.ts`. */
-export const Accuracy = {
-  /** prediction > 0.5 equals target > 0.5, counted per element */
-  binary: 0,
-  /** argmax of prediction row equals argmax of one-hot target row */
-  categorical: 1,
-  /** argmax of prediction row equals the class id in target (one f32 per row) */
-  sparse: 2,
-} as const;
-export type AccuracyCode = (typeof Accuracy)[keyof typeof Accuracy];
-
-/**
- * Hyperparameters of one optimizer step. Meaning per optimizer (TensorFlow.js tf.train rules):
- * - sgd:        w -= lr·g
- * - momentum:   v = p1·v + g; w -= lr·v                          (p1 = momentum)
- * - nesterov:   v = p1·v + g; w -= lr·(g + p1·v)
- * - adagrad:    a += g²; w -= lr·g / sqrt(a + eps)               (s1 = accumulator)
- * - rmsprop:    ms = p1·ms + (1−p1)·g²; mom = p2·mom + lr·g/sqrt(ms + eps); w -= mom
- *               (p1 = rho, p2 = momentum; s1 = ms, s2 = mom)
- * - rmspropCentered: as rmsprop plus mg = p1·mg + (1−p1)·g and sqrt(ms − mg² + eps) (s3 = mg)
- * - adam:       m = p1·m + (1−p1)·g; v = p2·v + (1−p2)·g²;
- *               w -= lr·(m / c1) / (sqrt(v / c2) + eps)          (p3 = c1 = 1−β1ᵗ, p4 = c2 = 1−β2ᵗ)
- * - adamw:      w -= lr·wd·w first (wd = weightDecay), then adam
- * Before any rule, g is clipped to [−clipValue, clipValue] when clipValue > 0.
- */
-export interface OptimizerParams {
-  kind: OptCode;
-  lr: number;
-  p1: number;
-  p2: number;
-  p3: number;
-  p4: number;
-  eps: number;
-  weightDecay: number;
-  clipValue: number;
-}
+export { Loss } from '../losses.js';
+export type LossCode = number;
+/** Optimizer rule codes; the rules, their state slots and formulas are in src/optimizers/rules.ts. */
+export { Opt, type OptimizerParams } from '../optimizers/rules.js';
+export type OptCode = number;
+/** Accuracy kinds for `accuracyCount` (src/metrics.ts). */
+export { Accuracy, type AccuracyCode } from '../metrics.js';
 
 export interface Backend {
   readonly name: 'wasm' | 'js';
@@ -158,10 +95,10 @@ export interface Backend {
   /** g += l1·sign(w) + 2·l2·w; returns the penalty l1·Σ|w| + l2·Σw². */
   regularize(n: number, w: number, g: number, l1: number, l2: number): number;
   /**
-   * One fused update over a parameter buffer (see OptimizerParams), out of place: reads the
+   * One fused update over a parameter buffer (the rule `p.kind`, see src/optimizers/rules.ts), out of place: reads the
    * weights wIn[n], the gradient g[n] and the state at `stateIn`, writes the new weights to
-   * wOut[n] and the new state at `stateOut`. State slot k (s1, s2, s3 in OptimizerParams, as many
-   * as the rule uses; `stateIn` = `stateOut` = 0 for sgd) lives at `stateIn + k·n·4` (resp.
+   * wOut[n] and the new state at `stateOut`. State slot k (s1, s2, s3 in the rule's formula, as
+   * many as the rule uses; `stateIn` = `stateOut` = 0 for sgd) lives at `stateIn + k·n·4` (resp.
    * `stateOut + k·n·4`). In place is allowed (wOut = wIn, stateOut = stateIn); otherwise the
    * outputs must not overlap any input. g is never written (clipValue clips a copy).
    *
@@ -172,6 +109,10 @@ export interface Backend {
   optimizerStep(n: number, wIn: number, g: number, stateIn: number, wOut: number, stateOut: number, p: OptimizerParams): number;
   /** dst[r] = src[idx[r]] for r < rows, each row `cols` floats; idx is i32. */
   gatherRows(rows: number, cols: number, src: number, idx: number, dst: number): void;
+  /** dst = src over n floats (overlapping regions allowed, as memmove; src = dst is a no-op). */
+  copy(n: number, src: number, dst: number): void;
+  /** x = value over n floats. */
+  fill(n: number, x: number, value: number): void;
   /** x *= alpha. */
   scale(n: number, x: number, alpha: number): void;
   /** Σ x² (for clipNorm and tests). */

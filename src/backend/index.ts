@@ -1,6 +1,7 @@
 /**
  * Backend selection: `nn.ready()`, `nn.setBackend()`, `nn.backendInfo()`.
  */
+import { checkOptionKeys } from '../util/options.js';
 import type { Backend } from './contract.js';
 import { createJsBackend } from './js/index.js';
 
@@ -37,6 +38,7 @@ export async function createBackend(name: BackendName, options: BackendOptions =
 
 /** Make `name` the backend for models created from now on. */
 export async function setBackend(name: BackendName, options: BackendOptions = {}): Promise<void> {
+  checkOptionKeys(options, ['threads', 'build'] satisfies (keyof BackendOptions)[], 'setBackend');
   const next = createBackend(name, options);
   pending = next;
   current = await next;

@@ -9,7 +9,7 @@ import { now } from '../util/yield.js';
 
 const KERNELS = [
   'gemm', 'columnSums', 'activation', 'activationGrad', 'softmax', 'softmaxGrad', 'prelu', 'preluGrad', 'loss',
-  'dropout', 'multiply', 'regularize', 'optimizerStep', 'gatherRows', 'scale', 'sumSquares', 'accuracyCount', 'argmaxRows',
+  'dropout', 'multiply', 'regularize', 'optimizerStep', 'gatherRows', 'copy', 'fill', 'scale', 'sumSquares', 'accuracyCount', 'argmaxRows',
 ] as const;
 
 export interface KernelProfile {

@@ -1,6 +1,7 @@
 /** `wasm-mlp train`: CSV in, a saved model (model.json + weights.bin + preprocessing.json) out. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { hiddenActivationNames as ACTIVATIONS } from '../activations.js';
 import * as nn from '../index.js';
 import { choiceFlag, intFlag, numFlag, parseCommand } from './args.js';
 import { readCsv } from './csv.js';
@@ -9,6 +10,8 @@ import { PREPROCESSING_FILE } from './model-files.js';
 import { encodeClasses, encodeFeatures, fitPreprocessing, targetValues, type Task } from './preprocess.js';
 import { progressBar } from './progress.js';
 import { regressionMetrics, seededShuffle } from './util.js';
+
+const OPTIMIZERS = nn.optimizers.optimizerNames;
 
 export const trainHelp = `Usage: wasm-mlp train <data.csv> --label <column> --out <dir> [options]
 
@@ -23,8 +26,8 @@ Options:
   --label <column>        the column to predict (required)
   --out <dir>             where to save the model (required)
   --layers <list>         hidden layer sizes, comma separated (default 64,32; "" for none)
-  --activation <name>     hidden activation (default relu): ${['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'leakyRelu', 'gelu', 'swish', 'softplus', 'linear'].join(', ')}
-  --optimizer <name>      sgd, adagrad, rmsprop, adam, adamw (default adam)
+  --activation <name>     hidden activation (default relu): ${ACTIVATIONS.join(', ')}
+  --optimizer <name>      ${OPTIMIZERS.join(', ')} (default adam)
   --lr <rate>             learning rate (default 0.001)
   --epochs <n>            passes over the training data (default 20)
   --batch <n>             batch size (default 32)
@@ -39,10 +42,8 @@ Options:
   -h, --help              show this help
 
 Example:
-  wasm-mlp train examples/data/iris.csv --label species --layers 16 --epochs 60 --out iris-model`;
+  wasm-mlp train iris.csv --label species --layers 16 --epochs 60 --out iris-model`;
 
-const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'leakyRelu', 'gelu', 'swish', 'softplus', 'linear'] as const;
-const OPTIMIZERS = ['sgd', 'adagrad', 'rmsprop', 'adam', 'adamw'] as const;
 
 export async function train(argv: string[]): Promise<void> {
   const { values: v, positionals } = parseCommand('train', argv, {
@@ -121,7 +122,7 @@ export async function train(argv: string[]): Promise<void> {
     }));
   });
   model.compile({
-    optimizer: nn.optimizers[optimizerName]({ learningRate: lr }),
+    optimizer: nn.optimizers.optimizerByName(optimizerName, { learningRate: lr }, 'train'),
     loss: classification ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
     metrics: classification ? ['accuracy'] : [],
   });

@@ -4,8 +4,11 @@
  * checked against the caps and against each other before any weight memory is allocated, and
  * every value must be finite before it reaches the model.
  */
+import { checkOptionKeys, optionKeys } from '../util/options.js';
 import { ready } from '../backend/index.js';
-import { Sequential } from '../model/sequential.js';
+import type { SavableModel } from '../model/persistence.js';
+import { Sequential, sequential } from '../model/sequential.js';
+import type { CompileArgs } from '../model/sequential.js';
 import { checkJsonTree, isObject, own, parseJson, show, type JsonObject } from './json.js';
 import { formatBytes, mergeLimits, type LoadLimits } from './limits.js';
 import { modelToTopology, topologyToLayers } from './topology.js';
@@ -16,6 +19,7 @@ export interface LoadOptions extends Partial<LoadLimits> {
   /** Compile the model with the saved optimizer/loss/metrics when present (default true). */
   compile?: boolean;
 }
+export const loadOptionKeys = optionKeys<LoadOptions>()(['compile', 'maxWeightBytes', 'maxJsonBytes', 'maxLayers']);
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const MAX_SPECS = 100_000;
@@ -23,7 +27,7 @@ const MAX_SPECS = 100_000;
 // ---- saving -----------------------------------------------------------------------------------
 
 /** The model as TensorFlow.js layers-format artifacts (what `tf.io.fromMemory` takes). */
-export function modelToArtifacts(model: Sequential): ModelArtifacts {
+export function modelToArtifacts(model: SavableModel): ModelArtifacts {
   if (!(model instanceof Sequential)) throw new Error(`toArtifacts: expected a wasm-mlp Sequential model, got ${show(model)}`);
   const weights = model.getWeights();
   const modelTopology = modelToTopology(model);
@@ -73,6 +77,8 @@ export interface CheckedSpec {
 export async function fromArtifacts(input: ArtifactsInput, options: LoadOptions = {}): Promise<Sequential> {
   if (!isObject(input)) throw new Error(`fromArtifacts: expected { modelTopology, weightSpecs, weightData }, got ${show(input)}`);
   if (typeof options !== 'object' || options === null) throw new Error(`fromArtifacts: options must be an object, got ${show(options)}`);
+  const { fetch: _fetch, requestInit: _init, ...loadOptions } = options as LoadOptions & { fetch?: unknown; requestInit?: unknown };
+  checkOptionKeys(loadOptions, loadOptionKeys, 'fromArtifacts');
   const limits = mergeLimits({ maxWeightBytes: options.maxWeightBytes, maxJsonBytes: options.maxJsonBytes, maxLayers: options.maxLayers }, 'fromArtifacts options');
 
   // 1. Topology → layers → an unbuilt model: shapes only, no weight memory yet.
@@ -81,7 +87,7 @@ export async function fromArtifacts(input: ArtifactsInput, options: LoadOptions 
   else if (topology instanceof ArrayBuffer) throw new Error('modelTopology: binary (GraphDef) topologies are graph models, not layers models; wasm-mlp loads layers models');
   else checkJsonTree(topology, 'modelTopology');
   const { name, layers } = topologyToLayers(topology, limits);
-  const model = new Sequential({ name, layers });
+  const model = sequential({ name, layers });
   const params = model.layers.flatMap((l) => l.params.map((p) => ({ name: `${l.name}/${p.name}`, shape: p.shape, size: p.size })));
   const paramBytes = params.reduce((s, p) => s + p.size * 4, 0);
   if (paramBytes > limits.maxWeightBytes) {
@@ -130,7 +136,7 @@ export async function fromArtifacts(input: ArtifactsInput, options: LoadOptions 
       if (tc !== undefined && tc !== null) {
         checkJsonTree(tc, 'trainingConfig');
         const spec = compileSpecFrom(tc);
-        model.compile({ optimizer: spec.optimizer, loss: spec.loss, metrics: spec.metrics });
+        model.compile({ optimizer: spec.optimizer, loss: spec.loss, metrics: spec.metrics as CompileArgs['metrics'] });
       }
     }
   } catch (e) {

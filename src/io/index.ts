@@ -8,25 +8,24 @@
  *   const m = await nn.loadModel('file://./my-model/model.json');   // also https://…/model.json
  *   const m2 = await nn.fromArtifacts(model.toArtifacts());         // in memory
  */
+import { checkOptionKeys } from '../util/options.js';
+import type { SaveResult } from '../artifacts.js';
+import { installSerializer, type SavableModel } from '../model/persistence.js';
 import type { Sequential } from '../model/sequential.js';
-import { fromArtifacts, modelToArtifacts, type LoadOptions } from './artifacts.js';
+import { fromArtifacts, loadOptionKeys, modelToArtifacts, type LoadOptions } from './artifacts.js';
 import type { HttpOptions } from './handlers/http.js';
-import type { ArtifactsInfo } from './handlers/info.js';
 import { show } from './json.js';
 
 export { fromArtifacts, modelToArtifacts, type LoadOptions } from './artifacts.js';
 export { setLoadLimits, getLoadLimits, type LoadLimits } from './limits.js';
 export type { ModelArtifacts, WeightSpec, TrainingConfig, ModelJson } from './types.js';
+export type { SaveResult } from '../artifacts.js';
 export type { HttpOptions } from './handlers/http.js';
 
 export type LoadModelOptions = LoadOptions & HttpOptions;
 
-export interface SaveResult {
-  /** Sizes as TensorFlow.js reports them. */
-  modelArtifactsInfo: ArtifactsInfo;
-  /** file:// only: the files written. */
-  files?: string[];
-}
+/** '.keras' / '.onnx' at the end of a file://, downloads:// or http(s):// URL: single-file formats (src/io/single-file.ts). */
+const SINGLE_FILE = /^(file|downloads|https?):\/\/.*\.(keras|onnx)([?#].*)?$/i;
 
 const SCHEMES = "'file://', 'indexeddb://', 'localstorage://', 'downloads://' (save) or 'http(s)://' (load)";
 
@@ -40,8 +39,9 @@ function split(url: unknown, what: string): [string, string] {
 }
 
 /** Save `model` to a URL; see the schemes above. Resolves when the model is stored. */
-export async function saveModel(model: Sequential, url: string): Promise<SaveResult> {
+export async function saveModel(model: SavableModel, url: string): Promise<SaveResult> {
   const [scheme, rest] = split(url, 'save');
+  if (SINGLE_FILE.test(url)) return (await import('./single-file.js')).saveSingle(model, url, scheme, rest);
   const artifacts = modelToArtifacts(model);
   switch (scheme) {
     case 'file': {
@@ -64,12 +64,16 @@ export async function saveModel(model: Sequential, url: string): Promise<SaveRes
 }
 
 /**
- * Load a model saved by wasm-mlp, `tf.LayersModel.save`, or the tfjs converter from Keras.
+ * Load a model saved by wasm-mlp, `tf.LayersModel.save`, or the tfjs converter from Keras; or a
+ * Keras 3 `.keras` file (by URL, or a File/Blob such as a file input's).
  * The model is built on the current backend (waiting for `nn.ready()`), compiled with its saved
  * training config unless `{ compile: false }`. Size caps: see `setLoadLimits`.
  */
-export async function loadModel(url: string, options: LoadModelOptions = {}): Promise<Sequential> {
+export async function loadModel(url: string | Blob, options: LoadModelOptions = {}): Promise<Sequential> {
+  checkOptionKeys(options, [...loadOptionKeys, 'fetch', 'requestInit'] satisfies (keyof LoadModelOptions)[], 'loadModel');
+  if (typeof url === 'object' && url !== null) return (await import('./single-file.js')).loadSingle(url, undefined, options);
   const [scheme, rest] = split(url, 'loadModel');
+  if (SINGLE_FILE.test(url)) return (await import('./single-file.js')).loadSingle(url, scheme, options);
   let artifacts: unknown;
   switch (scheme) {
     case 'file':
@@ -92,3 +96,6 @@ export async function loadModel(url: string, options: LoadModelOptions = {}): Pr
   }
   return fromArtifacts(artifacts as Parameters<typeof fromArtifacts>[0], options);
 }
+
+// model.save() and model.toArtifacts() reach this module through the model's serializer hook.
+installSerializer({ toArtifacts: modelToArtifacts, save: saveModel });

@@ -2,6 +2,7 @@
  * Caps applied while loading, before anything is allocated, so an untrusted model file can cost
  * at most this much memory and time. Change them globally with `setLoadLimits` or per call.
  */
+import { checkOptionKeys } from '../util/options.js';
 import { describe } from '../tensor.js';
 
 export interface LoadLimits {
@@ -18,6 +19,7 @@ let current: LoadLimits = { ...defaults };
 
 /** Change the load caps for every later `loadModel` / `fromArtifacts` call; returns the new caps. */
 export function setLoadLimits(limits: Partial<LoadLimits>): LoadLimits {
+  checkOptionKeys(limits, ['maxWeightBytes', 'maxJsonBytes', 'maxLayers'] satisfies (keyof LoadLimits)[], 'setLoadLimits');
   current = mergeLimits(limits, 'setLoadLimits');
   return { ...current };
 }
@@ -41,7 +43,5 @@ export function mergeLimits(limits: Partial<LoadLimits> | undefined, what: strin
   return out;
 }
 
-export function formatBytes(n: number): string {
-  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB (${n} bytes)`;
-  return `${n} bytes`;
-}
+/** Byte counts in io messages: exact, with MiB/GiB above 1 MiB. */
+export { formatBytes } from '../util/format.js';

@@ -1,21 +1,18 @@
 /**
  * Sequential ↔ Keras JSON topology, with the snake_case keys TensorFlow.js's `LayersModel.save`
- * writes. Saving goes through each layer's `getConfig()`; loading is a small registry of the
- * layer classes wasm-mlp implements, each checking the options it reads. Anything else — a layer
+ * writes. Saving goes through each layer's `toKeras()` (its `getConfig()`); loading goes through
+ * the fixed registry in src/layers/index.ts, each class's static `fromConfig()` checking the
+ * options it reads through the reader below. Anything else — a layer
  * class, an activation, an option that would change what the model computes or how it trains —
  * is refused with the layer's index and name, never silently dropped.
  */
+import { activationFromKerasName, kerasActivationNames, type ActivationName } from '../activations.js';
 import type { Initializer } from '../initializers.js';
 import * as inits from '../initializers.js';
-import { Activation } from '../layers/activation.js';
-import { Dense } from '../layers/dense.js';
-import { Dropout } from '../layers/dropout.js';
-import { ELU } from '../layers/elu.js';
-import type { Layer, LayerArgs } from '../layers/layer.js';
-import { LeakyReLU } from '../layers/leaky-relu.js';
-import { PReLU } from '../layers/prelu.js';
-import type { Sequential } from '../model/sequential.js';
-import { l1l2, type Regularizer } from '../regularizers.js';
+import { isRegisteredLayer, layerClasses, layerClassFor } from '../layers/index.js';
+import type { Layer, LayerArgs, LayerConfigReader } from '../layers/layer.js';
+import type { SavableModel } from '../model/persistence.js';
+import { regularizerFromConfig, regularizerKerasClassNames, type Regularizer } from '../regularizers.js';
 import { isObject, own, ownAny, show, type JsonObject } from './json.js';
 import type { LoadLimits } from './limits.js';
 import { GENERATED_BY } from './types.js';
@@ -23,19 +20,15 @@ import { GENERATED_BY } from './types.js';
 // ---- activations ------------------------------------------------------------------------------
 
 /**
- * Activation names in Keras JSON. 'step' has no TensorFlow.js/Keras equivalent: it is written
- * as 'step' (a wasm-mlp extension that tfjs refuses to load). 'leakyRelu' never appears: it is
- * saved as a LeakyReLU layer with an explicit alpha.
+ * Activation names in Keras JSON come from the declarations in src/activations.ts. 'step' has
+ * no TensorFlow.js/Keras equivalent: it is written as 'step' (a wasm-mlp extension that tfjs
+ * refuses to load). 'leakyRelu' never appears: it is saved as a LeakyReLU layer with an alpha.
  */
-const kerasToOurs: Record<string, string> = {
-  linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', elu: 'elu',
-  selu: 'selu', softplus: 'softplus', swish: 'swish', silu: 'swish', gelu: 'gelu', step: 'step',
-};
-
-function activationFromKeras(v: unknown, where: string): string {
+function activationFromKeras(v: unknown, where: string): ActivationName {
   if (v === undefined || v === null) return 'linear';
-  if (typeof v === 'string' && Object.hasOwn(kerasToOurs, v)) return kerasToOurs[v]!;
-  throw new Error(`${where}: activation ${show(v)} is not supported; wasm-mlp has ${Object.keys(kerasToOurs).map((n) => `'${n}'`).join(', ')}`);
+  const name = activationFromKerasName(v);
+  if (name) return name;
+  throw new Error(`${where}: activation ${show(v)} is not supported; wasm-mlp has ${kerasActivationNames.map((n) => `'${n}'`).join(', ')}`);
 }
 
 // ---- saving -----------------------------------------------------------------------------------
@@ -51,7 +44,7 @@ function serializable(v: unknown): unknown {
 }
 
 /** Keras layer entries for the model, first one with batch_input_shape. */
-export function modelToTopology(model: Sequential): JsonObject {
+export function modelToTopology(model: SavableModel): JsonObject {
   const used = new Set(model.layers.map((l) => l.name));
   const unique = (base: string): string => {
     let name = base;
@@ -61,32 +54,17 @@ export function modelToTopology(model: Sequential): JsonObject {
   };
   const entries: JsonObject[] = [];
   for (const layer of model.layers) {
-    const cfg: JsonObject = {};
-    for (const [k, v] of Object.entries(layer.getConfig())) cfg[k] = serializable(v);
-    let extra: JsonObject | undefined;
-    let className = layer.className;
-    if (layer instanceof Dense) {
-      Object.assign(cfg, { activity_regularizer: null, kernel_constraint: null, bias_constraint: null });
-      if (layer.activation.name === 'leakyRelu') {
-        // Keras has no leaky-ReLU activation string with an alpha: write Dense + LeakyReLU.
-        cfg.activation = 'linear';
-        extra = { class_name: 'LeakyReLU', config: { alpha: layer.activation.alpha, name: unique(`${layer.name}_leaky_re_lu`), trainable: true } };
+    if (!isRegisteredLayer(layer)) throw new Error(`save: layer '${layer.name}' (${layer.className}) has no TensorFlow.js layers-format mapping`);
+    // The layer's own entry gets its name; extra entries (Dense + LeakyReLU) name themselves.
+    layer.toKeras(unique).forEach((entry, i) => {
+      const cfg: JsonObject = {};
+      for (const [k, v] of Object.entries(entry.config)) cfg[k] = serializable(v);
+      if (i === 0) {
+        cfg.name = layer.name;
+        cfg.trainable = true;
       }
-    } else if (layer instanceof PReLU) {
-      Object.assign(cfg, { alpha_constraint: null, shared_axes: null });
-    } else if (layer instanceof Dropout) {
-      Object.assign(cfg, { noise_shape: null, seed: null });
-    } else if (layer instanceof Activation && className === 'Activation' && layer.activation.name === 'leakyRelu') {
-      className = 'LeakyReLU';
-      delete cfg.activation;
-      cfg.alpha = layer.activation.alpha;
-    } else if (!(layer instanceof Activation)) {
-      throw new Error(`save: layer '${layer.name}' (${layer.className}) has no TensorFlow.js layers-format mapping`);
-    }
-    cfg.name = layer.name;
-    cfg.trainable = true;
-    entries.push({ class_name: className, config: cfg });
-    if (extra) entries.push(extra);
+      entries.push({ class_name: entry.className, config: cfg });
+    });
   }
   const first = entries[0]?.config as JsonObject | undefined;
   if (first) {
@@ -103,7 +81,7 @@ export interface ParsedTopology {
   layers: Layer[];
 }
 
-const SUPPORTED = 'Dense, Dropout, Activation, LeakyReLU, PReLU, ELU (after an optional InputLayer)';
+const SUPPORTED = `${layerClasses.map((c) => c.kerasClassName).join(', ')} (after an optional InputLayer)`;
 const NAME_RE = /^[A-Za-z0-9_.\-]{1,256}$/;
 
 /** Keras JSON topology → layers (not yet added to a model; nothing allocated). */
@@ -175,49 +153,26 @@ export function topologyToLayers(topology: unknown, limits: LoadLimits): ParsedT
   return { name, layers };
 }
 
+/** A layer from the registry in src/layers/index.ts, reading its config through `reader`. */
 function makeLayer(className: string, cfg: JsonObject, args: LayerArgs, where: string): Layer {
-  switch (className) {
-    case 'Dense': {
-      const units = own(cfg, 'units');
-      if (typeof units !== 'number' || !Number.isInteger(units) || units < 1 || units > 2 ** 26) {
-        throw new Error(`${where}: units must be an integer in [1, 2^26], got ${show(units)}`);
-      }
-      refuseSet(cfg, where, 'activity_regularizer', 'kernel_constraint', 'bias_constraint');
-      const useBias = own(cfg, 'use_bias') ?? true;
-      if (typeof useBias !== 'boolean') throw new Error(`${where}: use_bias must be true or false, got ${show(useBias)}`);
-      return new Dense({
-        ...args,
-        units,
-        activation: activationFromKeras(own(cfg, 'activation'), where) as never,
-        useBias,
-        kernelInitializer: initializerFromKeras(own(cfg, 'kernel_initializer'), `${where} kernel_initializer`),
-        biasInitializer: initializerFromKeras(own(cfg, 'bias_initializer'), `${where} bias_initializer`),
-        kernelRegularizer: regularizerFromKeras(own(cfg, 'kernel_regularizer'), `${where} kernel_regularizer`),
-        biasRegularizer: regularizerFromKeras(own(cfg, 'bias_regularizer'), `${where} bias_regularizer`),
-      });
-    }
-    case 'Dropout': {
-      refuseSet(cfg, where, 'noise_shape');
-      return new Dropout({ ...args, rate: own(cfg, 'rate') as number });
-    }
-    case 'Activation':
-      return new Activation({ ...args, activation: activationFromKeras(own(cfg, 'activation'), where) as never });
-    case 'LeakyReLU':
-      // tfjs writes alpha, Keras 3 negative_slope; both default to 0.3 (wasm-mlp's own default is 0.01).
-      return new LeakyReLU({ ...args, alpha: finite(ownAny(cfg, 'alpha', 'negative_slope') ?? 0.3, `${where} alpha`) });
-    case 'ELU':
-      return new ELU({ ...args, alpha: finite(own(cfg, 'alpha') ?? 1, `${where} alpha`) });
-    case 'PReLU': {
-      refuseSet(cfg, where, 'alpha_constraint', 'shared_axes');
-      return new PReLU({
-        ...args,
-        alphaInitializer: initializerFromKeras(own(cfg, 'alpha_initializer'), `${where} alpha_initializer`),
-        alphaRegularizer: regularizerFromKeras(own(cfg, 'alpha_regularizer'), `${where} alpha_regularizer`),
-      });
-    }
-    default:
-      throw new Error(`${where}: layer class '${className}' is not supported; wasm-mlp loads ${SUPPORTED}`);
-  }
+  const cls = layerClassFor(className);
+  if (!cls) throw new Error(`${where}: layer class '${className}' is not supported; wasm-mlp loads ${SUPPORTED}`);
+  return cls.fromConfig(reader(cfg, where), args);
+}
+
+/** The Keras-config reader a layer class's fromConfig uses; errors name the layer (`where`). */
+function reader(cfg: JsonObject, where: string): LayerConfigReader {
+  return {
+    raw: (key) => own(cfg, key),
+    number: (keys, fallback) => {
+      const list = typeof keys === 'string' ? [keys] : keys;
+      return finite(ownAny(cfg, ...list) ?? fallback, `${where} ${list[0]}`);
+    },
+    activation: (key) => activationFromKeras(own(cfg, key), where),
+    initializer: (key) => initializerFromKeras(own(cfg, key), `${where} ${key}`),
+    regularizer: (key) => regularizerFromKeras(own(cfg, key), `${where} ${key}`),
+    refuse: (...keys) => refuseSet(cfg, where, ...keys),
+  };
 }
 
 function finite(v: unknown, what: string): number {
@@ -254,10 +209,6 @@ function batchShape(cfg: JsonObject, where: string): number | undefined {
 
 // ---- initializers and regularizers ------------------------------------------------------------
 
-const initByClass: Record<string, string> = {
-  Zeros: 'zeros', Ones: 'ones', GlorotUniform: 'glorotUniform', GlorotNormal: 'glorotNormal', HeUniform: 'heUniform',
-  HeNormal: 'heNormal', LeCunUniform: 'leCunUniform', LeCunNormal: 'leCunNormal', LecunUniform: 'leCunUniform', LecunNormal: 'leCunNormal',
-};
 /** Keras initializers wasm-mlp does not implement: kept by name and config (for saving again). */
 const keptInitializers = new Set(['VarianceScaling', 'TruncatedNormal', 'Orthogonal', 'Identity']);
 
@@ -273,7 +224,8 @@ function initializerFromKeras(v: unknown, where: string): Initializer | undefine
     return x === undefined || x === null ? fallback : finite(x, `${where} ${key}`);
   };
   if (typeof cls === 'string') {
-    if (Object.hasOwn(initByClass, cls)) return inits.getInitializer(initByClass[cls]!, inits.zeros, where);
+    const named = inits.initializerFromKerasClass(cls);
+    if (named) return named;
     if (cls === 'Constant') return inits.constant({ value: num('value', 0) });
     if (cls === 'RandomUniform') return inits.randomUniform({ minval: num('minval', -0.05), maxval: num('maxval', 0.05) });
     if (cls === 'RandomNormal') return inits.randomNormal({ mean: num('mean', 0), stddev: num('stddev', 0.05) });
@@ -292,16 +244,16 @@ function regularizerFromKeras(v: unknown, where: string): Regularizer | undefine
   if (!isObject(v)) throw new Error(`${where}: expected { class_name: 'L1L2', config: { l1, l2 } }, got ${show(v)}`);
   const cls = own(v, 'class_name');
   const cfg = own(v, 'config');
-  if ((cls === 'L1L2' || cls === 'L1' || cls === 'L2') && isObject(cfg)) {
+  if (typeof cls === 'string' && regularizerKerasClassNames.includes(cls) && isObject(cfg)) {
     const rate = (k: string) => {
       const x = own(cfg, k);
       return x === undefined || x === null ? 0 : finite(x, `${where} ${k}`);
     };
     try {
-      return l1l2({ l1: rate('l1'), l2: rate('l2') });
+      return regularizerFromConfig(cls, { l1: rate('l1'), l2: rate('l2') });
     } catch (e) {
       throw new Error(`${where}: ${(e as Error).message}`);
     }
   }
-  throw new Error(`${where}: regularizer ${show(cls)} is not supported; wasm-mlp has L1L2 (and Keras 3's L1, L2)`);
+  throw new Error(`${where}: regularizer ${show(cls)} is not supported; wasm-mlp has ${regularizerKerasClassNames.join(', ')}`);
 }

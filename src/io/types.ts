@@ -1,39 +1,10 @@
 /**
- * The in-memory shape of a saved model: the same fields as TensorFlow.js's `tf.io.ModelArtifacts`
- * (what `tf.io.fromMemory` takes and `tf.io.withSaveHandler` receives), restricted to the
- * layers-model format.
+ * The file-format side of a saved model: what loading accepts, model.json, the format names.
+ * The in-memory artifacts themselves are declared in src/artifacts.ts (shared with src/model).
  */
+import type { TrainingConfig, WeightSpec } from '../artifacts.js';
 
-/** One entry of `weightSpecs` / a weights-manifest group, as TensorFlow.js writes it. */
-export interface WeightSpec {
-  /** '<layer>/kernel', '<layer>/bias', '<layer>/alpha' (or optimizer slots with group 'optimizer'). */
-  name: string;
-  shape: number[];
-  dtype: string;
-  /** 'optimizer' for optimizer state written by tfjs `save(…, { includeOptimizer: true })`. */
-  group?: string;
-  quantization?: unknown;
-}
-
-/** What `tf.LayersModel.getTrainingConfig()` writes (Keras `training_config`). */
-export interface TrainingConfig {
-  loss: string | string[] | Record<string, unknown>;
-  metrics?: string[] | Record<string, unknown> | null;
-  optimizer_config: { class_name: string; config: Record<string, unknown> };
-}
-
-export interface ModelArtifacts {
-  /** Keras JSON: { class_name: 'Sequential', config: { name, layers: [...] }, keras_version, backend }. */
-  modelTopology: Record<string, unknown>;
-  weightSpecs: WeightSpec[];
-  /** Little-endian float32 values of every spec, back to back in spec order. */
-  weightData: ArrayBuffer;
-  format?: string;
-  generatedBy?: string;
-  convertedBy?: string | null;
-  trainingConfig?: TrainingConfig;
-  userDefinedMetadata?: Record<string, unknown>;
-}
+export type { WeightSpec, TrainingConfig, ModelArtifacts } from '../artifacts.js';
 
 /** Loose input accepted by `fromArtifacts` (validated field by field before use). */
 export type ArtifactsInput = {

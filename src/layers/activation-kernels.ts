@@ -1,20 +1,12 @@
 /**
  * Activation names → backend kernels. Dense, Activation, LeakyReLU and ELU layers all run their
- * nonlinearity through these two functions, so the name table lives in one place.
+ * nonlinearity through these two functions; names, aliases, codes and default alphas come from
+ * the declarations in src/activations.ts.
  */
-import { Act, type ActCode, type Backend } from '../backend/contract.js';
+import { activationDeclarations, activationNames, resolveActivationName, type ActivationName } from '../activations.js';
+import type { ActCode, Backend } from '../backend/contract.js';
 
-export const activationNames = [
-  'linear', 'step', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu', 'selu', 'softplus', 'swish', 'gelu', 'softmax',
-] as const;
-export type ActivationName = (typeof activationNames)[number];
-
-const aliases: Record<string, ActivationName> = {
-  leaky_relu: 'leakyRelu', leakyrelu: 'leakyRelu', binaryStep: 'step', binary_step: 'step', silu: 'swish',
-};
-
-/** Default alpha of the parameterised activations when used by name. */
-export const DEFAULT_ALPHA: Partial<Record<ActivationName, number>> = { leakyRelu: 0.01, elu: 1 };
+export { activationNames, type ActivationName };
 
 export interface ActivationSpec {
   readonly name: ActivationName;
@@ -24,17 +16,12 @@ export interface ActivationSpec {
 }
 
 export function getActivation(spec: unknown, what: string, alpha?: number): ActivationSpec {
-  let name: ActivationName | undefined;
-  if (spec === undefined || spec === null) name = 'linear';
-  else if (typeof spec === 'string') {
-    if ((activationNames as readonly string[]).includes(spec)) name = spec as ActivationName;
-    else if (Object.hasOwn(aliases, spec)) name = aliases[spec];
-  }
+  const name = spec === undefined || spec === null ? 'linear' : resolveActivationName(spec);
   if (!name) {
     throw new Error(`${what}: unknown activation ${JSON.stringify(spec) ?? String(spec)}; expected one of ${activationNames.map((n) => `'${n}'`).join(', ')}`);
   }
-  const code = name === 'softmax' ? -1 : (Act as Record<string, ActCode>)[name]!;
-  return { name, code, alpha: alpha ?? DEFAULT_ALPHA[name] ?? 0 };
+  const d: { code: number; alpha?: number } = activationDeclarations[name];
+  return { name, code: d.code, alpha: alpha ?? d.alpha ?? 0 };
 }
 
 /** y = f(x) for a rows×cols block. */

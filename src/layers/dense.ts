@@ -7,7 +7,8 @@ import { Layout, type Backend } from '../backend/contract.js';
 import { getInitializer, glorotUniform, zeros, type Initializer } from '../initializers.js';
 import { getRegularizer, type Regularizer } from '../regularizers.js';
 import { activationBackward, activationForward, getActivation, type ActivationName, type ActivationSpec } from './activation-kernels.js';
-import { Layer, type LayerArgs, type Param, type PassContext } from './layer.js';
+import { checkOptionKeys } from '../util/options.js';
+import { Layer, layerArgKeys, type KerasEntry, type LayerArgs, type LayerConfigReader, type Param, type PassContext } from './layer.js';
 
 export interface DenseArgs extends LayerArgs {
   units: number;
@@ -38,6 +39,7 @@ export class Dense extends Layer {
 
   constructor(args: DenseArgs) {
     if (!args || typeof args !== 'object') throw new Error(`layers.dense: expected an options object like { units: 8 }, got ${String(args)}`);
+    checkOptionKeys(args, [...layerArgKeys, 'units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer'], 'layers.dense');
     super(args, 'dense');
     if (!Number.isInteger(args.units) || args.units < 1) {
       throw new Error(`${this.name}: units must be an integer >= 1, got ${JSON.stringify(args.units)}`);
@@ -98,7 +100,42 @@ export class Dense extends Layer {
       bias_initializer: this.biasInitializer,
       kernel_regularizer: this.kernelRegularizer ?? null,
       bias_regularizer: this.biasRegularizer ?? null,
+      activity_regularizer: null,
+      kernel_constraint: null,
+      bias_constraint: null,
     };
+  }
+
+  override toKeras(unique: (base: string) => string): KerasEntry[] {
+    const config = this.getConfig();
+    if (this.activation.name !== 'leakyRelu') return [{ className: 'Dense', config }];
+    // Keras has no leaky-ReLU activation string with an alpha: write Dense + LeakyReLU.
+    return [
+      { className: 'Dense', config: { ...config, activation: 'linear' } },
+      { className: 'LeakyReLU', config: { alpha: this.activation.alpha, name: unique(`${this.name}_leaky_re_lu`), trainable: true } },
+    ];
+  }
+
+  static readonly kerasClassName: string = 'Dense';
+
+  static fromConfig(c: LayerConfigReader, args: LayerArgs): Dense {
+    const units = c.raw('units');
+    if (typeof units !== 'number' || !Number.isInteger(units) || units < 1 || units > 2 ** 26) {
+      throw new Error(`units must be an integer in [1, 2^26], got ${JSON.stringify(units)}`);
+    }
+    c.refuse('activity_regularizer', 'kernel_constraint', 'bias_constraint');
+    const useBias = c.raw('use_bias') ?? true;
+    if (typeof useBias !== 'boolean') throw new Error(`use_bias must be true or false, got ${JSON.stringify(useBias)}`);
+    return new Dense({
+      ...args,
+      units,
+      activation: c.activation('activation'),
+      useBias,
+      kernelInitializer: c.initializer('kernel_initializer'),
+      biasInitializer: c.initializer('bias_initializer'),
+      kernelRegularizer: c.regularizer('kernel_regularizer'),
+      biasRegularizer: c.regularizer('bias_regularizer'),
+    });
   }
 }
 

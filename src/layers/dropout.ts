@@ -2,8 +2,9 @@
  * Dropout (inverted): in training each unit is kept with probability 1 − rate and scaled by
  * 1/(1 − rate), so inference is the identity and needs no rescaling.
  */
-import { Act, type Backend } from '../backend/contract.js';
-import { Layer, type LayerArgs, type PassContext } from './layer.js';
+import type { Backend } from '../backend/contract.js';
+import { checkOptionKeys } from '../util/options.js';
+import { Layer, layerArgKeys, type LayerArgs, type LayerConfigReader, type PassContext } from './layer.js';
 
 export interface DropoutArgs extends LayerArgs {
   /** Fraction of units dropped, in [0, 1). */
@@ -18,6 +19,7 @@ export class Dropout extends Layer {
 
   constructor(args: DropoutArgs) {
     if (!args || typeof args !== 'object') throw new Error(`layers.dropout: expected an options object like { rate: 0.5 }, got ${String(args)}`);
+    checkOptionKeys(args, [...layerArgKeys, 'rate'], 'layers.dropout');
     super(args, 'dropout');
     if (typeof args.rate !== 'number' || !(args.rate >= 0 && args.rate < 1)) {
       throw new Error(`${this.name}: rate must be a number in [0, 1), got ${JSON.stringify(args.rate)}`);
@@ -39,11 +41,18 @@ export class Dropout extends Layer {
   backward(b: Backend, rows: number, dx: number): void {
     if (!dx) return;
     if (this.active) b.multiply(rows * this.units, this.dOut, this.mask, dx);
-    else b.activationGrad(Act.linear, rows * this.units, 0, 0, this.dOut, dx, 0);
+    else b.copy(rows * this.units, this.dOut, dx);
   }
 
   getConfig(): Record<string, unknown> {
-    return { rate: this.rate };
+    return { rate: this.rate, noise_shape: null, seed: null };
+  }
+
+  static readonly kerasClassName = 'Dropout';
+
+  static fromConfig(c: LayerConfigReader, args: LayerArgs): Dropout {
+    c.refuse('noise_shape');
+    return new Dropout({ ...args, rate: c.raw('rate') as number });
   }
 }
 

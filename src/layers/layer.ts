@@ -5,6 +5,7 @@
  * The model owns where parameters and gradients live; a layer only reads `param.offset/grad`.
  */
 import type { Backend } from '../backend/contract.js';
+import type { ActivationName } from '../activations.js';
 import type { Initializer } from '../initializers.js';
 import type { Regularizer } from '../regularizers.js';
 
@@ -16,6 +17,35 @@ export interface LayerArgs {
   /** Keras-style [batch, features] (batch usually null); the alternative to inputShape. */
   batchInputShape?: (number | null)[];
 }
+
+/** One Keras layer entry as a layer saves it: the class name and its config (values may be initializer/regularizer objects). */
+export interface KerasEntry {
+  className: string;
+  config: Record<string, unknown>;
+}
+
+/**
+ * Reads a saved Keras layer config for a layer class's static `fromConfig` (implemented by
+ * src/io/topology.ts, which prefixes every error with the layer's index, name and class).
+ * Only own keys are read; nothing in a file can name code to run.
+ */
+export interface LayerConfigReader {
+  /** The raw value of `key` (undefined when absent). */
+  raw(key: string): unknown;
+  /** A finite number under the first of `keys` present, else `fallback`. */
+  number(keys: string | readonly string[], fallback: number): number;
+  /** An activation by its Keras name (absent or null: linear). */
+  activation(key: string): ActivationName;
+  /** An initializer from `{ class_name, config }` or a name; undefined when absent (the layer's default). */
+  initializer(key: string): Initializer | undefined;
+  /** An L1L2 regularizer; undefined when absent or null. */
+  regularizer(key: string): Regularizer | undefined;
+  /** Options wasm-mlp cannot honour: each must be absent or null. */
+  refuse(...keys: string[]): void;
+}
+
+/** The keys of LayerArgs, which every layer's options take besides its own. */
+export const layerArgKeys = ['name', 'inputShape', 'batchInputShape'] as const;
 
 export interface Param {
   /** 'kernel', 'bias' or 'alpha' (Keras names). */
@@ -116,8 +146,19 @@ export abstract class Layer {
    */
   abstract backward(b: Backend, rows: number, dx: number): void;
 
-  /** Keras-style config (snake_case keys), without the name. */
+  /**
+   * Keras-style config (snake_case keys, as TensorFlow.js writes them), without the name: what
+   * a saved model holds for this layer, read back by the class's static `fromConfig`.
+   */
   abstract getConfig(): Record<string, unknown>;
+
+  /**
+   * The Keras entries this layer saves as: normally one, `{ className, getConfig() }`. A layer
+   * Keras spells differently (a Dense with a leaky ReLU) returns more; `unique` names them.
+   */
+  toKeras(_unique: (base: string) => string): KerasEntry[] {
+    return [{ className: this.className, config: this.getConfig() }];
+  }
 
   /** Name of the output nonlinearity, for loss fusion ('softmax', 'sigmoid', …). */
   get outputActivation(): string | undefined {

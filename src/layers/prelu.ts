@@ -5,7 +5,8 @@
 import type { Backend } from '../backend/contract.js';
 import { getInitializer, zeros, type Initializer } from '../initializers.js';
 import { getRegularizer, type Regularizer } from '../regularizers.js';
-import { Layer, type LayerArgs, type Param, type PassContext } from './layer.js';
+import { checkOptionKeys } from '../util/options.js';
+import { Layer, layerArgKeys, type LayerArgs, type LayerConfigReader, type Param, type PassContext } from './layer.js';
 
 export interface PreluArgs extends LayerArgs {
   /** Default 'zeros'. */
@@ -20,6 +21,7 @@ export class PReLU extends Layer {
   private input = 0;
 
   constructor(args: PreluArgs = {}) {
+    checkOptionKeys(args, [...layerArgKeys, 'alphaInitializer', 'alphaRegularizer'], 'layers.prelu');
     super(args, 'p_re_lu');
     this.alphaInitializer = getInitializer(args.alphaInitializer, zeros, `${this.name} alphaInitializer`);
     this.alphaRegularizer = getRegularizer(args.alphaRegularizer, `${this.name} alphaRegularizer`);
@@ -37,12 +39,20 @@ export class PReLU extends Layer {
 
   backward(b: Backend, rows: number, dx: number): void {
     const alpha = this.params[0]!;
-    b.scale(this.units, alpha.grad, 0);
+    // preluGrad accumulates into dalpha.
+    b.fill(this.units, alpha.grad, 0);
     b.preluGrad(rows, this.units, this.input, alpha.offset, this.dOut, dx || this.dOut, alpha.grad);
   }
 
   getConfig(): Record<string, unknown> {
-    return { alpha_initializer: this.alphaInitializer, alpha_regularizer: this.alphaRegularizer ?? null };
+    return { alpha_initializer: this.alphaInitializer, alpha_regularizer: this.alphaRegularizer ?? null, alpha_constraint: null, shared_axes: null };
+  }
+
+  static readonly kerasClassName = 'PReLU';
+
+  static fromConfig(c: LayerConfigReader, args: LayerArgs): PReLU {
+    c.refuse('alpha_constraint', 'shared_axes');
+    return new PReLU({ ...args, alphaInitializer: c.initializer('alpha_initializer'), alphaRegularizer: c.regularizer('alpha_regularizer') });
   }
 }
 

@@ -2,6 +2,7 @@
  * Turning user data into checked Float32Arrays before anything touches the model, so bad input
  * fails with a message that names what was expected and what came — and changes nothing.
  */
+import { isClassId } from '../backend/class-ids.js';
 import { Tensor2D, describe, toTensor, type Tensor2DLike } from '../tensor.js';
 
 export type Labels = Tensor2DLike | number[] | Int32Array | Float32Array;
@@ -58,7 +59,7 @@ export function checkTargets(y: Labels, rows: number, cols: number, sparse: bool
 function checkClassIds(ids: ArrayLike<number>, cols: number, what: string): void {
   for (let i = 0; i < ids.length; i++) {
     const c = ids[i]!;
-    if (typeof c === 'number' && Number.isFinite(c) && (!Number.isInteger(c) || c < 0 || c >= cols)) {
+    if (typeof c === 'number' && Number.isFinite(c) && !isClassId(c, cols)) {
       throw new Error(`${what}: label ${i} is ${c}, but class ids must be integers in [0, ${cols - 1}] for ${cols} output units`);
     }
   }
@@ -79,31 +80,3 @@ export function checkPositiveInt(v: unknown, name: string, what: string): number
   return v;
 }
 
-/**
- * Check one weight's values for setWeights: `size` finite numbers within the float32 range, as
- * number[] or a Float32Array / Float64Array / Int32Array (what a TensorFlow.js tensor's dataSync
- * gives) on a live buffer. Other views are refused: a Uint8Array is more likely the bytes of float
- * data than the weights themselves.
- */
-export function checkWeightValues(data: unknown, size: number, where: string): ArrayLike<number> {
-  if (ArrayBuffer.isView(data)) {
-    if (!(data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array)) {
-      throw new Error(`${where}: expected ${size} values as a Float32Array, Float64Array, Int32Array or number[], got ${describe(data)}; convert it with Float32Array.from(...)`);
-    }
-    if (data.length !== size && data.buffer.byteLength === 0) {
-      throw new Error(`${where}: expected ${size} values, but the data's buffer is detached (0 values left) — it was transferred (postMessage) or was a view on a WebAssembly memory that grew`);
-    }
-  } else if (!Array.isArray(data)) {
-    throw new Error(`${where}: expected ${size} values as a Float32Array or number[], got ${describe(data)}`);
-  }
-  const values = data as ArrayLike<number>;
-  if (values.length !== size) throw new Error(`${where}: expected ${size} values, got ${values.length}`);
-  for (let k = 0; k < size; k++) {
-    const v = values[k]!;
-    // fround: a finite double beyond ±3.4e38 would be stored as ±Infinity.
-    if (typeof v !== 'number' || !Number.isFinite(Math.fround(v))) {
-      throw new Error(`${where}: value ${k} is ${describe(v)}; weights must be finite numbers within the float32 range (±3.4e38)`);
-    }
-  }
-  return values;
-}

@@ -6,10 +6,8 @@
  * offsets, never the model (a held value that reached the model would keep it alive forever).
  */
 import type { Backend } from '../backend/contract.js';
-import { formatBytes } from '../backend/arena.js';
-
-/** Both backends cap their arena here: a 32-bit WebAssembly memory (65536 pages), mirrored by js. */
-export const ARENA_LIMIT_BYTES = 2 ** 32;
+import { ARENA_MAX_BYTES } from '../backend/arena.js';
+import { formatBytes } from '../util/format.js';
 
 export class ArenaLedger {
   private readonly blocks = new Set<number>();
@@ -68,11 +66,11 @@ export function releaseNow(ledger: ArenaLedger): void {
  * large fails with the size it needs and leaves the backend (and its memory size) as it was.
  */
 export function checkFits(backend: Backend, bytes: number, what: string): void {
-  const available = ARENA_LIMIT_BYTES - backend.arenaBytes();
+  const available = ARENA_MAX_BYTES - backend.arenaBytes();
   if (bytes > available) {
     throw new RangeError(
-      `Out of memory: ${what} needs ${formatBytes(bytes)} (${bytes} bytes) of ${backend.name} backend memory, but only ` +
-        `${formatBytes(available)} of its ${formatBytes(ARENA_LIMIT_BYTES)} arena is free. ` +
+      `Out of memory: ${what} needs ${formatBytes(bytes)} of ${backend.name} backend memory, but only ` +
+        `${formatBytes(available, false)} of its ${formatBytes(ARENA_MAX_BYTES, false)} arena is free. ` +
         `Use fewer or smaller layers, a smaller batch size, or dispose() models you no longer need.`,
     );
   }

@@ -1,5 +1,5 @@
-import { Opt, type OptimizerParams } from '../backend/contract.js';
-import { Optimizer, positive, type ClipOptions } from './optimizer.js';
+import { ConfigReader, Optimizer, positive, type ClipOptions } from './optimizer.js';
+import type { OptimizerParams, OptimizerRuleName } from './rules.js';
 
 export interface AdagradOptions extends ClipOptions {
   /** Default 0.001 (Keras). */
@@ -10,15 +10,19 @@ export interface AdagradOptions extends ClipOptions {
   epsilon?: number;
 }
 
-/** AdaGrad, as tf.train.adagrad: a += g²; w −= lr·g / sqrt(a + ε). */
+/** AdaGrad, as tf.train.adagrad (rule `adagrad` in rules.ts). */
 export class Adagrad extends Optimizer {
+  static readonly optimizerName = 'adagrad';
+  static readonly kerasClassNames = ['Adagrad'] as const;
   readonly className = 'Adagrad';
-  readonly slots = 1;
   readonly initialAccumulatorValue: number;
   readonly epsilon: number;
+  get rule(): OptimizerRuleName {
+    return 'adagrad';
+  }
 
   constructor({ learningRate = 0.001, initialAccumulatorValue = 0.1, epsilon = 1e-7, ...clip }: AdagradOptions = {}) {
-    super(learningRate, clip, 'optimizers.adagrad');
+    super(learningRate, clip, 'optimizers.adagrad', ['learningRate', 'initialAccumulatorValue', 'epsilon']);
     this.initialAccumulatorValue = positive(initialAccumulatorValue, 'optimizers.adagrad initialAccumulatorValue');
     this.epsilon = positive(epsilon, 'optimizers.adagrad epsilon');
   }
@@ -28,12 +32,16 @@ export class Adagrad extends Optimizer {
   }
 
   fill(p: OptimizerParams): void {
-    this.base(p, Opt.adagrad);
-    p.eps = this.epsilon;
+    this.base(p);
+    p.epsilon = this.epsilon;
   }
 
   getConfig() {
     return { learning_rate: this.learningRate, initial_accumulator_value: this.initialAccumulatorValue, epsilon: this.epsilon };
+  }
+
+  static fromConfig(c: ConfigReader): Adagrad {
+    return new Adagrad({ ...c.common(), initialAccumulatorValue: c.num('initial_accumulator_value', 'initialAccumulatorValue'), epsilon: c.num('epsilon') });
   }
 }
 

@@ -3,8 +3,14 @@
  * buffers (same layout as the parameters) and the iteration count, and calls the backend's fused
  * `optimizerStep` once per step over all parameters. `fill` writes this step's hyperparameters
  * into a reused object, so a training step allocates nothing.
+ *
+ * Serialization falls out of the class: `className` + `getConfig()` is what a training config
+ * saves, and each class's static `fromConfig()` reads it back (see the registry in index.ts).
  */
-import { Opt, type OptCode, type OptimizerParams } from '../backend/contract.js';
+import { checkOptionKeys } from '../util/options.js';
+import { optimizerRules, newOptimizerParams, type OptimizerParams, type OptimizerRuleName } from './rules.js';
+
+export { newOptimizerParams };
 
 export interface ClipOptions {
   /** Clip each parameter's gradient to this L2 norm (Keras `clipnorm`). */
@@ -13,16 +19,32 @@ export interface ClipOptions {
   clipValue?: number;
 }
 
+/** Option keys every optimizer takes besides its own. */
+export const clipKeys = ['clipNorm', 'clipValue'] as const;
+
+/** A Keras/TensorFlow.js config value: a number or boolean, or null (= the default). */
+export type ConfigValue = number | boolean | null;
+
 export abstract class Optimizer {
-  /** TensorFlow.js / Keras class name used when saving ('Adam', 'SGD', …). */
+  /** TensorFlow.js / Keras class name used when saving ('Adam', 'SGD', 'Momentum', …). */
   abstract readonly className: string;
-  /** How many state buffers, each the size of the parameters, this optimizer keeps. */
-  abstract readonly slots: number;
+  /** The update rule this optimizer runs with its current settings (src/optimizers/rules.ts). */
+  abstract get rule(): OptimizerRuleName;
+  /** How many state buffers, each the size of the parameters, this optimizer keeps (declared by its rule). */
+  get slots(): number {
+    return optimizerRules[this.rule].slots;
+  }
+  /** Whether TensorFlow.js can compile a model saved with this optimizer (it has the class). */
+  get tfjsCompatible(): boolean {
+    return true;
+  }
   readonly learningRate: number;
   readonly clipNorm: number;
   readonly clipValue: number;
 
-  constructor(learningRate: number, clip: ClipOptions, what: string) {
+  /** `keys` are the option names the subclass takes (the clip options are added here). */
+  constructor(learningRate: number, clip: ClipOptions, what: string, keys?: readonly string[]) {
+    if (keys) checkOptionKeys(clip, [...keys, ...clipKeys], what);
     this.learningRate = positive(learningRate, `${what} learningRate`);
     this.clipNorm = clip.clipNorm === undefined ? 0 : positive(clip.clipNorm, `${what} clipNorm`);
     this.clipValue = clip.clipValue === undefined ? 0 : positive(clip.clipValue, `${what} clipValue`);
@@ -36,21 +58,58 @@ export abstract class Optimizer {
   /** Write the hyperparameters of step number `iteration` (1-based) into `p`. */
   abstract fill(p: OptimizerParams, iteration: number): void;
 
-  /** Keras-style config (snake_case keys where Keras uses them), for saving. */
+  /**
+   * Keras-style config (snake_case keys, as TensorFlow.js writes them), without clipping: what a
+   * training config saves under `optimizer_config.config`, together with `className`.
+   */
   abstract getConfig(): Record<string, number | boolean>;
 
-  protected base(p: OptimizerParams, kind: OptCode): void {
-    p.kind = kind;
-    p.lr = this.learningRate;
-    p.p1 = p.p2 = p.p3 = p.p4 = 0;
-    p.eps = 0;
-    p.weightDecay = 0;
+  /** Start this step's fields: the rule, the learning rate and clipping; every other field 0. */
+  protected base(p: OptimizerParams): void {
+    p.kind = optimizerRules[this.rule].code;
+    p.learningRate = this.learningRate;
+    p.momentum = p.rho = p.beta1 = p.beta2 = p.epsilon = p.weightDecay = 0;
+    p.biasCorrection1 = p.biasCorrection2 = p.firstMomentWeight = p.gradientWeight = 0;
     p.clipValue = this.clipValue;
   }
 }
 
-export function newOptimizerParams(): OptimizerParams {
-  return { kind: Opt.sgd, lr: 0, p1: 0, p2: 0, p3: 0, p4: 0, eps: 0, weightDecay: 0, clipValue: 0 };
+/**
+ * Reads a saved optimizer config: each key may be spelt several ways (Keras snake_case,
+ * TensorFlow.js camelCase); a missing or null value is undefined (the default). Only own keys
+ * are read.
+ */
+export class ConfigReader {
+  constructor(private readonly config: Readonly<Record<string, unknown>>) {}
+
+  private get(keys: readonly string[]): unknown {
+    for (const k of keys) {
+      if (Object.hasOwn(this.config, k)) {
+        const v = this.config[k];
+        if (v === null || v === undefined) return undefined;
+        if (typeof v !== 'number' && typeof v !== 'boolean') throw new Error(`config.${keys[0]}: expected a number or boolean, got ${JSON.stringify(v)}`);
+        return v;
+      }
+    }
+    return undefined;
+  }
+
+  num(...keys: string[]): number | undefined {
+    return this.get(keys) as number | undefined;
+  }
+
+  bool(...keys: string[]): boolean | undefined {
+    return this.get(keys) as boolean | undefined;
+  }
+
+  /** learning_rate and the clip options, which every optimizer reads the same way. */
+  common(): { learningRate: number | undefined } & ClipOptions {
+    return {
+      learningRate: this.num('learning_rate', 'learningRate', 'lr'),
+      clipNorm: this.num('clipnorm', 'clipNorm', 'clip_norm'),
+      clipValue: this.num('clipvalue', 'clipValue', 'clip_value'),
+    };
+  }
 }
 
 export function positive(v: unknown, what: string): number {

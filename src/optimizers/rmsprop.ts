@@ -1,5 +1,5 @@
-import { Opt, type OptimizerParams } from '../backend/contract.js';
-import { Optimizer, inRange, positive, type ClipOptions } from './optimizer.js';
+import { ConfigReader, Optimizer, inRange, positive, type ClipOptions } from './optimizer.js';
+import type { OptimizerParams, OptimizerRuleName } from './rules.js';
 
 export interface RmspropOptions extends ClipOptions {
   /** Default 0.001 (Keras). */
@@ -15,21 +15,23 @@ export interface RmspropOptions extends ClipOptions {
 }
 
 /**
- * RMSprop, as tf.train.rmsprop: ms = ρ·ms + (1−ρ)·g²; mom = momentum·mom + lr·g / sqrt(ms + ε); w −= mom.
- * Centered: also mg = ρ·mg + (1−ρ)·g, and sqrt(ms − mg² + ε) in the denominator.
+ * RMSprop, as tf.train.rmsprop (rules `rmsprop`, `rmspropCentered` in rules.ts). Saved as
+ * TensorFlow.js's 'RMSProp' with rho also written as tfjs's `decay`.
  */
 export class RMSprop extends Optimizer {
+  static readonly optimizerName = 'rmsprop';
+  static readonly kerasClassNames = ['RMSProp', 'RMSprop'] as const;
   readonly className = 'RMSProp';
   readonly rho: number;
   readonly momentum: number;
   readonly epsilon: number;
   readonly centered: boolean;
-  get slots(): number {
-    return this.centered ? 3 : 2;
+  get rule(): OptimizerRuleName {
+    return this.centered ? 'rmspropCentered' : 'rmsprop';
   }
 
   constructor({ learningRate = 0.001, rho = 0.9, momentum = 0, epsilon = 1e-7, centered = false, ...clip }: RmspropOptions = {}) {
-    super(learningRate, clip, 'optimizers.rmsprop');
+    super(learningRate, clip, 'optimizers.rmsprop', ['learningRate', 'rho', 'momentum', 'epsilon', 'centered']);
     this.rho = inRange(rho, 0, 1, 'optimizers.rmsprop rho');
     this.momentum = inRange(momentum, 0, 1, 'optimizers.rmsprop momentum');
     this.epsilon = positive(epsilon, 'optimizers.rmsprop epsilon');
@@ -37,14 +39,20 @@ export class RMSprop extends Optimizer {
   }
 
   fill(p: OptimizerParams): void {
-    this.base(p, this.centered ? Opt.rmspropCentered : Opt.rmsprop);
-    p.p1 = this.rho;
-    p.p2 = this.momentum;
-    p.eps = this.epsilon;
+    this.base(p);
+    p.rho = this.rho;
+    p.momentum = this.momentum;
+    p.epsilon = this.epsilon;
   }
 
   getConfig() {
-    return { learning_rate: this.learningRate, rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered };
+    return { learning_rate: this.learningRate, decay: this.rho, rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered };
+  }
+
+  static fromConfig(c: ConfigReader, className: string): RMSprop {
+    // tfjs calls rho `decay`; Keras 2's `decay` is a learning-rate decay, so prefer `rho`.
+    const rho = c.num('rho') ?? (className === 'RMSProp' ? c.num('decay') : undefined);
+    return new RMSprop({ ...c.common(), rho, momentum: c.num('momentum'), epsilon: c.num('epsilon'), centered: c.bool('centered') });
   }
 }
 

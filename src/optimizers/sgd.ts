@@ -1,5 +1,5 @@
-import { Opt, type OptimizerParams } from '../backend/contract.js';
-import { Optimizer, inRange, type ClipOptions } from './optimizer.js';
+import { ConfigReader, Optimizer, inRange, type ClipOptions } from './optimizer.js';
+import type { OptimizerParams, OptimizerRuleName } from './rules.js';
 
 export interface SgdOptions extends ClipOptions {
   /** Default 0.01 (Keras). */
@@ -11,30 +11,39 @@ export interface SgdOptions extends ClipOptions {
 }
 
 /**
- * Stochastic gradient descent, optionally with (Nesterov) momentum, as tf.train.sgd / tf.train.momentum:
- * v = momentum·v + g; w −= lr·v  (Nesterov: w −= lr·(g + momentum·v)).
+ * Stochastic gradient descent, optionally with (Nesterov) momentum, as tf.train.sgd / tf.train.momentum
+ * (rules `sgd`, `momentum`, `nesterov` in rules.ts). Saved as TensorFlow.js's 'SGD' or, with
+ * momentum, 'Momentum'.
  */
 export class SGD extends Optimizer {
-  readonly className = 'SGD';
+  static readonly optimizerName = 'sgd';
+  static readonly kerasClassNames = ['SGD', 'Momentum'] as const;
   readonly momentum: number;
   readonly nesterov: boolean;
-  get slots(): number {
-    return this.momentum > 0 ? 1 : 0;
+  get className(): string {
+    return this.momentum > 0 ? 'Momentum' : 'SGD';
+  }
+  get rule(): OptimizerRuleName {
+    return this.momentum === 0 ? 'sgd' : this.nesterov ? 'nesterov' : 'momentum';
   }
 
   constructor({ learningRate = 0.01, momentum = 0, nesterov = false, ...clip }: SgdOptions = {}) {
-    super(learningRate, clip, 'optimizers.sgd');
+    super(learningRate, clip, 'optimizers.sgd', ['learningRate', 'momentum', 'nesterov']);
     this.momentum = inRange(momentum, 0, 1, 'optimizers.sgd momentum');
     this.nesterov = Boolean(nesterov);
   }
 
   fill(p: OptimizerParams): void {
-    this.base(p, this.momentum === 0 ? Opt.sgd : this.nesterov ? Opt.nesterov : Opt.momentum);
-    p.p1 = this.momentum;
+    this.base(p);
+    p.momentum = this.momentum;
   }
 
-  getConfig() {
-    return { learning_rate: this.learningRate, momentum: this.momentum, nesterov: this.nesterov };
+  getConfig(): Record<string, number | boolean> {
+    return this.momentum > 0 ? { learning_rate: this.learningRate, momentum: this.momentum, use_nesterov: this.nesterov } : { learning_rate: this.learningRate };
+  }
+
+  static fromConfig(c: ConfigReader): SGD {
+    return new SGD({ ...c.common(), momentum: c.num('momentum'), nesterov: c.bool('use_nesterov', 'useNesterov', 'nesterov') });
   }
 }
 

@@ -11,30 +11,21 @@ import { Tensor2D, toTensor, type Tensor2DLike } from '../tensor.js';
 import { toEndpoint, type MessageEndpoint } from './endpoint.js';
 import type { ModelSpec, PlainTensor, Reply, Request } from './protocol.js';
 
-const layerFactories: Record<string, (args: never) => layers.Layer> = {
-  dense: layers.dense, dropout: layers.dropout, activation: layers.activation,
-  leakyRelu: layers.leakyRelu, prelu: layers.prelu, elu: layers.elu,
-};
-const optimizerFactories: Record<string, (args?: never) => optimizers.Optimizer> = {
-  sgd: optimizers.sgd, adagrad: optimizers.adagrad, rmsprop: optimizers.rmsprop, adam: optimizers.adam, adamw: optimizers.adamw,
-};
 
 /** Build (but do not train) the Sequential model a ModelSpec describes. */
 export function modelFromSpec(spec: ModelSpec): Sequential {
   if (!spec || !Array.isArray(spec.layers)) throw new Error('modelFromSpec: expected { layers: [...], compile: {...} }');
   const model = new Sequential(spec.seed === undefined ? {} : { seed: spec.seed });
   for (const { type, ...options } of spec.layers) {
-    const make = layerFactories[type];
-    if (!make) throw new Error(`modelFromSpec: unknown layer type '${type}'; expected one of ${Object.keys(layerFactories).join(', ')}`);
-    model.add(make(options as never));
+    const cls: layers.LayerClass | undefined = Object.hasOwn(layers.layerFactoryNames, type) ? layers.layerFactoryNames[type] : undefined;
+    if (!cls) throw new Error(`modelFromSpec: unknown layer type '${type}'; expected one of ${Object.keys(layers.layerFactoryNames).join(', ')}`);
+    model.add(new cls(options as never));
   }
   const opt = spec.compile.optimizer;
-  let optimizer: string | optimizers.Optimizer = opt as string;
+  let optimizer: optimizers.OptimizerName | optimizers.Optimizer = opt as optimizers.OptimizerName;
   if (typeof opt === 'object' && opt !== null) {
     const { name, ...options } = opt;
-    const make = optimizerFactories[String(name).toLowerCase()];
-    if (!make) throw new Error(`modelFromSpec: unknown optimizer '${name}'; expected one of ${Object.keys(optimizerFactories).join(', ')}`);
-    optimizer = make(options as never);
+    optimizer = optimizers.optimizerByName(String(name), options, 'modelFromSpec');
   }
   model.compile({ optimizer, loss: spec.compile.loss, metrics: spec.compile.metrics ?? [] });
   return model;
@@ -54,14 +45,14 @@ const tensor = (t: PlainTensor, what: string): Tensor2D => toTensor(t as unknown
 export function serveWorker(endpoint?: MessageEndpoint): void {
   const port = toEndpoint(endpoint ?? (globalThis as unknown as MessageEndpoint));
   let model: Sequential | undefined;
-  const post = (reply: Reply, transfer: Transferable[] = []) => port.post(reply, transfer);
+  const post = (reply: Reply, transfer: ArrayBufferLike[] = []) => port.post(reply, transfer);
   const need = (): Sequential => {
     if (!model) throw new Error('the worker has no model yet: call init(spec) first');
     return model;
   };
   const copyWeights = (m: Sequential): PlainTensor[] => m.getWeights().map((w) => ({ shape: w.shape, data: w.data }));
 
-  const handle = async (req: Request): Promise<[unknown, Transferable[]]> => {
+  const handle = async (req: Request): Promise<[unknown, ArrayBufferLike[]]> => {
     switch (req.op) {
       case 'init': {
         if (req.spec.backend) await setBackend(req.spec.backend, req.spec.backendOptions);

@@ -53,6 +53,8 @@ export function normalCdfRef(x: number): number {
 
 const SELU_L = 1.0507009873554805, SELU_A = 1.6732632423543772;
 const sig = (x: number) => 1 / (1 + Math.exp(-x));
+/** log(1 + e^x) in f64 without overflow. */
+const softplusRef = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 
 export function activationRef(act: ActCode, x: number, alpha: number): number {
   switch (act) {
@@ -67,6 +69,7 @@ export function activationRef(act: ActCode, x: number, alpha: number): number {
     case Act.softplus: return x > 30 ? x : Math.log1p(Math.exp(x));
     case Act.swish: return x * sig(x);
     case Act.gelu: return x * normalCdfRef(x);
+    case Act.mish: return x * Math.tanh(softplusRef(x));
   }
   throw new Error(`no reference for activation ${act}`);
 }
@@ -85,6 +88,7 @@ export function derivativeRef(act: ActCode, x: number, y: number, alpha: number)
     case Act.softplus: return sig(x);
     case Act.swish: { const s = sig(x); return s + x * s * (1 - s); }
     case Act.gelu: return normalCdfRef(x) + x * Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI);
+    case Act.mish: { const t = Math.tanh(softplusRef(x)); return t + x * (1 - t * t) * sig(x); }
   }
   throw new Error(`no reference derivative for activation ${act}`);
 }
@@ -99,6 +103,7 @@ export function derivativeTermsRef(act: ActCode, x: number, y: number, alpha: nu
     case Act.tanh: return 1 + y * y;
     case Act.swish: { const s = sig(x); return s + Math.abs(x) * s * (1 - s); }
     case Act.gelu: return normalCdfRef(x) + Math.abs(x) * Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI);
+    case Act.mish: { const t = Math.tanh(softplusRef(x)); return Math.abs(t) + Math.abs(x) * (1 + t * t) * sig(x); }
     default: return Math.abs(derivativeRef(act, x, y, alpha));
   }
 }
@@ -191,25 +196,34 @@ export function optimizerRef(w: Float32Array, g: Float32Array, s1: Float32Array,
     let gi = g[i]!;
     if (p.clipValue > 0) gi = Math.min(p.clipValue, Math.max(-p.clipValue, gi));
     switch (p.kind) {
-      case Opt.sgd: w[i] = w[i]! - p.lr * gi; break;
-      case Opt.momentum: s1[i] = p.p1 * s1[i]! + gi; w[i] = w[i]! - p.lr * s1[i]!; break;
-      case Opt.nesterov: s1[i] = p.p1 * s1[i]! + gi; w[i] = w[i]! - p.lr * (gi + p.p1 * s1[i]!); break;
-      case Opt.adagrad: s1[i] = s1[i]! + gi * gi; w[i] = w[i]! - (p.lr * gi) / Math.sqrt(s1[i]! + p.eps); break;
+      case Opt.sgd: w[i] = w[i]! - p.learningRate * gi; break;
+      case Opt.momentum: s1[i] = p.momentum * s1[i]! + gi; w[i] = w[i]! - p.learningRate * s1[i]!; break;
+      case Opt.nesterov: s1[i] = p.momentum * s1[i]! + gi; w[i] = w[i]! - p.learningRate * (gi + p.momentum * s1[i]!); break;
+      case Opt.adagrad: s1[i] = s1[i]! + gi * gi; w[i] = w[i]! - (p.learningRate * gi) / Math.sqrt(s1[i]! + p.epsilon); break;
       case Opt.rmsprop:
-        s1[i] = p.p1 * s1[i]! + (1 - p.p1) * gi * gi;
-        s2[i] = p.p2 * s2[i]! + (p.lr * gi) / Math.sqrt(s1[i]! + p.eps);
+        s1[i] = p.rho * s1[i]! + (1 - p.rho) * gi * gi;
+        s2[i] = p.momentum * s2[i]! + (p.learningRate * gi) / Math.sqrt(s1[i]! + p.epsilon);
         w[i] = w[i]! - s2[i]!; break;
       case Opt.rmspropCentered:
-        s1[i] = p.p1 * s1[i]! + (1 - p.p1) * gi * gi;
-        s3[i] = p.p1 * s3[i]! + (1 - p.p1) * gi;
-        s2[i] = p.p2 * s2[i]! + (p.lr * gi) / Math.sqrt(s1[i]! - s3[i]! * s3[i]! + p.eps);
+        s1[i] = p.rho * s1[i]! + (1 - p.rho) * gi * gi;
+        s3[i] = p.rho * s3[i]! + (1 - p.rho) * gi;
+        s2[i] = p.momentum * s2[i]! + (p.learningRate * gi) / Math.sqrt(s1[i]! - s3[i]! * s3[i]! + p.epsilon);
         w[i] = w[i]! - s2[i]!; break;
       case Opt.adamw:
       case Opt.adam:
-        if (p.kind === Opt.adamw) w[i] = w[i]! - p.lr * p.weightDecay * w[i]!;
-        s1[i] = p.p1 * s1[i]! + (1 - p.p1) * gi;
-        s2[i] = p.p2 * s2[i]! + (1 - p.p2) * gi * gi;
-        w[i] = w[i]! - (p.lr * (s1[i]! / p.p3)) / (Math.sqrt(s2[i]! / p.p4) + p.eps); break;
+        if (p.kind === Opt.adamw) w[i] = w[i]! - p.learningRate * p.weightDecay * w[i]!;
+        s1[i] = p.beta1 * s1[i]! + (1 - p.beta1) * gi;
+        s2[i] = p.beta2 * s2[i]! + (1 - p.beta2) * gi * gi;
+        w[i] = w[i]! - (p.learningRate * (s1[i]! / p.biasCorrection1)) / (Math.sqrt(s2[i]! / p.biasCorrection2) + p.epsilon); break;
+      case Opt.adamax:
+        s1[i] = p.beta1 * s1[i]! + (1 - p.beta1) * gi;
+        s2[i] = Math.max(p.beta2 * s2[i]!, Math.abs(gi));
+        w[i] = w[i]! - (p.learningRate * s1[i]!) / (p.biasCorrection1 * (s2[i]! + p.epsilon)); break;
+      case Opt.nadam:
+        s1[i] = p.beta1 * s1[i]! + (1 - p.beta1) * gi;
+        s2[i] = p.beta2 * s2[i]! + (1 - p.beta2) * gi * gi;
+        w[i] = w[i]! - (p.learningRate * (p.firstMomentWeight * s1[i]! + p.gradientWeight * gi)) / (Math.sqrt(s2[i]! / p.biasCorrection2) + p.epsilon); break;
+      default: throw new Error(`optimizerRef: no reference for rule ${p.kind}`);
     }
   }
 }

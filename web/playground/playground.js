@@ -7,7 +7,7 @@ import * as nn from '/dist/browser/wasm-mlp.js';
 const FEATURES = [['x1', 'X₁'], ['x2', 'X₂'], ['x1Squared', 'X₁²'], ['x2Squared', 'X₂²'], ['x1x2', 'X₁X₂'], ['sinX1', 'sin X₁'], ['sinX2', 'sin X₂']];
 const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const REG_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
-const OPTIMIZERS = ['sgd', 'adam', 'rmsprop', 'adagrad', 'adamw'];
+const OPTIMIZERS = nn.optimizers.optimizerNames;
 const ACTIVATIONS = Object.keys(nn.activations);
 const KINDS = ['circle', 'xor', 'gauss', 'spiral'];
 const MAX_LAYERS = 6;
@@ -437,7 +437,7 @@ async function update(changes, { fromHash = false } = {}) {
 fillSelect('lr', LEARNING_RATES);
 fillSelect('rr', REG_RATES);
 fillSelect('act', ACTIVATIONS);
-fillSelect('opt', OPTIMIZERS, (o) => ({ sgd: 'SGD', adam: 'Adam', rmsprop: 'RMSprop', adagrad: 'AdaGrad', adamw: 'AdamW' })[o]);
+fillSelect('opt', OPTIMIZERS, (o) => nn.optimizers.getOptimizer(o).className);
 for (const [id, key, parse] of [['lr', 'lr', Number], ['act', 'act', String], ['opt', 'opt', String], ['reg', 'reg', String], ['rr', 'rr', Number], ['backend', 'backend', String], ['batch', 'batch', Number], ['ratio', 'ratio', Number], ['noise', 'noise', Number]]) {
   $(id).addEventListener('change', (e) => update({ [key]: parse(e.target.value) }));
 }

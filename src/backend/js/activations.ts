@@ -1,53 +1,15 @@
 /**
  * Elementwise activations and their derivatives, plus PReLU.
  *
- * Maths is done in f64 (`Math.*`) and stored as f32. Each kernel switches on the activation code
+ * Maths is done in f64 (`Math.*` and ./math.ts) and stored as f32. Each kernel switches on the activation code
  * once, outside the element loop, so every loop body is a straight line V8 can optimise.
  */
 import { Act, type ActCode } from '../contract.js';
+import { INV_SQRT_2PI, normalCdf, SELU_ALPHA, SELU_SCALE, sigmoid } from './math.js';
 
-const SELU_SCALE = 1.0507009873554805;
-const SELU_ALPHA = 1.6732632423543772;
-const INV_SQRT2 = Math.SQRT1_2;
-const INV_SQRT_2PI = 0.3989422804014327;
-
-/** Logistic sigmoid 1/(1+e^−x), written so e^x never overflows for large |x|. */
-export function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
-}
-
-/**
- * Coefficients of P(t) in erfc(z) ≈ t·exp(P(t) − z²), t = 1/(1 + z/2), z ≥ 0.
- * Least-squares fit made for this project (the form is the classic Chebyshev-fitted one); the
- * relative error of erfc is below 1.5e-9 for 0 ≤ z ≤ 9 (beyond that erfc underflows f32).
- */
-export const ERFC_COEFFS = [
-  -1.2655107120716418, 0.9999324449140905, 0.3763745393605628, 0.06756070350323896,
-  0.028232087290128334, -0.6951279668147594, 1.7336179934461082, -4.13476647486241,
-  6.556767555512528, -6.212395400417975, 3.477962310581458, -1.0753234211002671,
-  0.14267634018421577,
-] as const;
-
-/** Complementary error function erfc(z) = 1 − erf(z), with small RELATIVE error for all z. */
-export function erfc(z: number): number {
-  const a = Math.abs(z);
-  const t = 1 / (1 + 0.5 * a);
-  let p = ERFC_COEFFS[12];
-  for (let j = 11; j >= 0; j--) p = p * t + ERFC_COEFFS[j];
-  const r = t * Math.exp(p - a * a);
-  return z >= 0 ? r : 2 - r;
-}
-
-/** Error function erf(z) = 1 − erfc(z) (absolute error below 2e-9). */
-export function erf(z: number): number {
-  return 1 - erfc(z);
-}
-
-/** Standard normal CDF Φ(x) = ½·erfc(−x/√2): accurate even far in the left tail. */
-export function normalCdf(x: number): number {
-  return 0.5 * erfc(-x * INV_SQRT2);
+/** softplus(x) = max(x, 0) + log1p(e^−|x|): never overflows. */
+function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 }
 
 /**
@@ -63,6 +25,7 @@ export function normalCdf(x: number): number {
  * - softplus:  max(x, 0) + log1p(e^−|x|)
  * - swish:     x·sigmoid(x)
  * - gelu:      ½·x·(1 + erf(x/√2)) = x·Φ(x) (exact, as TensorFlow.js)
+ * - mish:      x·tanh(softplus(x))
  */
 export function activation(f: Float32Array, act: ActCode, n: number, x: number, y: number, alpha: number): void {
   switch (act) {
@@ -99,6 +62,9 @@ export function activation(f: Float32Array, act: ActCode, n: number, x: number, 
     case Act.gelu:
       for (let i = 0; i < n; i++) { const v = f[x + i]!; f[y + i] = v * normalCdf(v); }
       return;
+    case Act.mish:
+      for (let i = 0; i < n; i++) { const v = f[x + i]!; f[y + i] = v * Math.tanh(softplus(v)); }
+      return;
     default:
       throw new Error(`activation: unknown activation code ${String(act)}`);
   }
@@ -112,6 +78,7 @@ export function activation(f: Float32Array, act: ActCode, n: number, x: number, 
  * - elu x > 0 ? 1 : α·e^x; selu λ·(x > 0 ? 1 : a·e^x)
  * - softplus sigmoid(x); swish s + x·s·(1 − s) with s = sigmoid(x)
  * - gelu Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π)
+ * - mish t + x·(1 − t²)·sigmoid(x) with t = tanh(softplus(x))
  * Every derivative except sigmoid's and tanh's is computed from x, so it stays exact where y
  * saturates (e.g. elu's α·e^x far left, where y + α would cancel).
  */
@@ -160,6 +127,13 @@ export function activationGrad(
       for (let i = 0; i < n; i++) {
         const v = f[x + i]!;
         f[dx + i] = f[dy + i]! * (normalCdf(v) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
+      }
+      return;
+    case Act.mish:
+      for (let i = 0; i < n; i++) {
+        const v = f[x + i]!;
+        const t = Math.tanh(softplus(v));
+        f[dx + i] = f[dy + i]! * (t + v * (1 - t * t) * sigmoid(v));
       }
       return;
     default:

@@ -1,5 +1,5 @@
 /**
- * Matrix multiply and the bias-gradient column sums.
+ * Matrix multiply.
  *
  * One register-tiled kernel serves all three layouts: each layout is just a pair of strides per
  * operand (how far to step for the next row of C and for the next k), so the 4×4 micro-kernel
@@ -87,14 +87,5 @@ function gemmEdge(
       const o = c + i * n + j;
       f[o] = accumulate ? f[o]! + sum : sum;
     }
-  }
-}
-
-/** out[j] (+)= Σ_i x[i, j] over `rows` rows of `cols` floats — the bias gradient. */
-export function columnSums(f: Float32Array, rows: number, cols: number, x: number, out: number, accumulate: boolean): void {
-  if (!accumulate) f.fill(0, out, out + cols);
-  for (let r = 0; r < rows; r++) {
-    const row = x + r * cols;
-    for (let j = 0; j < cols; j++) f[out + j] += f[row + j]!;
   }
 }

@@ -1,25 +1,25 @@
 /**
- * The `js` backend: every kernel in plain TypeScript over one growable ArrayBuffer.
- * This backend is the specification — the wasm backend must agree with it up to float rounding.
+ * The `js` backend: every kernel in plain TypeScript over one growable ArrayBuffer — the
+ * specification the contract (../contract.ts) names; the wasm backend agrees with it up to float rounding.
  *
  * Kernels in the sibling files take a Float32Array and ELEMENT indices; this file turns the
  * contract's byte offsets into element indices (offset / 4) and owns the memory.
  */
-import { Arena, formatBytes } from '../arena.js';
+import { Arena, ARENA_MAX_BYTES } from '../arena.js';
 import type { Backend } from '../contract.js';
+import { formatBytes } from '../../util/format.js';
 import { activation, activationGrad, prelu, preluGrad } from './activations.js';
 import { dropout } from './dropout.js';
-import { accuracyCount, argmaxRows, gatherRows, multiply, regularize, scale, sumSquares } from './elementwise.js';
-import { columnSums, gemm } from './gemm.js';
+import { columnSums, copy, fill, gatherRows, multiply, regularize, scale, sumSquares } from './elementwise.js';
+import { gemm } from './gemm.js';
 import { loss } from './losses.js';
+import { accuracyCount, argmaxRows } from './metrics.js';
 import { optimizerStep } from './optimizers.js';
 import { softmax, softmaxGrad } from './softmax.js';
 
 /** Bytes below this offset are never handed out, so offset 0 can mean "no buffer". */
 const ARENA_BASE = 64;
 const INITIAL_BYTES = 1 << 20;
-/** Same limit as a 32-bit WebAssembly memory, so both backends fail at the same size. */
-const MAX_BYTES = 2 ** 32;
 
 /** Create a JS backend with its own arena; `reason` says why it stands in for wasm, when it does. */
 export function createJsBackend(options: { reason?: string } = {}): Backend {
@@ -30,13 +30,13 @@ export function createJsBackend(options: { reason?: string } = {}): Backend {
 
   // Grow by copying into a bigger buffer (at least doubling, so n allocations copy O(n) bytes).
   const grow = (minBytes: number): number => {
-    const target = Math.min(MAX_BYTES, Math.max(minBytes, buffer.byteLength * 2));
+    const target = Math.min(ARENA_MAX_BYTES, Math.max(minBytes, buffer.byteLength * 2));
     let next: ArrayBuffer;
     try {
       next = new ArrayBuffer(target);
     } catch (cause) {
       throw new RangeError(
-        `Out of memory: the js backend could not grow its arena to ${formatBytes(target)}. ` +
+        `Out of memory: the js backend could not grow its arena to ${formatBytes(target, false)}. ` +
           `Use a smaller model or batch size, or dispose() models you no longer need.`,
         { cause },
       );
@@ -47,7 +47,7 @@ export function createJsBackend(options: { reason?: string } = {}): Backend {
     ints = new Int32Array(buffer);
     return target;
   };
-  const arena = new Arena(ARENA_BASE, INITIAL_BYTES, grow, MAX_BYTES);
+  const arena = new Arena(ARENA_BASE, INITIAL_BYTES, grow, ARENA_MAX_BYTES);
 
   const live = (): Float32Array => {
     if (disposed) throw new Error('This js backend was disposed: create a new one with createBackend("js")');
@@ -84,6 +84,8 @@ export function createJsBackend(options: { reason?: string } = {}): Backend {
     regularize: (n, w, g, l1, l2) => regularize(live(), n, w >>> 2, g >>> 2, l1, l2),
     optimizerStep: (n, wIn, g, sIn, wOut, sOut, p) => optimizerStep(live(), n, wIn >>> 2, g >>> 2, sIn >>> 2, wOut >>> 2, sOut >>> 2, p),
     gatherRows: (rows, cols, src, idx, dst) => gatherRows(live(), ints, rows, cols, src >>> 2, idx >>> 2, dst >>> 2),
+    copy: (n, src, dst) => copy(live(), n, src >>> 2, dst >>> 2),
+    fill: (n, x, value) => fill(live(), n, x >>> 2, value),
     scale: (n, x, alpha) => scale(live(), n, x >>> 2, alpha),
     sumSquares: (n, x) => sumSquares(live(), n, x >>> 2),
     accuracyCount: (kind, rows, cols, pred, target) => accuracyCount(live(), kind, rows, cols, pred >>> 2, target >>> 2),

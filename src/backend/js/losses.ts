@@ -4,6 +4,7 @@
  * ε = 1e-7 as in tf.backend().epsilon(); clip(·) below means clamping to [CLIP_LOW, CLIP_HIGH].
  * Values accumulate in f64.
  */
+import { classIdError, isClassId } from '../class-ids.js';
 import { Loss, type LossCode } from '../contract.js';
 
 export const EPSILON = 1e-7;
@@ -95,9 +96,7 @@ export function loss(
       for (let r = 0; r < rows; r++) {
         const pr = pred + r * cols;
         const c = f[target + r]!;
-        if (!(c >= 0 && c < cols && Number.isInteger(c))) {
-          throw new RangeError(`loss: class id ${c} in row ${r} is not an integer in [0, ${cols})`);
-        }
+        if (!isClassId(c, cols)) throw classIdError(c, r, cols);
         let s = 0;
         for (let j = 0; j < cols; j++) s += f[pr + j]!;
         const q = clip(f[pr + c]! / s);

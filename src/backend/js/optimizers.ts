@@ -14,20 +14,12 @@ function clipped(g: number, clip: number): number {
  * weights wOut and state at sOut + k·n (element indices; in place when wOut = wIn, sOut = sIn).
  * Each element's inputs are read before its outputs are written, so in place is exact.
  * Returns Σ (x − x) over every value written: 0 when all are finite, NaN otherwise.
- * - sgd:        w −= lr·g
- * - momentum:   v = p1·v + g; w −= lr·v                                     (s1 = v)
- * - nesterov:   v = p1·v + g; w −= lr·(g + p1·v)                             (s1 = v)
- * - adagrad:    a += g²; w −= lr·g/√(a + ε)                                  (s1 = a)
- * - rmsprop:    ms = ρ·ms + (1−ρ)·g²; mom = μ·mom + lr·g/√(ms + ε); w −= mom  (ρ = p1, μ = p2; s1 = ms, s2 = mom)
- * - rmspropCentered: also mg = ρ·mg + (1−ρ)·g, and the root is √(ms − mg² + ε)  (s3 = mg)
- * - adam:       m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; w −= lr·(m/c1)/(√(v/c2) + ε)
- *               (β1 = p1, β2 = p2, c1 = p3 = 1−β1ᵗ, c2 = p4 = 1−β2ᵗ; s1 = m, s2 = v)
- * - adamw:      w −= lr·weightDecay·w, then adam
+ * The rules (one case each) are written out in src/optimizers/rules.ts.
  */
 export function optimizerStep(
   f: Float32Array, n: number, wIn: number, g: number, sIn: number, wOut: number, sOut: number, p: OptimizerParams,
 ): number {
-  const { lr, p1, p2, p3, p4, eps, clipValue: clip } = p;
+  const { learningRate: lr, epsilon: eps, clipValue: clip } = p;
   // Slot k of the state: s1 at +0, s2 at +n, s3 at +2n.
   const in1 = sIn, in2 = sIn + n, in3 = sIn + 2 * n;
   const out1 = sOut, out2 = sOut + n, out3 = sOut + 2 * n;
@@ -44,10 +36,11 @@ export function optimizerStep(
     case Opt.momentum:
     case Opt.nesterov: {
       const nesterov = p.kind === Opt.nesterov;
+      const mu = p.momentum;
       for (let i = 0; i < n; i++) {
         const gi = clipped(f[g + i]!, clip);
-        const v = Math.fround(p1 * f[in1 + i]! + gi);
-        const w = Math.fround(f[wIn + i]! - lr * (nesterov ? gi + p1 * v : v));
+        const v = Math.fround(mu * f[in1 + i]! + gi);
+        const w = Math.fround(f[wIn + i]! - lr * (nesterov ? gi + mu * v : v));
         f[out1 + i] = v;
         f[wOut + i] = w;
         bad += (v - v) + (w - w);
@@ -67,17 +60,18 @@ export function optimizerStep(
     case Opt.rmsprop:
     case Opt.rmspropCentered: {
       const centered = p.kind === Opt.rmspropCentered;
+      const { rho, momentum } = p;
       for (let i = 0; i < n; i++) {
         const gi = clipped(f[g + i]!, clip);
-        const ms = Math.fround(p1 * f[in1 + i]! + (1 - p1) * gi * gi);
+        const ms = Math.fround(rho * f[in1 + i]! + (1 - rho) * gi * gi);
         let denom = ms + eps;
         if (centered) {
-          const mg = Math.fround(p1 * f[in3 + i]! + (1 - p1) * gi);
+          const mg = Math.fround(rho * f[in3 + i]! + (1 - rho) * gi);
           f[out3 + i] = mg;
           bad += mg - mg;
           denom -= mg * mg;
         }
-        const mom = Math.fround(p2 * f[in2 + i]! + (lr * gi) / Math.sqrt(denom));
+        const mom = Math.fround(momentum * f[in2 + i]! + (lr * gi) / Math.sqrt(denom));
         const w = Math.fround(f[wIn + i]! - mom);
         f[out1 + i] = ms;
         f[out2 + i] = mom;
@@ -89,12 +83,41 @@ export function optimizerStep(
     case Opt.adam:
     case Opt.adamw: {
       const decay = p.kind === Opt.adamw ? lr * p.weightDecay : 0;
+      const { beta1, beta2, biasCorrection1: c1, biasCorrection2: c2 } = p;
       for (let i = 0; i < n; i++) {
         const gi = clipped(f[g + i]!, clip);
-        const m = Math.fround(p1 * f[in1 + i]! + (1 - p1) * gi);
-        const v = Math.fround(p2 * f[in2 + i]! + (1 - p2) * gi * gi);
+        const m = Math.fround(beta1 * f[in1 + i]! + (1 - beta1) * gi);
+        const v = Math.fround(beta2 * f[in2 + i]! + (1 - beta2) * gi * gi);
         const wi = Math.fround(f[wIn + i]! - decay * f[wIn + i]!);
-        const w = Math.fround(wi - (lr * (m / p3)) / (Math.sqrt(v / p4) + eps));
+        const w = Math.fround(wi - (lr * (m / c1)) / (Math.sqrt(v / c2) + eps));
+        f[out1 + i] = m;
+        f[out2 + i] = v;
+        f[wOut + i] = w;
+        bad += (m - m) + (v - v) + (w - w);
+      }
+      return bad;
+    }
+    case Opt.adamax: {
+      const { beta1, beta2, biasCorrection1: c1 } = p;
+      for (let i = 0; i < n; i++) {
+        const gi = clipped(f[g + i]!, clip);
+        const m = Math.fround(beta1 * f[in1 + i]! + (1 - beta1) * gi);
+        const u = Math.fround(Math.max(beta2 * f[in2 + i]!, Math.abs(gi)));
+        const w = Math.fround(f[wIn + i]! - (lr * m) / (c1 * (u + eps)));
+        f[out1 + i] = m;
+        f[out2 + i] = u;
+        f[wOut + i] = w;
+        bad += (m - m) + (u - u) + (w - w);
+      }
+      return bad;
+    }
+    case Opt.nadam: {
+      const { beta1, beta2, biasCorrection2: c2, firstMomentWeight: mw, gradientWeight: gw } = p;
+      for (let i = 0; i < n; i++) {
+        const gi = clipped(f[g + i]!, clip);
+        const m = Math.fround(beta1 * f[in1 + i]! + (1 - beta1) * gi);
+        const v = Math.fround(beta2 * f[in2 + i]! + (1 - beta2) * gi * gi);
+        const w = Math.fround(f[wIn + i]! - (lr * (mw * m + gw * gi)) / (Math.sqrt(v / c2) + eps));
         f[out1 + i] = m;
         f[out2 + i] = v;
         f[wOut + i] = w;

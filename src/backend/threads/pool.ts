@@ -102,11 +102,11 @@ export class Pool {
     this.post(w, J.GEMM);
   }
 
-  /** Queues optimizerStep on worker w (arguments as the kernel export takes them; `f` = its 8 floats). */
+  /** Queues optimizerStep on worker w (arguments as the kernel export takes them; `f` = its 12 floats). */
   optimizerStep(w: number, kind: number, n: number, wIn: number, g: number, sIn: number, wOut: number, sOut: number, slotBytes: number, f: ArrayLike<number>): void {
     const x = this.base(w) + L.ARGS, I = this.I;
     I[x] = kind; I[x + 1] = n; I[x + 2] = wIn; I[x + 3] = g; I[x + 4] = sIn; I[x + 5] = wOut; I[x + 6] = sOut; I[x + 7] = slotBytes;
-    for (let i = 0; i < 8; i++) this.F[x + 8 + i] = f[i]!;
+    for (let i = 0; i < 12; i++) this.F[x + 8 + i] = f[i]!;
     this.post(w, J.OPTIMIZER);
   }
 

@@ -8,7 +8,9 @@
  * and large optimizer passes into ranges. Every element is computed by the same instruction
  * sequence whichever thread runs it, so results are bit-identical to one thread.
  */
-import { Arena, formatBytes } from '../arena.js';
+import { Arena, ARENA_MAX_BYTES } from '../arena.js';
+import { checkClassIds } from '../class-ids.js';
+import { formatBytes } from '../../util/format.js';
 import type { Backend, OptimizerParams } from '../contract.js';
 import { Layout, Loss } from '../contract.js';
 import { controlBytes, planThreads, Pool } from '../threads/index.js';
@@ -38,7 +40,7 @@ const MIN_PARALLEL_OPTIMIZER = 1 << 15;
 
 const PAGE = 65536;
 /** A 32-bit memory tops out at 65536 pages = 4 GiB. */
-const MAX_PAGES = 65536;
+const MAX_PAGES = ARENA_MAX_BYTES / PAGE;
 const INITIAL_PAGES = 32;
 
 /** Decode base64 without Buffer, so the same code runs in Node and browsers. */
@@ -131,8 +133,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
         memory.grow(Math.ceil((minBytes - have) / PAGE));
       } catch (cause) {
         throw new RangeError(
-          `Out of memory: the wasm backend needs ${formatBytes(minBytes)} of WebAssembly memory but could not grow ` +
-            `beyond ${formatBytes(have)}. Use a smaller model or batch size, or dispose() models you no longer need.`,
+          `Out of memory: the wasm backend needs ${formatBytes(minBytes, false)} of WebAssembly memory but could not grow ` +
+            `beyond ${formatBytes(have, false)}. Use a smaller model or batch size, or dispose() models you no longer need.`,
           { cause },
         );
       }
@@ -165,28 +167,29 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   const minOptimizer = options.minParallelWork ?? MIN_PARALLEL_OPTIMIZER;
 
   /**
-   * gemm, split over the pool when it is large enough. Rows go in chunks of ≥ 4 (multiples of
-   * 4) and columns (only when m ≤ 3) in multiples of 32, so no chunk crosses the kernel's
-   * shape-based choices (m ≤ 3, NN with n ≤ 12) that would change the summation order.
+   * gemm, split over the pool when it is large enough (a cost decision, made here). How it may
+   * be split without changing any result is the kernel's rule (gemmSplitParts/gemmSplitStart in
+   * assembly/gemm.ts), asked only for products worth splitting.
    */
   const gemm = (layout: Layout, m: number, n: number, kk: number, a: number, b: number, c: number, accumulate: boolean, bias: number): void => {
     const lda = layout === Layout.TN ? m : kk, ldb = layout === Layout.NT ? kk : n;
-    const parts = !pool || m * n * kk < minGemm ? 1 : m >= 8 ? Math.min(threads, m >> 2) : m <= 3 ? Math.min(threads, n >> 5) : 1;
+    const split = !pool || m * n * kk < minGemm ? 1 : k.gemmSplitParts(m, n, threads);
+    const byRows = split > 0;
+    const parts = byRows ? split : -split;
     if (parts < 2) {
       k.gemm(layout, m, n, kk, a, lda, b, ldb, c, n, accumulate, bias, scratch);
       return;
     }
-    const byRows = m >= 8;
-    const unit = byRows ? 4 : 32, total = byRows ? m : n;
+    const total = byRows ? m : n;
     for (let t = 1; t < parts; t++) {
-      const lo = splitEdge(total, parts, unit, t), size = splitEdge(total, parts, unit, t + 1) - lo;
+      const lo = k.gemmSplitStart(total, parts, t, byRows), size = k.gemmSplitStart(total, parts, t + 1, byRows) - lo;
       if (byRows) {
         pool!.gemm(t - 1, layout, size, n, kk, layout === Layout.TN ? a + lo * 4 : a + lo * lda * 4, lda, b, ldb, c + lo * n * 4, n, accumulate, bias, workerScratch[t - 1]!);
       } else {
         pool!.gemm(t - 1, layout, m, size, kk, a, lda, layout === Layout.NT ? b + lo * ldb * 4 : b + lo * 4, ldb, c + lo * 4, n, accumulate, bias ? bias + lo * 4 : 0, workerScratch[t - 1]!);
       }
     }
-    const size0 = splitEdge(total, parts, unit, 1);
+    const size0 = k.gemmSplitStart(total, parts, 1, byRows);
     try {
       if (byRows) k.gemm(layout, size0, n, kk, a, lda, b, ldb, c, n, accumulate, bias, scratch);
       else k.gemm(layout, m, size0, kk, a, lda, b, ldb, c, n, accumulate, bias, scratch);
@@ -199,15 +202,17 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
    * optimizerStep, split into ranges over the pool when large enough. Each range keeps the whole
    * buffer's slot distance (n·4 bytes); the finiteness flags of the ranges are summed.
    */
-  // The 8 floats a worker's optimizer job takes, filled in place: a training step allocates nothing
+  // The 12 floats a worker's optimizer job takes, filled in place: a training step allocates nothing
   // (no closures or arrays per call; test/alloc-free.test.ts counts heap bytes over many steps).
-  const jobFloats = new Float64Array(8);
+  const jobFloats = new Float64Array(12);
   const optimizerStep = (n: number, wIn: number, g: number, sIn: number, wOut: number, sOut: number, p: OptimizerParams): number => {
     const parts = pool && n >= minOptimizer ? Math.max(1, Math.min(threads, n >> 2)) : 1;
     const slot = n * 4;
     if (parts > 1) {
+      // The named hyperparameters in the kernel's argument order (optimizerParamNames).
       const f = jobFloats;
-      f[0] = p.lr; f[1] = p.p1; f[2] = p.p2; f[3] = p.p3; f[4] = p.p4; f[5] = p.eps; f[6] = p.weightDecay; f[7] = p.clipValue;
+      f[0] = p.learningRate; f[1] = p.momentum; f[2] = p.rho; f[3] = p.beta1; f[4] = p.beta2; f[5] = p.epsilon;
+      f[6] = p.weightDecay; f[7] = p.clipValue; f[8] = p.biasCorrection1; f[9] = p.biasCorrection2; f[10] = p.firstMomentWeight; f[11] = p.gradientWeight;
       for (let t = 1; t < parts; t++) {
         const lo = splitEdge(n, parts, 4, t);
         pool!.optimizerStep(t - 1, p.kind, splitEdge(n, parts, 4, t + 1) - lo, offsetAt(wIn, lo), offsetAt(g, lo), offsetAt(sIn, lo), offsetAt(wOut, lo), offsetAt(sOut, lo), slot, f);
@@ -215,7 +220,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     }
     let bad: number;
     try {
-      bad = k.optimizerStep(p.kind, splitEdge(n, parts, 4, 1), wIn, g, sIn, wOut, sOut, slot, p.lr, p.p1, p.p2, p.p3, p.p4, p.eps, p.weightDecay, p.clipValue);
+      bad = k.optimizerStep(p.kind, splitEdge(n, parts, 4, 1), wIn, g, sIn, wOut, sOut, slot, p.learningRate, p.momentum, p.rho, p.beta1, p.beta2, p.epsilon, p.weightDecay, p.clipValue,
+        p.biasCorrection1, p.biasCorrection2, p.firstMomentWeight, p.gradientWeight);
     } finally {
       if (parts > 1) pool!.wait(parts - 1);
     }
@@ -234,22 +240,14 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     }
   };
 
+  // The kernel returns NaN on a bad class id; find it and say which row (as the js backend does).
   const loss = (kind: number, rows: number, cols: number, pred: number, target: number, grad: number): number => {
     const value = k.loss(kind, rows, cols, pred, target, grad);
     if (value !== value && (kind === Loss.sparseCategoricalCrossentropy || kind === Loss.sparseCategoricalCrossentropyFusedSoftmax)) {
-      checkClassIds(rows, cols, target);
+      views();
+      checkClassIds(f, rows, cols, target >>> 2);
     }
     return value;
-  };
-  // The kernel returns NaN on a bad class id; find it and say which row (as the js backend does).
-  const checkClassIds = (rows: number, cols: number, target: number): void => {
-    views();
-    for (let r = 0; r < rows; r++) {
-      const c = f[(target >>> 2) + r]!;
-      if (!(c >= 0 && c < cols && Number.isInteger(c))) {
-        throw new RangeError(`loss: class id ${c} in row ${r} is not an integer in [0, ${cols})`);
-      }
-    }
   };
 
   const backend: Backend = {
@@ -279,6 +277,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     regularize: (n, w, g, l1, l2) => k.regularize(n, w, g, l1, l2),
     optimizerStep,
     gatherRows: (rows, cols, src, idx, dst) => k.gatherRows(rows, cols, src, idx, dst),
+    copy: (n, src, dst) => k.copy(n, src, dst),
+    fill: (n, x, value) => k.fill(n, x, value),
     scale: (n, x, alpha) => k.scale(n, x, alpha),
     sumSquares: (n, x) => k.sumSquares(n, x),
     accuracyCount: (kind, rows, cols, pred, target) => k.accuracyCount(kind, rows, cols, pred, target),
@@ -298,7 +298,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   return backend;
 }
 
-/** Where part t of `parts` starts when splitting `total` items into chunks of whole `unit`s (part `parts` ends at total). */
+/** Where part t of `parts` starts when splitting `total` optimizer elements into chunks of whole `unit`s (part `parts` ends at total). */
 function splitEdge(total: number, parts: number, unit: number, t: number): number {
   return t === parts ? total : Math.floor((total * t) / parts / unit) * unit;
 }

@@ -1,13 +1,7 @@
 /** tfjs's ModelArtifactsInfo, stored next to a model by the browser handlers. No Node imports. */
-import type { ModelArtifacts } from '../types.js';
+import type { ArtifactsInfo, ModelArtifacts } from '../../artifacts.js';
 
-export interface ArtifactsInfo {
-  dateSaved: Date;
-  modelTopologyType: 'JSON';
-  modelTopologyBytes: number;
-  weightSpecsBytes: number;
-  weightDataBytes: number;
-}
+export type { ArtifactsInfo };
 
 const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
 

@@ -1,0 +1,47 @@
+// Metrics: argmax per row and the accuracy counts (see Accuracy in codes.ts).
+import { Accuracy } from './codes';
+
+/** Index of the first maximum of `cols` floats at `row`. */
+@inline function argmaxRow(row: usize, cols: i32): i32 {
+  let best: i32 = 0;
+  let mx = load<f32>(row);
+  for (let j = 1; j < cols; j++) {
+    const v = load<f32>(row + (<usize>j << 2));
+    if (v > mx) { mx = v; best = j; }
+  }
+  return best;
+}
+
+/** out[i] = argmax_j x[i, j] as i32 (first maximum wins). */
+export function argmaxRows(rows: i32, cols: i32, x: usize, out: usize): void {
+  const rowBytes = <usize>cols << 2;
+  for (let r = 0; r < rows; r++) store<i32>(out + (<usize>r << 2), argmaxRow(x + <usize>r * rowBytes, cols));
+}
+
+/** Number of correct predictions; see Accuracy in codes.ts. */
+export function accuracyCount(kind: i32, rows: i32, cols: i32, pred: usize, target: usize): i32 {
+  const rowBytes = <usize>cols << 2;
+  let correct = 0;
+  if (kind == Accuracy.binary) {
+    const end = <usize>(rows * cols) << 2;
+    const half = f32x4.splat(0.5);
+    let acc = i32x4.splat(0);
+    let i: usize = 0;
+    for (; i + 16 <= end; i += 16) {
+      const same = v128.not(v128.xor(f32x4.gt(v128.load(pred + i), half), f32x4.gt(v128.load(target + i), half)));
+      acc = i32x4.sub(acc, same); // lanes are −1 when equal
+    }
+    correct = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
+    for (; i < end; i += 4) correct += i32((load<f32>(pred + i) > 0.5) == (load<f32>(target + i) > 0.5));
+  } else if (kind == Accuracy.categorical) {
+    for (let r = 0; r < rows; r++) {
+      const o = <usize>r * rowBytes;
+      correct += i32(argmaxRow(pred + o, cols) == argmaxRow(target + o, cols));
+    }
+  } else {
+    for (let r = 0; r < rows; r++) {
+      correct += i32(<f32>argmaxRow(pred + <usize>r * rowBytes, cols) == load<f32>(target + (<usize>r << 2)));
+    }
+  }
+  return correct;
+}
