@@ -15,6 +15,11 @@ export interface BackendOptions {
   threads?: number;
   /** wasm only: force the 'simd' or 'relaxed' build instead of detecting. */
   build?: 'simd' | 'relaxed';
+  /**
+   * wasm with threads only: the smallest gemm (m·n·k multiply-adds) or optimizer step (elements)
+   * split across threads. Default: the measured break-even sizes; 0 splits every call (tests).
+   */
+  minParallelWork?: number;
 }
 export interface BackendInfo {
   name: BackendName;
@@ -38,7 +43,7 @@ export async function createBackend(name: BackendName, options: BackendOptions =
 
 /** Make `name` the backend for models created from now on. */
 export async function setBackend(name: BackendName, options: BackendOptions = {}): Promise<void> {
-  checkOptionKeys(options, ['threads', 'build'] satisfies (keyof BackendOptions)[], 'setBackend');
+  checkOptionKeys(options, ['threads', 'build', 'minParallelWork'] satisfies (keyof BackendOptions)[], 'setBackend');
   const next = createBackend(name, options);
   pending = next;
   current = await next;

@@ -219,8 +219,9 @@ export class Sequential implements TrainingModel, SavableModel {
    */
   setWeights(weights: ArrayLike<WeightLike>): void {
     this.checkUsable();
-    const memory = this.build();
-    storeWeights(this.layers, memory, checkWeights(this.layers, weights));
+    const values = checkWeights(this.layers, weights);
+    // Only now, with every weight checked, build (lay out) the model if it was not built yet.
+    storeWeights(this.layers, this.build(), values);
   }
 
   /** All parameters as one flat copy (early stopping's best weights). */
