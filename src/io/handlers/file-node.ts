@@ -116,7 +116,7 @@ export async function loadFile(url: string, options: LoadOptions): Promise<Artif
 }
 
 /** Read a file but never more than `maxBytes` + 1 bytes (enough to tell "too long"), whatever stat said. */
-async function readAtMost(file: string, maxBytes: number): Promise<Uint8Array> {
+export async function readAtMost(file: string, maxBytes: number): Promise<Uint8Array> {
   const handle = await open(file, 'r');
   try {
     const buf = new Uint8Array(maxBytes + 1);

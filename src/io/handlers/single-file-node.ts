@@ -4,10 +4,9 @@
  * rename); reads never take more than the cap, whatever stat says.
  */
 import { randomBytes } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { formatBytes } from '../limits.js';
-import { fileIo } from './file-node.js';
+import { fileIo, readAtMost } from './file-node.js';
 
 export function pathOf(url: string): string {
   return resolve(url.slice('file://'.length));
@@ -35,18 +34,8 @@ export async function readFileLimited(url: string, maxBytes: number): Promise<Ui
   });
   if (!st.isFile()) throw new Error(`loadModel: ${path} is not a regular file`);
   if (st.size > maxBytes) throw new Error(`loadModel: ${path} is ${formatBytes(st.size)}, more than the ${formatBytes(maxBytes)} allowed (raise maxWeightBytes with setLoadLimits if you trust this model)`);
-  const handle = await open(path, 'r');
-  try {
-    const buf = new Uint8Array(maxBytes + 1);
-    let got = 0;
-    while (got < buf.length) {
-      const { bytesRead } = await handle.read(buf, got, buf.length - got, null);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    if (got > maxBytes) throw new Error(`loadModel: ${path} grew past the ${formatBytes(maxBytes)} allowed while it was read`);
-    return buf.slice(0, got);
-  } finally {
-    await handle.close();
-  }
+  // Memory for the file's size, not the cap: a file that grows while it is read is refused.
+  const bytes = await readAtMost(path, st.size);
+  if (bytes.length > st.size) throw new Error(`loadModel: ${path} grew while it was read`);
+  return bytes;
 }
