@@ -8,7 +8,7 @@
 export { profile, type ProfileResult, type KernelProfile } from './backend/profile.js';
 export { ready, setBackend, backendInfo, type BackendInfo, type BackendName, type BackendOptions } from './backend/index.js';
 export { Tensor2D, tensor2d, type Tensor2DLike } from './tensor.js';
-export { Sequential, sequential, type SequentialArgs, type CompileArgs, type FitArgs, type History, type WeightTensor } from './model/sequential.js';
+export { Sequential, sequential, type SequentialArgs, type CompileArgs, type FitArgs, type FitDatasetArgs, type Dataset, type Batch, type History, type WeightTensor } from './model/sequential.js';
 export * as layers from './layers/index.js';
 export * as optimizers from './optimizers/index.js';
 export * as regularizers from './regularizers.js';
