@@ -20,3 +20,4 @@ export { lossNames, type LossName } from './losses.js';
 export type { Labels } from './model/data.js';
 export { loadModel, fromArtifacts, setLoadLimits, getLoadLimits, type LoadModelOptions, type LoadLimits, type ModelArtifacts, type SaveResult } from './io/index.js';
 export * as worker from './worker/index.js';
+export * as data from './data/index.js';
