@@ -34,12 +34,14 @@ export interface CsvOptions {
   filter?: (row: number) => boolean;
   /** Field delimiter, default ','. */
   delimiter?: string;
+  /** Called for a category the preprocessing has not seen, which is then encoded as all zeros; without it, such a value is an error. */
+  onUnknownCategory?: (column: string, value: string, line: number) => void;
   /** Longest record accepted, in characters (default 1 MiB): a file without line breaks fails instead of filling memory. */
   maxLineLength?: number;
 }
 
 export const csvKeys = optionKeys<CsvOptions>()([
-  'label', 'columns', 'categorical', 'task', 'preprocessing', 'batchSize', 'shuffleBufferSize', 'seed', 'oneHot', 'filter', 'delimiter', 'maxLineLength',
+  'label', 'columns', 'categorical', 'task', 'preprocessing', 'batchSize', 'shuffleBufferSize', 'seed', 'oneHot', 'filter', 'delimiter', 'maxLineLength', 'onUnknownCategory',
 ]);
 
 /** A batch from CsvDataset: features [rows, inputUnits]; class ids, or [rows, classes] one-hot, or [rows, 1] standardized targets. */
@@ -96,7 +98,7 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
     const where = name;
     let enc: RowEncoder;
     try {
-      enc = new RowEncoder(pre, header, this.opts.oneHot ?? false, `data.csv: ${where}`);
+      enc = new RowEncoder(pre, header, this.opts.oneHot ?? false, `data.csv: ${where}`, this.opts.onUnknownCategory);
     } catch (e) {
       await close();
       throw e;

@@ -145,7 +145,8 @@ export class RowEncoder {
   private readonly classIds: Map<string, number> | undefined;
   private readonly categoryIds: (Map<string, number> | undefined)[];
 
-  constructor(readonly pre: Preprocessing, header: string[], readonly oneHot: boolean, private readonly where: string) {
+  constructor(readonly pre: Preprocessing, header: string[], readonly oneHot: boolean, private readonly where: string,
+    private readonly onUnknownCategory?: (column: string, value: string, line: number) => void) {
     const missing = [...pre.columns.map((c) => c.name), pre.label].filter((c) => !header.includes(c));
     if (missing.length) throw new CsvError(`${where} does not have the columns the preprocessing was fitted on: missing ${missing.map((c) => `"${c}"`).join(', ')}`, undefined, missing[0]);
     this.at = pre.columns.map((c) => header.indexOf(c.name));
@@ -169,8 +170,9 @@ export class RowEncoder {
         x[k++] = (Number(s) - c.mean) / c.std;
       } else {
         const h = this.categoryIds[j]!.get(s);
-        if (h === undefined) throw this.bad(r, c.name, `${JSON.stringify(s)} is not one of the column's ${c.categories.length} categories seen when fitting`);
-        x[k + h] = 1;
+        if (h !== undefined) x[k + h] = 1;
+        else if (this.onUnknownCategory) this.onUnknownCategory(c.name, s, r.line); // encoded as all zeros
+        else throw this.bad(r, c.name, `${JSON.stringify(s)} is not one of the column's ${c.categories.length} categories seen when fitting (pass onUnknownCategory to encode unseen values as all zeros)`);
         k += c.categories.length;
       }
     }
