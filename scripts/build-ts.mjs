@@ -22,6 +22,13 @@ await build({
   splitting: true,
   minify: true,
   external: ['node:*'],
+  plugins: [{
+    // nn.data's CSV parser: csv-parse's browser build in place of its Node one (which needs 'stream').
+    name: 'browser-csv-parser',
+    setup(b) {
+      b.onResolve({ filter: /\/parser-node\.js$/ }, () => ({ path: `${root}src/data/parser-browser.ts` }));
+    },
+  }],
 });
 
 const tsc = spawnSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.json`], { stdio: 'inherit' });

@@ -129,7 +129,7 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
     };
     let row = -1;
     try {
-      for await (const r of records) {
+      for await (const run of records) for (const r of run) {
         row++;
         if (r.cells.length !== header.length) throw new CsvError(`data.csv: ${where} line ${r.line}: expected ${header.length} fields, got ${r.cells.length}`, r.line);
         if (filter && !filter(row)) continue;
@@ -205,7 +205,7 @@ async function fitOnSource(source: CsvSource, opts: FitOptions & Pick<CsvOptions
     throw e;
   }
   let row = -1;
-  for await (const r of records) {
+  for await (const run of records) for (const r of run) {
     row++;
     if (r.cells.length !== header.length) throw new CsvError(`${what}: ${name} line ${r.line}: expected ${header.length} fields, got ${r.cells.length}`, r.line);
     fitter.add(r, !opts.filter || opts.filter(row));

@@ -26,6 +26,8 @@ export interface RecordOptions {
   delimiter: string;
 }
 
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+
 type Parser = {
   write(s: string): boolean;
   end(): void;
@@ -36,15 +38,15 @@ type Parser = {
 };
 
 /**
- * The header and an async iterator over the data records. Reading stops (and the source is
+ * The header and an async iterator over the data records, in runs. Reading stops (and the source is
  * closed) when the iterator ends or is returned early; close() does it without iterating.
  */
-export async function openRecords(source: CsvSource, opts: RecordOptions, progress: ByteProgress, what: string): Promise<{ name: string; header: string[]; records: AsyncGenerator<CsvRecord>; close(): Promise<void> }> {
+export async function openRecords(source: CsvSource, opts: RecordOptions, progress: ByteProgress, what: string): Promise<{ name: string; header: string[]; records: AsyncGenerator<CsvRecord[]>; close(): Promise<void> }> {
   const opened = await openSource(source, what);
   progress.bytes = 0;
   progress.totalBytes = opened.totalBytes;
   const name = opened.name;
-  const { parse } = (await import('csv-parse/browser/esm')) as unknown as { parse(o: object): Parser };
+  const { parse } = (isNode ? await import('./parser-node.js') : await import('./parser-browser.js')) as unknown as { parse(o: object): Parser };
   const parser = parse({
     bom: true, trim: true, skip_empty_lines: true, info: true, delimiter: opts.delimiter,
     max_record_size: opts.maxLineLength,
@@ -90,11 +92,14 @@ export async function openRecords(source: CsvSource, opts: RecordOptions, progre
     needDrain = true;
     while (needDrain && !stopped && !ended && error === undefined) await wait();
   }
-  const next = async (): Promise<CsvRecord | null> => {
+  // Records come out in runs (all the parser has buffered), so the async hand-off is paid per
+  // run, not per record.
+  const next = async (max = Infinity): Promise<CsvRecord[] | null> => {
     for (;;) {
       if (error !== undefined) throw toCsvError(error, name, what);
-      const r = parser.read();
-      if (r !== null) return { cells: r.record, line: r.info.lines };
+      const run: CsvRecord[] = [];
+      for (let r = parser.read(); r !== null; r = run.length < max ? parser.read() : null) run.push({ cells: r.record, line: r.info.lines });
+      if (run.length) return run;
       if (ended) return null;
       await wait();
     }
@@ -108,7 +113,8 @@ export async function openRecords(source: CsvSource, opts: RecordOptions, progre
   };
   let header: string[];
   try {
-    const h = await next();
+    const first = await next(1);
+    const h = first?.[0];
     if (!h) throw new CsvError(`${what}: ${name} is empty; expected a header row and data rows`, 1);
     header = h.cells;
     const seen = new Set<string>();
@@ -121,9 +127,9 @@ export async function openRecords(source: CsvSource, opts: RecordOptions, progre
     await close();
     throw e;
   }
-  async function* records(): AsyncGenerator<CsvRecord> {
+  async function* records(): AsyncGenerator<CsvRecord[]> {
     try {
-      for (let r = await next(); r; r = await next()) yield r;
+      for (let run = await next(); run; run = await next()) yield run;
     } finally {
       await close();
     }
