@@ -36,17 +36,22 @@ export interface CsvOptions {
   delimiter?: string;
   /** Called for a category the preprocessing has not seen, which is then encoded as all zeros; without it, such a value is an error. */
   onUnknownCategory?: (column: string, value: string, line: number) => void;
+  /** false: the file need not have the label column and batches are { xs } only (for predict); needs `preprocessing`. Default true. */
+  labels?: boolean;
+  /** Refuse columns the preprocessing does not know (other than the label). Default false: extra columns are ignored. */
+  strictColumns?: boolean;
   /** Longest record accepted, in characters (default 1 MiB): a file without line breaks fails instead of filling memory. */
   maxLineLength?: number;
 }
 
 export const csvKeys = optionKeys<CsvOptions>()([
-  'label', 'columns', 'categorical', 'task', 'preprocessing', 'batchSize', 'shuffleBufferSize', 'seed', 'oneHot', 'filter', 'delimiter', 'maxLineLength', 'onUnknownCategory',
+  'label', 'columns', 'categorical', 'task', 'preprocessing', 'batchSize', 'shuffleBufferSize', 'seed', 'oneHot', 'filter', 'delimiter', 'maxLineLength', 'onUnknownCategory', 'labels', 'strictColumns',
 ]);
 
 /** A batch from CsvDataset: features [rows, inputUnits]; class ids, or [rows, classes] one-hot, or [rows, 1] standardized targets. */
 export interface CsvBatch {
   xs: Tensor2D;
+  /** Absent with `labels: false`. */
   ys: Int32Array | Tensor2D;
 }
 
@@ -80,6 +85,7 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
     if (opts.filter !== undefined && typeof opts.filter !== 'function') throw new Error(`${what}: filter must be a function (row index) => boolean, got ${describe(opts.filter)}`);
     if (opts.task !== undefined && opts.task !== 'classification' && opts.task !== 'regression') throw new Error(`${what}: task must be 'classification' or 'regression', got ${describe(opts.task)}`);
     this.pre = opts.preprocessing;
+    if (opts.labels === false && !opts.preprocessing) throw new Error(`${what}: labels: false needs options.preprocessing (statistics are fitted with labels)`);
   }
 
   /** The preprocessing batches are encoded with, fitted in one streaming pass on first use unless given. */
@@ -98,13 +104,17 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
     const where = name;
     let enc: RowEncoder;
     try {
-      enc = new RowEncoder(pre, header, this.opts.oneHot ?? false, `data.csv: ${where}`, this.opts.onUnknownCategory);
+      enc = new RowEncoder(pre, header, `data.csv: ${where}`, {
+        oneHot: this.opts.oneHot ?? false, labels: this.opts.labels ?? true, strictColumns: this.opts.strictColumns ?? false,
+        ...(this.opts.onUnknownCategory ? { onUnknownCategory: this.opts.onUnknownCategory } : {}),
+      });
     } catch (e) {
       await close();
       throw e;
     }
     const width = enc.inputUnits, yCols = enc.yCols;
     const sparse = pre.task === 'classification' && yCols === 1;
+    const withLabels = enc.labels;
     const filter = this.opts.filter;
     const B = this.batchSize;
     const S = this.shuffleBufferSize;
@@ -116,7 +126,7 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
     let n = 0;
     const batch = (rows: number): CsvBatch => {
       const x = new Tensor2D(rows === B ? xs : xs.slice(0, rows * width), [rows, width]);
-      const y = sparse ? Int32Array.from(ys.subarray(0, rows)) : new Tensor2D(rows === B ? ys : ys.slice(0, rows * yCols), [rows, yCols]);
+      const y = !withLabels ? (undefined as unknown as Int32Array) : sparse ? Int32Array.from(ys.subarray(0, rows)) : new Tensor2D(rows === B ? ys : ys.slice(0, rows * yCols), [rows, yCols]);
       xs = new Float32Array(B * width);
       ys = new Float32Array(B * yCols);
       n = 0;

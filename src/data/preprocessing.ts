@@ -136,6 +136,13 @@ export class PreprocessingFitter {
   }
 }
 
+export interface EncoderOptions {
+  oneHot?: boolean;
+  onUnknownCategory?: (column: string, value: string, line: number) => void;
+  labels?: boolean;
+  strictColumns?: boolean;
+}
+
 /** Encodes records with a fitted Preprocessing into float rows. */
 export class RowEncoder {
   readonly inputUnits: number;
@@ -145,16 +152,28 @@ export class RowEncoder {
   private readonly classIds: Map<string, number> | undefined;
   private readonly categoryIds: (Map<string, number> | undefined)[];
 
-  constructor(readonly pre: Preprocessing, header: string[], readonly oneHot: boolean, private readonly where: string,
-    private readonly onUnknownCategory?: (column: string, value: string, line: number) => void) {
-    const missing = [...pre.columns.map((c) => c.name), pre.label].filter((c) => !header.includes(c));
-    if (missing.length) throw new CsvError(`${where} does not have the columns the preprocessing was fitted on: missing ${missing.map((c) => `"${c}"`).join(', ')}`, undefined, missing[0]);
+  private readonly onUnknownCategory: ((column: string, value: string, line: number) => void) | undefined;
+  /** Whether records carry the label (false: features only, as for predict). */
+  readonly labels: boolean;
+
+  constructor(readonly pre: Preprocessing, header: string[], private readonly where: string, opts: EncoderOptions = {}) {
+    this.labels = opts.labels ?? true;
+    this.onUnknownCategory = opts.onUnknownCategory;
+    const want = pre.columns.map((c) => c.name);
+    const missing = [...want, ...(this.labels ? [pre.label] : [])].filter((c) => !header.includes(c));
+    const extra = opts.strictColumns ? header.filter((c) => !want.includes(c) && c !== pre.label) : [];
+    if (missing.length || extra.length) {
+      const parts = [];
+      if (missing.length) parts.push(`missing ${missing.map((c) => `"${c}"`).join(', ')}`);
+      if (extra.length) parts.push(`unexpected ${extra.map((c) => `"${c}"`).join(', ')}`);
+      throw new CsvError(`${where} does not have the columns the preprocessing was fitted on: ${parts.join('; ')}. Expected: ${want.join(', ')}${this.labels ? `, ${pre.label}` : ` (and optionally ${pre.label})`}`, undefined, missing[0] ?? extra[0]);
+    }
     this.at = pre.columns.map((c) => header.indexOf(c.name));
     this.labelAt = header.indexOf(pre.label);
     this.inputUnits = pre.inputUnits;
     this.classIds = pre.classes && new Map(pre.classes.map((c, i) => [c, i]));
     this.categoryIds = pre.columns.map((c) => (c.kind === 'categorical' ? new Map(c.categories.map((v, i) => [v, i])) : undefined));
-    this.yCols = pre.task === 'classification' && oneHot ? pre.classes!.length : 1;
+    this.yCols = !this.labels ? 0 : pre.task === 'classification' && opts.oneHot ? pre.classes!.length : 1;
   }
 
   /** Write the record's features at x[xo…] and its target at y[yo…]; throws a CsvError naming a bad cell. */
@@ -176,6 +195,7 @@ export class RowEncoder {
         k += c.categories.length;
       }
     }
+    if (!this.labels) return;
     const s = r.cells[this.labelAt]!;
     if (this.classIds) {
       const id = this.classIds.get(s);
