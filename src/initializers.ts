@@ -74,6 +74,15 @@ const aliases: Record<string, string> = {
   lecun_normal: 'leCunNormal', lecun_uniform: 'leCunUniform', random_uniform: 'randomUniform', random_normal: 'randomNormal',
 };
 
+/** Initializers whose Keras config carries no values (they rebuild from their class name alone). */
+const configFree = new Set(['zeros', 'ones', 'glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'leCunUniform', 'leCunNormal']);
+
+/** The initializer a Keras class name without config values stands for ('GlorotUniform', 'LecunNormal'), else undefined. */
+export function initializerFromKerasClass(className: string): Initializer | undefined {
+  const name = Object.hasOwn(aliases, className) ? aliases[className]! : undefined;
+  return name !== undefined && configFree.has(name) ? byName[name]!() : undefined;
+}
+
 export type InitializerName = keyof typeof byName;
 export const initializerNames = Object.keys(byName);
 

@@ -34,6 +34,14 @@ export const l1l2 = (options: { l1?: number; l2?: number } = {}): Regularizer =>
   return { className: 'L1L2', l1: check('l1l2 l1', a), l2: check('l1l2 l2', b) };
 };
 
+/** Keras class names a saved L1L2 penalty may carry (Keras 3 writes L1 and L2 for the single ones). */
+export const regularizerKerasClassNames: readonly string[] = ['L1L2', 'L1', 'L2'];
+
+/** The regularizer a saved `{ class_name, config: { l1, l2 } }` describes (rates already read; absent = 0). */
+export function regularizerFromConfig(className: string, rates: { l1: number; l2: number }): Regularizer | undefined {
+  return regularizerKerasClassNames.includes(className) ? l1l2(rates) : undefined;
+}
+
 export function getRegularizer(spec: Regularizer | string | null | undefined, what: string): Regularizer | undefined {
   if (spec === undefined || spec === null) return undefined;
   if (typeof spec === 'string') {

@@ -48,8 +48,10 @@ describe('browser bundle', () => {
     await page.goto(new URL('/activations/', h.url).href);
     await page.waitForFunction(() => (window as { __activationsReady?: unknown }).__activationsReady);
     const names = await page.evaluate(() => (window as unknown as { __activationsReady: string[] }).__activationsReady);
-    expect(names).toEqual(['linear', 'step', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu', 'selu', 'softplus', 'swish', 'gelu', 'softmax']);
-    expect(await page.locator('article.act canvas').count()).toBe(12);
+    expect(names).toEqual(['linear', 'step', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu', 'selu', 'softplus', 'swish', 'gelu', 'mish', 'softmax']);
+    expect(await page.locator('article.act canvas').count()).toBe(13); // mish added by issue 14
+    expect(await page.locator('#mish .formula').innerText()).toBe('f(x) = x·tanh(ln(1 + eˣ))');
+    expect(await page.locator('#mish').innerText()).toContain('f′(0) = 0.6');
     expect(await page.locator('#sigmoid').innerText()).toContain('with 0.25');
     expect(await page.locator('#tanh').innerText()).toContain('with 1 (not 0.25)');
     expect(await page.locator('#leakyRelu').innerText()).toContain('f′(−3) = 0.01');

@@ -87,10 +87,10 @@ describe('examples (--quick)', () => {
     expect(out).toContain('softmax([1.2, 0.9, 0.75]) = [0.42, 0.31, 0.27]');
     const svg = readFileSync(file, 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
-    for (const name of ['linear', 'step', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu', 'selu', 'softplus', 'swish', 'gelu', 'softmax']) {
+    for (const name of ['linear', 'step', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu', 'selu', 'softplus', 'swish', 'gelu', 'mish', 'softmax']) {
       expect(svg).toContain(`>${name}</text>`);
     }
-    expect(svg.match(/<path /g)).toHaveLength(24);
+    expect(svg.match(/<path /g)).toHaveLength(26); // f and f′ for each of the 13 (mish added by issue 14)
     expect(svg).not.toMatch(/NaN|Infinity/);
   });
 });

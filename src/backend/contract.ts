@@ -9,6 +9,8 @@
  *
  * The `js` backend is the specification: read `src/backend/js/` to learn what a kernel computes.
  */
+import type { AccuracyCode } from '../metrics.js';
+import type { OptimizerParams } from '../optimizers/rules.js';
 
 /** Matrix layouts for `gemm`: which operand is stored transposed. */
 export const Layout = {
@@ -20,9 +22,6 @@ export const Layout = {
   NT: 2,
 } as const;
 export type Layout = (typeof Layout)[keyof typeof Layout];
-
-import type { AccuracyCode } from '../metrics.js';
-import type { OptimizerParams } from '../optimizers/rules.js';
 
 // Kernel codes are declared with the concepts they name and generated into assembly/codes.ts
 // by scripts/build-wasm.mjs, so the two languages cannot drift apart.

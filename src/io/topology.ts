@@ -12,7 +12,7 @@ import * as inits from '../initializers.js';
 import { isRegisteredLayer, layerClasses, layerClassFor } from '../layers/index.js';
 import type { Layer, LayerArgs, LayerConfigReader } from '../layers/layer.js';
 import type { SavableModel } from '../model/persistence.js';
-import { l1l2, type Regularizer } from '../regularizers.js';
+import { regularizerFromConfig, regularizerKerasClassNames, type Regularizer } from '../regularizers.js';
 import { isObject, own, ownAny, show, type JsonObject } from './json.js';
 import type { LoadLimits } from './limits.js';
 import { GENERATED_BY } from './types.js';
@@ -209,10 +209,6 @@ function batchShape(cfg: JsonObject, where: string): number | undefined {
 
 // ---- initializers and regularizers ------------------------------------------------------------
 
-const initByClass: Record<string, string> = {
-  Zeros: 'zeros', Ones: 'ones', GlorotUniform: 'glorotUniform', GlorotNormal: 'glorotNormal', HeUniform: 'heUniform',
-  HeNormal: 'heNormal', LeCunUniform: 'leCunUniform', LeCunNormal: 'leCunNormal', LecunUniform: 'leCunUniform', LecunNormal: 'leCunNormal',
-};
 /** Keras initializers wasm-mlp does not implement: kept by name and config (for saving again). */
 const keptInitializers = new Set(['VarianceScaling', 'TruncatedNormal', 'Orthogonal', 'Identity']);
 
@@ -228,7 +224,8 @@ function initializerFromKeras(v: unknown, where: string): Initializer | undefine
     return x === undefined || x === null ? fallback : finite(x, `${where} ${key}`);
   };
   if (typeof cls === 'string') {
-    if (Object.hasOwn(initByClass, cls)) return inits.getInitializer(initByClass[cls]!, inits.zeros, where);
+    const named = inits.initializerFromKerasClass(cls);
+    if (named) return named;
     if (cls === 'Constant') return inits.constant({ value: num('value', 0) });
     if (cls === 'RandomUniform') return inits.randomUniform({ minval: num('minval', -0.05), maxval: num('maxval', 0.05) });
     if (cls === 'RandomNormal') return inits.randomNormal({ mean: num('mean', 0), stddev: num('stddev', 0.05) });
@@ -247,16 +244,16 @@ function regularizerFromKeras(v: unknown, where: string): Regularizer | undefine
   if (!isObject(v)) throw new Error(`${where}: expected { class_name: 'L1L2', config: { l1, l2 } }, got ${show(v)}`);
   const cls = own(v, 'class_name');
   const cfg = own(v, 'config');
-  if ((cls === 'L1L2' || cls === 'L1' || cls === 'L2') && isObject(cfg)) {
+  if (typeof cls === 'string' && regularizerKerasClassNames.includes(cls) && isObject(cfg)) {
     const rate = (k: string) => {
       const x = own(cfg, k);
       return x === undefined || x === null ? 0 : finite(x, `${where} ${k}`);
     };
     try {
-      return l1l2({ l1: rate('l1'), l2: rate('l2') });
+      return regularizerFromConfig(cls, { l1: rate('l1'), l2: rate('l2') });
     } catch (e) {
       throw new Error(`${where}: ${(e as Error).message}`);
     }
   }
-  throw new Error(`${where}: regularizer ${show(cls)} is not supported; wasm-mlp has L1L2 (and Keras 3's L1, L2)`);
+  throw new Error(`${where}: regularizer ${show(cls)} is not supported; wasm-mlp has ${regularizerKerasClassNames.join(', ')}`);
 }

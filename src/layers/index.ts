@@ -38,9 +38,11 @@ export function layerClassFor(className: string): LayerClass | undefined {
 }
 
 /** The layer factories by their API name (`nn.layers.dense`, …), for the worker protocol. */
-export const layerFactoryNames: Readonly<Record<string, LayerClass>> = Object.freeze({
+export const layerFactoryNames = Object.freeze({
   dense: Dense, dropout: Dropout, activation: Activation, leakyRelu: LeakyReLU, prelu: PReLU, elu: ELU,
 } satisfies Record<string, LayerClass>);
+/** A layer type the worker protocol accepts ('dense', …). */
+export type LayerTypeName = keyof typeof layerFactoryNames;
 
 /** Whether `layer` is an instance of a registered class (so it has a saved form). */
 export function isRegisteredLayer(layer: Layer): boolean {

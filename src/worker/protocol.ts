@@ -3,13 +3,14 @@
  * plain-data model description both sides understand. Everything here survives structured
  * clone: numbers, strings, plain objects and Float32Arrays (transferred, not copied, where we can).
  */
+import type { LayerTypeName } from '../layers/index.js';
 import type { BackendName, BackendOptions } from '../backend/index.js';
 import type { Logs } from '../callbacks.js';
 import type { History } from '../model/sequential.js';
 
 /** One layer as plain data: `type` names an `nn.layers.*` factory, the rest are its options. */
 export interface LayerSpec {
-  type: 'dense' | 'dropout' | 'activation' | 'leakyRelu' | 'prelu' | 'elu';
+  type: LayerTypeName;
   [option: string]: unknown;
 }
 

@@ -17,7 +17,7 @@ export function modelFromSpec(spec: ModelSpec): Sequential {
   if (!spec || !Array.isArray(spec.layers)) throw new Error('modelFromSpec: expected { layers: [...], compile: {...} }');
   const model = new Sequential(spec.seed === undefined ? {} : { seed: spec.seed });
   for (const { type, ...options } of spec.layers) {
-    const cls = Object.hasOwn(layers.layerFactoryNames, type) ? layers.layerFactoryNames[type] : undefined;
+    const cls: layers.LayerClass | undefined = Object.hasOwn(layers.layerFactoryNames, type) ? layers.layerFactoryNames[type] : undefined;
     if (!cls) throw new Error(`modelFromSpec: unknown layer type '${type}'; expected one of ${Object.keys(layers.layerFactoryNames).join(', ')}`);
     model.add(new cls(options as never));
   }

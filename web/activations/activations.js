@@ -22,6 +22,7 @@ const INFO = {
   selu: { note: () => `Scaled ELU (λ ≈ ${f(A.selu.derivative(1), 4)}, λα ≈ ${f(-A.selu.apply(-30), 4)}) chosen so activations self-normalise to mean 0, variance 1 through deep stacks with leCunNormal init.` },
   softplus: { note: () => `A smooth ReLU: f′ is the sigmoid, f′(0) = ${f(A.softplus.derivative(0))}. Never exactly zero gradient, never exactly zero output (f(0) = ${f(A.softplus.apply(0))}).` },
   swish: { note: () => { const m = Math.min(...Array.from({ length: 2001 }, (_, i) => A.swish.apply(-10 + i / 100))); return `Google, 2017: “better than ReLU at similar cost”. Smooth and non-monotonic — it dips to ${f(m)} before rising; f′(0) = ${f(A.swish.derivative(0))}.`; } },
+  mish: { note: () => { const m = Math.min(...Array.from({ length: 2001 }, (_, i) => A.mish.apply(-10 + i / 100))); return `Misra, 2019: x·tanh(softplus(x)), smooth and non-monotonic like swish — its minimum is ${f(m)}; f′(0) = ${f(A.mish.derivative(0))} (tanh(ln 2)). Unbounded above, bounded below.`; } },
   gelu: { note: () => `Weights x by the probability that a standard normal is below it; f′(0) = ${f(A.gelu.derivative(0))}, f(−1) = ${f(A.gelu.apply(-1))}. The default in transformers.` },
   softmax: { note: () => `A vector function: softmax([1.2, 0.9, 0.75]) = [${A.softmax.applyVector([1.2, 0.9, 0.75]).map((v) => v.toFixed(2)).join(', ')}]. Plotted here as its two-class form softmax([x, 0])₀, which is exactly σ(x). For the output layer with categorical cross-entropy.` },
 };
