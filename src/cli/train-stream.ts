@@ -13,6 +13,7 @@ import type { Preprocessing, Task } from '../data/index.js';
 import { UserError } from './errors.js';
 import { PREPROCESSING_FILE } from './model-files.js';
 import { byteProgress } from './progress.js';
+import { WorkerCsvDataset } from './csv-worker.js';
 
 export interface TrainSpec {
   file: string; label: string; out: string; layers: number[]; activation: string; optimizerName: string; lr: number;
@@ -78,17 +79,6 @@ export async function saveModel(spec: TrainSpec, model: nn.Sequential, pre: Prep
   say(`saved ${[...(saved.files ?? ['model.json', 'weights.bin']).map((f) => f.split(/[\\/]/).pop()), PREPROCESSING_FILE].join(', ')} to ${spec.out}`);
 }
 
-/** A seeded, stateless split: row i is a validation row with probability `share`. */
-export function validationRows(share: number, seed: number): (row: number) => boolean {
-  const cut = Math.floor(share * 2 ** 32);
-  return (row) => {
-    let z = (Math.imul(row ^ seed, 0x9e3779b1) + seed) >>> 0;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return ((z ^ (z >>> 16)) >>> 0) < cut;
-  };
-}
-
 export async function trainStreaming(spec: TrainSpec, shuffleBufferSize: number): Promise<void> {
   try {
     await run(spec, shuffleBufferSize);
@@ -100,7 +90,7 @@ export async function trainStreaming(spec: TrainSpec, shuffleBufferSize: number)
 
 async function run(spec: TrainSpec, shuffleBufferSize: number): Promise<void> {
   const say = (s: string) => !spec.quiet && console.log(s);
-  const isVal = validationRows(spec.validation, spec.seed);
+  const isVal = nn.data.splitRows(spec.validation, spec.seed);
   const isTrain = (row: number) => !isVal(row);
   const out = process.stdout;
   // Pass 1: the statistics, from the training rows.
@@ -116,7 +106,8 @@ async function run(spec: TrainSpec, shuffleBufferSize: number): Promise<void> {
     stats?.done();
   }
   const common = { label: spec.label, preprocessing: pre };
-  const trainSet = nn.data.csv(spec.file, { ...common, batchSize: spec.batchSize, shuffleBufferSize, seed: spec.seed, filter: isTrain });
+  // Parsing runs in a worker thread, overlapping training.
+  const trainSet = new WorkerCsvDataset(spec.file, { ...common, batchSize: spec.batchSize, shuffleBufferSize, seed: spec.seed, split: { share: spec.validation, seed: spec.seed, take: 'train' } });
   const valSet = spec.validation > 0 ? nn.data.csv(spec.file, { ...common, batchSize: 1024, filter: isVal }) : undefined;
   const model = buildModel(spec, pre);
   say(`${spec.file}: streaming (${(fileSizeMiB(spec.file)).toFixed(1)} MiB), about ${Math.round(100 * (1 - spec.validation))}% of rows for training, the rest for validation; shuffle buffer ${shuffleBufferSize} rows`);

@@ -223,6 +223,23 @@ async function fitOnSource(source: CsvSource, opts: FitOptions & Pick<CsvOptions
   return fitter.finish();
 }
 
+/**
+ * A seeded split of rows by a hash of the row number: `splitRows(0.2, seed)(row)` is true for
+ * about 20% of rows, the same ones for the same seed — a train/validation split for data streamed
+ * in one pass (no row list). Use it (or its negation) as nn.data.csv's `filter`.
+ */
+export function splitRows(share: number, seed: number): (row: number) => boolean {
+  if (typeof share !== 'number' || !(share >= 0 && share <= 1)) throw new Error(`data.splitRows: share must be a number in [0, 1], got ${describe(share)}`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`data.splitRows: seed must be an integer in [0, 2^32), got ${describe(seed)}`);
+  const cut = Math.floor(share * 2 ** 32);
+  return (row) => {
+    let z = (Math.imul(row ^ seed, 0x9e3779b1) + seed) >>> 0;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    return ((z ^ (z >>> 16)) >>> 0) < cut;
+  };
+}
+
 /** A streaming CSV dataset: see CsvOptions. */
 export function csv(source: CsvSource, options: CsvOptions): CsvDataset {
   return new CsvDataset(source, options);
