@@ -139,6 +139,42 @@ describe('nn.data.csv parsing', () => {
   });
 });
 
+describe('nn.data helpers', () => {
+  it('splitRows: a seeded share of rows, the same for the same seed, complementary filters cover every row once', async () => {
+    const a = nn.data.splitRows(0.2, 7), b = nn.data.splitRows(0.2, 7), c = nn.data.splitRows(0.2, 8);
+    const rows = Array.from({ length: 20000 }, (_, i) => i);
+    const picked = rows.filter(a);
+    expect(picked.length / rows.length).toBeGreaterThan(0.18);
+    expect(picked.length / rows.length).toBeLessThan(0.22);
+    expect(rows.filter(b)).toEqual(picked);
+    expect(rows.filter(c)).not.toEqual(picked);
+    expect(rows.filter(nn.data.splitRows(0, 1))).toEqual([]);
+    expect(rows.filter(nn.data.splitRows(1, 1)).length).toBe(20000);
+    expect(() => nn.data.splitRows(1.5, 1)).toThrow(/share must be a number in \[0, 1\]/);
+    const text = 'a,y\n' + Array.from({ length: 200 }, (_, i) => `${i},${i % 2}`).join('\n') + '\n';
+    const p = file('split.csv', text);
+    const pre = await nn.data.fitPreprocessing(p, { label: 'y' });
+    const { mean, std } = pre.columns[0] as { mean: number; std: number };
+    const ids = async (filter: (r: number) => boolean) => (await all(nn.data.csv(p, { label: 'y', preprocessing: pre, filter }))).xs.map((r) => Math.round(r[0]! * std + mean));
+    const isVal = nn.data.splitRows(0.25, 3);
+    const val = await ids(isVal), train = await ids((r) => !isVal(r));
+    expect([...val, ...train].sort((x, y) => x - y)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    expect(val).toEqual(Array.from({ length: 200 }, (_, i) => i).filter(isVal));
+  });
+
+  it('labels: false gives features only (the label column may be absent); strictColumns names unexpected columns', async () => {
+    const pre = await nn.data.fitPreprocessing(file('fit.csv', 'n,c,y\n1,p,a\n3,q,b\n'), { label: 'y' });
+    const batches: nn.data.CsvBatch[] = [];
+    for await (const b of nn.data.csv(chunks('c,n\nq,3\np,1\n', 4), { label: 'y', preprocessing: pre, labels: false })) batches.push(b);
+    expect(batches).toHaveLength(1);
+    expect(Array.from(batches[0]!.xs.data)).toEqual([1, 0, 1, -1, 1, 0]);
+    expect(batches[0]!.ys).toBeUndefined();
+    await expect(all(nn.data.csv(chunks('n,c,z\n1,p,0\n', 4), { label: 'y', preprocessing: pre, labels: false, strictColumns: true })))
+      .rejects.toThrow(/unexpected "z"\. Expected: n, c \(and optionally y\)/);
+    expect(() => nn.data.csv('x.csv', { label: 'y', labels: false })).toThrow(/labels: false needs options.preprocessing/);
+  });
+});
+
 describe.each(['js', 'wasm'] as const)('training from nn.data.csv (%s)', (backend) => {
   it('fitDataset on the CSV = fit on the same rows encoded in memory by the CLI preprocessing; the statistics agree', async () => {
     await nn.setBackend(backend, backend === 'wasm' ? { threads: 1 } : {});
