@@ -52,7 +52,12 @@ export class WorkerCsvDataset implements AsyncIterable<nn.data.CsvBatch> {
 
   async *[Symbol.asyncIterator](): AsyncGenerator<nn.data.CsvBatch> {
     const lib = new URL('../node/index.js', import.meta.url).href;
-    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(workerSource)}`), { workerData: { lib, file: this.file, options: this.options } });
+    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(workerSource)}`), {
+      workerData: { lib, file: this.file, options: this.options },
+      // Its live data is a read chunk, the parser's records and a few batches (a few MiB): small
+      // heap limits make V8 collect the garbage early instead of letting the heap grow with the file.
+      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 },
+    });
     const queue: Message[] = [];
     let wake: (() => void) | undefined;
     let exitError: Error | undefined;
