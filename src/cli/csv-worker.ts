@@ -28,6 +28,14 @@ parentPort.on('message', () => { inFlight--; wake?.(); });
 try {
   const isVal = split && nn.data.splitRows(split.share, split.seed);
   const filter = split && (split.take === 'validation' ? isVal : (r) => !isVal(r));
+  if (workerData.fit) {
+    const progress = { bytes: 0, totalBytes: undefined };
+    const tick = setInterval(() => parentPort.postMessage({ progress }), 200);
+    const pre = await nn.data.fitPreprocessing(workerData.file, { ...opts, ...(filter ? { filter } : {}), progress });
+    clearInterval(tick);
+    parentPort.postMessage({ pre, bytes: progress.bytes, total: progress.totalBytes });
+    process.exit(0);
+  }
   const ds = nn.data.csv(workerData.file, { ...opts, ...(filter ? { filter } : {}) });
   for await (const b of ds) {
     const ys = b.ys instanceof Int32Array ? b.ys : b.ys.data;
@@ -41,9 +49,42 @@ try {
 `;
 
 type Message =
+  | { progress: nn.data.ByteProgress }
+  | { pre: nn.data.Preprocessing; bytes: number; total: number | undefined }
   | { xs: Float32Array; rows: number; cols: number; ys: Int32Array | Float32Array; yCols: number; bytes: number; total: number | undefined }
   | { done: true; bytes: number; total: number | undefined }
   | { error: { name?: string; message: string; line?: number; column?: string } };
+
+/** nn.data.fitPreprocessing in a worker thread (its heap, not the training thread's, holds the pass's garbage). */
+export async function fitInWorker(file: string, options: Omit<nn.data.CsvOptions, 'filter' | 'preprocessing'> & { split?: WorkerCsvOptions['split'] }, progress: nn.data.ByteProgress): Promise<nn.data.Preprocessing> {
+  const worker = spawnWorker({ fit: true, file, options });
+  try {
+    return await new Promise<nn.data.Preprocessing>((resolve, reject) => {
+      worker.on('message', (m: Message) => {
+        if ('error' in m) reject(m.error.name === 'CsvError' ? new nn.data.CsvError(m.error.message, m.error.line, m.error.column) : new Error(m.error.message));
+        else if ('pre' in m) {
+          progress.bytes = m.bytes;
+          progress.totalBytes = m.total;
+          resolve(m.pre);
+        } else if ('progress' in m) Object.assign(progress, m.progress);
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new Error(`the CSV worker exited with code ${code}`)));
+    });
+  } finally {
+    await worker.terminate();
+  }
+}
+
+function spawnWorker(workerData: object): Worker {
+  const lib = new URL('../node/index.js', import.meta.url).href;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(workerSource)}`), {
+    workerData: { lib, ...workerData },
+    // Its live data is a read chunk, the parser's records and a few batches (a few MiB): small
+    // heap limits make V8 collect the garbage early instead of letting the heap grow with the file.
+    resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 },
+  });
+}
 
 /** A dataset like nn.data.csv's whose parsing runs in a worker thread; one worker per pass. */
 export class WorkerCsvDataset implements AsyncIterable<nn.data.CsvBatch> {
@@ -51,13 +92,7 @@ export class WorkerCsvDataset implements AsyncIterable<nn.data.CsvBatch> {
   constructor(private readonly file: string, private readonly options: WorkerCsvOptions) {}
 
   async *[Symbol.asyncIterator](): AsyncGenerator<nn.data.CsvBatch> {
-    const lib = new URL('../node/index.js', import.meta.url).href;
-    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(workerSource)}`), {
-      workerData: { lib, file: this.file, options: this.options },
-      // Its live data is a read chunk, the parser's records and a few batches (a few MiB): small
-      // heap limits make V8 collect the garbage early instead of letting the heap grow with the file.
-      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 },
-    });
+    const worker = spawnWorker({ file: this.file, options: this.options });
     const queue: Message[] = [];
     let wake: (() => void) | undefined;
     let exitError: Error | undefined;
@@ -75,6 +110,7 @@ export class WorkerCsvDataset implements AsyncIterable<nn.data.CsvBatch> {
           if (m.error.name === 'CsvError') throw new nn.data.CsvError(m.error.message, m.error.line, m.error.column);
           throw new Error(m.error.message);
         }
+        if ('progress' in m || 'pre' in m) continue;
         this.progress.bytes = m.bytes;
         this.progress.totalBytes = m.total;
         if ('done' in m) return;

@@ -13,7 +13,7 @@ import type { Preprocessing, Task } from '../data/index.js';
 import { UserError } from './errors.js';
 import { PREPROCESSING_FILE } from './model-files.js';
 import { byteProgress } from './progress.js';
-import { WorkerCsvDataset } from './csv-worker.js';
+import { WorkerCsvDataset, fitInWorker } from './csv-worker.js';
 
 export interface TrainSpec {
   file: string; label: string; out: string; layers: number[]; activation: string; optimizerName: string; lr: number;
@@ -90,25 +90,23 @@ export async function trainStreaming(spec: TrainSpec, shuffleBufferSize: number)
 
 async function run(spec: TrainSpec, shuffleBufferSize: number): Promise<void> {
   const say = (s: string) => !spec.quiet && console.log(s);
-  const isVal = nn.data.splitRows(spec.validation, spec.seed);
-  const isTrain = (row: number) => !isVal(row);
   const out = process.stdout;
   // Pass 1: the statistics, from the training rows.
   const progress = { bytes: 0, totalBytes: undefined as number | undefined };
   const stats = spec.quiet ? undefined : byteProgress({ label: 'statistics', progress, out });
   let pre: Preprocessing;
   try {
-    pre = await nn.data.fitPreprocessing(spec.file, {
-      label: spec.label, filter: isTrain, progress,
+    pre = await fitInWorker(spec.file, {
+      label: spec.label, split: { share: spec.validation, seed: spec.seed, take: 'train' },
       ...(spec.task ? { task: spec.task } : {}), ...(spec.categorical.length ? { categorical: spec.categorical } : {}),
-    });
+    }, progress);
   } finally {
     stats?.done();
   }
   const common = { label: spec.label, preprocessing: pre };
   // Parsing runs in a worker thread, overlapping training.
   const trainSet = new WorkerCsvDataset(spec.file, { ...common, batchSize: spec.batchSize, shuffleBufferSize, seed: spec.seed, split: { share: spec.validation, seed: spec.seed, take: 'train' } });
-  const valSet = spec.validation > 0 ? nn.data.csv(spec.file, { ...common, batchSize: 1024, filter: isVal }) : undefined;
+  const valSet = spec.validation > 0 ? new WorkerCsvDataset(spec.file, { ...common, batchSize: 1024, split: { share: spec.validation, seed: spec.seed, take: 'validation' } }) : undefined;
   const model = buildModel(spec, pre);
   say(`${spec.file}: streaming (${(fileSizeMiB(spec.file)).toFixed(1)} MiB), about ${Math.round(100 * (1 - spec.validation))}% of rows for training, the rest for validation; shuffle buffer ${shuffleBufferSize} rows`);
   describeRun(spec, pre, model, say);
@@ -122,7 +120,7 @@ async function run(spec: TrainSpec, shuffleBufferSize: number): Promise<void> {
   if (stopper && stopper.stoppedEpoch > 0) say(`\nearly stop after epoch ${ran}: no ${valSet ? 'val_loss' : 'loss'} improvement for ${spec.patience} epochs; keeping the weights of epoch ${stopper.bestEpoch + 1}`);
 
   const lines: string[] = [];
-  const score = async (name: string, ds: nn.data.CsvDataset) => {
+  const score = async (name: string, ds: WorkerCsvDataset) => {
     if (pre.task === 'classification') {
       const r = await model.evaluateDataset(ds);
       lines.push(`${name}: loss ${r.loss.toFixed(4)}, accuracy ${(100 * r.accuracy!).toFixed(2)}%`);
@@ -131,13 +129,13 @@ async function run(spec: TrainSpec, shuffleBufferSize: number): Promise<void> {
       lines.push(`${name}: MSE ${fmtNum(m.mse)}, MAE ${fmtNum(m.mae)}, R² ${m.r2.toFixed(4)}`);
     }
   };
-  await score('training', nn.data.csv(spec.file, { ...common, batchSize: 1024, filter: isTrain }));
+  await score('training', new WorkerCsvDataset(spec.file, { ...common, batchSize: 1024, split: { share: spec.validation, seed: spec.seed, take: 'train' } }));
   if (valSet) await score('validation', valSet);
   await saveModel(spec, model, pre, lines, say);
 }
 
 /** MSE, MAE and R² in the label's units, accumulated batch by batch. */
-async function streamedRegression(model: nn.Sequential, ds: nn.data.CsvDataset, target: { mean: number; std: number }) {
+async function streamedRegression(model: nn.Sequential, ds: AsyncIterable<nn.data.CsvBatch>, target: { mean: number; std: number }) {
   let n = 0, se = 0, ae = 0, mean = 0, m2 = 0;
   for await (const b of ds) {
     const p = model.predict(b.xs).data;
