@@ -1,53 +1,169 @@
-// Bundles the library with esbuild: dist/node/index.js (ESM for Node >= 20) and
-// dist/browser/wasm-mlp.js (minified ESM for browsers; each wasm build is its own lazily
-// imported chunk, so a page downloads only the build it runs). Type declarations come from tsc.
+// Bundles the library with esbuild into the files package.json#exports points at:
+//   dist/node/index.cjs   CommonJS for Node, Bun and Deno: `require('wasm-mlp')` on every Node >= 20
+//   dist/node/index.js    their ESM entry (`import`): re-exports index.cjs, so both share one library
+//   dist/browser/wasm-mlp.js  ESM for browsers and bundlers (`browser` and `default`): no Node
+//                         built-in is reachable from it, statically or through a dynamic import
+//   dist/wasm/*.js        the four wasm builds (bytes as base64), shared by all three entries and
+//                         imported lazily, so a bundler splits each into its own chunk and a page
+//                         downloads only the build it runs
+// Type declarations come from tsc (dist/types, without the CLI's).
+//
+// Browser substitutes: for a module `x.ts` that needs Node (src/io/handlers/file-node.ts,
+// src/backend/threads/spawn-node.ts), the browser entry gets `x.browser.ts` beside it instead.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-for (const d of ['node', 'browser', 'types']) rmSync(`${root}dist/${d}`, { recursive: true, force: true });
+for (const d of ['node', 'browser', 'types', 'wasm']) rmSync(`${root}dist/${d}`, { recursive: true, force: true });
 
-const common = { entryPoints: [`${root}src/index.ts`], bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning' };
-await build({ ...common, platform: 'node', outfile: `${root}dist/node/index.js`, sourcemap: true });
+const WASM = /^\.\/((?:simd|relaxed)(?:-threads)?)\.generated\.js$/;
+
+/** Imports of src/backend/wasm/<build>.generated.js become imports of dist/wasm/<build>.js. */
+const sharedWasm = (outDir) => ({
+  name: 'shared-wasm',
+  setup(b) {
+    b.onResolve({ filter: WASM }, (args) => {
+      const name = WASM.exec(args.path)[1];
+      const rel = relative(outDir, `${root}dist/wasm`).replace(/\\/g, '/');
+      return { path: `${rel}/${name}.js`, external: true };
+    });
+  },
+});
+
+/** In the browser entry, `./x.js` resolves to `x.browser.ts` when that file exists. */
+const browserSubstitutes = {
+  name: 'browser-substitutes',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => {
+      const alt = join(args.resolveDir, args.path.replace(/\.js$/, '.browser.ts'));
+      return existsSync(alt) ? { path: alt } : undefined;
+    });
+  },
+};
+
+/**
+ * The .keras and .ONNX code (src/io/keras, src/io/onnx) is imported only on first use. In the
+ * browser build it becomes two files of its own beside the entry (like the wasm builds), so a
+ * page that trains never downloads it.
+ */
+const FORMAT = /^\.\/(keras|onnx)\/index\.js$/;
+const formatFiles = {
+  name: 'format-files',
+  setup(b) {
+    b.onResolve({ filter: FORMAT }, (args) => ({ path: `./${FORMAT.exec(args.path)[1]}.js`, external: true }));
+  },
+};
+/**
+ * nn.data.csv's parser (csv-parse's browser build, ~90 kB) is imported on first use too: in the
+ * browser build it is dist/browser/csv-parse.js beside the entry, so a page that never reads a
+ * CSV never downloads it. (In Node, ./parser-node.js — csv-parse's Node build — is used instead;
+ * the browser entry gets parser-node.browser.ts, which points here as well.)
+ */
+const csvParserFile = {
+  name: 'csv-parser-file',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/parser-browser\.js$/ }, () => ({ path: './csv-parse.js', external: true }));
+  },
+};
+/** fflate, h5wasm, protobufjs: dependencies that Node resolves at run time. */
+const FORMAT_LIBS = ['fflate', 'h5wasm', 'protobufjs', 'protobufjs/*'];
+
+const common = { entryPoints: [`${root}src/index.ts`], bundle: true, target: 'es2022', logLevel: 'warning' };
+await build({
+  ...common,
+  entryPoints: Object.fromEntries(
+    ['simd', 'relaxed', 'simd-threads', 'relaxed-threads'].map((n) => [n, `${root}src/backend/wasm/${n}.generated.ts`]),
+  ),
+  outdir: `${root}dist/wasm`,
+  format: 'esm',
+  platform: 'neutral',
+});
+await build({
+  ...common,
+  platform: 'node',
+  format: 'cjs',
+  outfile: `${root}dist/node/index.cjs`,
+  // Keep `import()` of the (ESM) wasm modules: Node's CommonJS can import ES modules dynamically.
+  supported: { 'dynamic-import': true },
+  external: FORMAT_LIBS,
+  plugins: [sharedWasm(`${root}dist/node`)],
+});
+// The ESM entry for Node is a thin wrapper over the CommonJS build, so `import` and `require` in
+// one program share one library (one backend, one arena): no dual-package hazard, half the bytes.
+const names = Object.keys(createRequire(import.meta.url)(`${root}dist/node/index.cjs`)).filter((n) => n !== '__esModule').sort();
+writeFileSync(
+  `${root}dist/node/index.js`,
+  `// ES module entry for Node, Bun and Deno: the CommonJS build's exports (see scripts/build-ts.mjs).\n` +
+    `import lib from './index.cjs';\n\nexport const {\n${names.map((n) => `  ${n},`).join('\n')}\n} = lib;\n`,
+);
 await build({
   ...common,
   platform: 'browser',
-  outdir: `${root}dist/browser`,
-  entryNames: 'wasm-mlp',
-  chunkNames: 'chunks/[name]-[hash]',
-  splitting: true,
+  format: 'esm',
+  // One file, whose only dynamic imports are the four leaf wasm modules: code-splitting here (the
+  // saving handlers as chunks) would break Vite's default `iife` worker builds, which cannot split.
+  outfile: `${root}dist/browser/wasm-mlp.js`,
   minify: true,
-  external: ['node:*'],
-  plugins: [{
-    // nn.data's CSV parser: csv-parse's browser build in place of its Node one (which needs 'stream').
-    name: 'browser-csv-parser',
-    setup(b) {
-      b.onResolve({ filter: /\/parser-node\.js$/ }, () => ({ path: `${root}src/data/parser-browser.ts` }));
-    },
-  }],
+  plugins: [browserSubstitutes, formatFiles, csvParserFile, sharedWasm(`${root}dist/browser`)],
 });
+await build({
+  ...common,
+  entryPoints: { keras: `${root}src/io/keras/index.ts`, onnx: `${root}src/io/onnx/index.ts`, 'csv-parse': `${root}src/data/parser-browser.ts` },
+  platform: 'browser',
+  format: 'esm',
+  outdir: `${root}dist/browser`,
+  minify: true,
+  // fflate and protobufjs (small; protobufjs is CommonJS, which a page cannot import) are bundled
+  // into these files; h5wasm (4 MB, an ES module) stays a package import for the user's bundler
+  // (or an import map on an unbundled page: see docs/saving.md).
+  external: ['h5wasm'],
+  plugins: [browserSubstitutes],
+});
+
+// The browser graph must not mention a Node built-in anywhere, or webpack and esbuild refuse it.
+for (const f of readdirSync(`${root}dist/browser`)) {
+  const nodeBuiltin = /["'`](node:[\w/]+)["'`]/.exec(readFileSync(`${root}dist/browser/${f}`, 'utf8'));
+  if (nodeBuiltin) throw new Error(`build-ts: dist/browser/${f} mentions ${nodeBuiltin[1]}`);
+}
 
 const tsc = spawnSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.json`], { stdio: 'inherit' });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+// The CLI is a program, not an API: its declarations are not published.
+rmSync(`${root}dist/types/cli`, { recursive: true, force: true });
+// A CommonJS twin of every declaration file (x.d.cts importing ./y.cjs), for `require('wasm-mlp')`
+// in TypeScript projects that resolve like Node (node16/nodenext) and see the package's
+// "type": "module": there an ESM declaration cannot be required.
+const twin = (dir) => {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = `${dir}/${e.name}`;
+    if (e.isDirectory()) twin(p);
+    else if (p.endsWith('.d.ts')) {
+      const text = readFileSync(p, 'utf8').replace(/((?:from |import\()\s*["']\.{1,2}\/[^"']*)\.js(["'])/g, '$1.cjs$2');
+      writeFileSync(p.replace(/\.d\.ts$/, '.d.cts'), text);
+    }
+  }
+};
+twin(`${root}dist/types`);
 
 if (process.argv.includes('--sizes')) {
   let raw = 0;
   let gz = 0;
-  const walk = (dir) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = `${dir}/${e.name}`;
-      if (e.isDirectory()) walk(p);
-      else if (p.endsWith('.js')) {
-        const b = readFileSync(p);
-        raw += b.length;
-        gz += gzipSync(b, { level: 9 }).length;
-      }
-    }
+  const add = (p) => {
+    const b = readFileSync(p);
+    raw += b.length;
+    gz += gzipSync(b, { level: 9 }).length;
   };
-  walk(`${root}dist/browser`);
-  console.log(`browser bundle (all chunks): ${(raw / 1024).toFixed(1)} KiB min, ${(gz / 1024).toFixed(1)} KiB gzip`);
+  const kib = (n) => (n / 1024).toFixed(1);
+  for (const f of readdirSync(`${root}dist/browser`)) add(`${root}dist/browser/${f}`);
+  const [jsRaw, jsGz] = [raw, gz];
+  add(`${root}dist/wasm/relaxed.js`);
+  console.log(`what a page on one thread fetches (the entry and one wasm build): ${kib(raw)} KiB min, ${kib(gz)} KiB gzip`);
+  for (const f of readdirSync(`${root}dist/wasm`)) if (f !== 'relaxed.js') add(`${root}dist/wasm/${f}`);
+  console.log(`all browser files (JS ${kib(jsRaw)} KiB min, ${kib(jsGz)} KiB gzip; with all four wasm builds): ${kib(raw)} KiB min, ${kib(gz)} KiB gzip`);
 }
+

@@ -44,11 +44,21 @@ const isolation = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-/** Map a URL path to a file under web/ or dist/, refusing anything that escapes them. */
+/**
+ * URL prefixes served from outside web/: the built library, and h5wasm (the one package import of
+ * the .keras code, mapped by the import map in web/index.html since these pages are not bundled).
+ */
+const MOUNTS = [
+  ['/dist/', join(root, 'dist')],
+  ['/vendor/h5wasm/', join(root, 'node_modules/h5wasm/dist/esm')],
+];
+
+/** Map a URL path to a file under web/ or a mount, refusing anything that escapes them. */
 function resolve(pathname) {
   let rel = decodeURIComponent(pathname);
-  const base = rel.startsWith('/dist/') ? join(root, 'dist') : join(root, 'web');
-  if (rel.startsWith('/dist/')) rel = rel.slice(5);
+  const mount = MOUNTS.find(([prefix]) => rel.startsWith(prefix));
+  const base = mount ? mount[1] : join(root, 'web');
+  if (mount) rel = rel.slice(mount[0].length - 1);
   const file = normalize(join(base, rel));
   if (file !== base && !file.startsWith(base + sep)) return undefined;
   if (existsSync(file) && statSync(file).isDirectory()) return join(file, 'index.html');

@@ -50,6 +50,9 @@ export const Loss = Object.freeze(
   })),
 ) as { readonly [K in LossName | FusedKernelName]: number };
 
+/** What `compile({ loss })` accepts: a {@link LossName} or a Keras / TensorFlow.js spelling of one. */
+export type LossSpec = LossName | (typeof declarations)[LossName]['keras'][number];
+
 /** Accept API names and Keras/TensorFlow.js spellings ('mse', 'categorical_crossentropy'). */
 export function getLossName(spec: unknown): LossName {
   if (typeof spec === 'string') {

@@ -9,6 +9,8 @@ export const metricDeclarations = {
   accuracy: { keras: ['accuracy', 'acc'] },
 } as const;
 export type MetricName = keyof typeof metricDeclarations;
+/** What `compile({ metrics })` accepts: a {@link MetricName} or a Keras alias of one. */
+export type MetricSpec = MetricName | (typeof metricDeclarations)[MetricName]['keras'][number];
 export const metricNames = Object.freeze(Object.keys(metricDeclarations)) as readonly MetricName[];
 
 /** The metric a name (or Keras alias) stands for; undefined for anything else. */

@@ -21,18 +21,18 @@ Commands:
   predict <model-dir> <data.csv> [--out file]   predict each row; CSV out
   evaluate <model-dir> <data.csv>               loss, accuracy and confusion matrix, or MSE/MAE/R²
   summary <model-dir>                           layers, parameters and preprocessing of a model
-  bench [--quick]                               WASM vs JS benchmarks (npm run bench)
+  bench [--quick]                               WASM vs JS (vs TensorFlow.js if installed) on this machine
   help [command]                                help for a command
 
 Options:
   -h, --help       show help (also after a command: wasm-mlp train --help)
   -v, --version    show the version
 
-Example:
-  wasm-mlp train examples/data/iris.csv --label species --out iris-model
-  wasm-mlp evaluate iris-model examples/data/iris.csv`;
+Example (a CSV with a header row and a 'species' column):
+  wasm-mlp train iris.csv --label species --out iris-model
+  wasm-mlp evaluate iris-model iris.csv`;
 
-const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void> | void | number; help: string }> = {
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void | number> | void | number; help: string }> = {
   train: { run: train, help: trainHelp },
   predict: { run: predict, help: predictHelp },
   evaluate: { run: evaluate, help: evaluateHelp },

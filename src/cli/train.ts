@@ -48,7 +48,7 @@ Options:
   -h, --help              show this help
 
 Example:
-  wasm-mlp train examples/data/iris.csv --label species --layers 16 --epochs 60 --out iris-model`;
+  wasm-mlp train iris.csv --label species --layers 16 --epochs 60 --out iris-model`;
 
 
 export async function train(argv: string[]): Promise<void> {

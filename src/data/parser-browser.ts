@@ -1,5 +1,6 @@
 /**
- * csv-parse's browser build (streams and Buffer bundled in). The browser bundle resolves
- * ./parser-node.js here too (scripts/build-ts.mjs), so no Node built-in reaches it.
+ * csv-parse's browser build (streams and Buffer bundled in). In the browser bundle this module is
+ * its own file, dist/browser/csv-parse.js, loaded on first use (scripts/build-ts.mjs); the
+ * browser entry's ./parser-node.js points here too (parser-node.browser.ts).
  */
 export { parse } from 'csv-parse/browser/esm';

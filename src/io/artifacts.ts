@@ -8,6 +8,7 @@ import { checkOptionKeys, optionKeys } from '../util/options.js';
 import { ready } from '../backend/index.js';
 import type { SavableModel } from '../model/persistence.js';
 import { Sequential, sequential } from '../model/sequential.js';
+import type { CompileArgs } from '../model/sequential.js';
 import { checkJsonTree, isObject, own, parseJson, show, type JsonObject } from './json.js';
 import { formatBytes, mergeLimits, type LoadLimits } from './limits.js';
 import { modelToTopology, topologyToLayers } from './topology.js';
@@ -135,7 +136,7 @@ export async function fromArtifacts(input: ArtifactsInput, options: LoadOptions 
       if (tc !== undefined && tc !== null) {
         checkJsonTree(tc, 'trainingConfig');
         const spec = compileSpecFrom(tc);
-        model.compile({ optimizer: spec.optimizer, loss: spec.loss, metrics: spec.metrics });
+        model.compile({ optimizer: spec.optimizer, loss: spec.loss, metrics: spec.metrics as CompileArgs['metrics'] });
       }
     }
   } catch (e) {

@@ -24,6 +24,9 @@ export type { HttpOptions } from './handlers/http.js';
 
 export type LoadModelOptions = LoadOptions & HttpOptions;
 
+/** '.keras' / '.onnx' at the end of a file://, downloads:// or http(s):// URL: single-file formats (src/io/single-file.ts). */
+const SINGLE_FILE = /^(file|downloads|https?):\/\/.*\.(keras|onnx)([?#].*)?$/i;
+
 const SCHEMES = "'file://', 'indexeddb://', 'localstorage://', 'downloads://' (save) or 'http(s)://' (load)";
 
 function split(url: unknown, what: string): [string, string] {
@@ -38,6 +41,7 @@ function split(url: unknown, what: string): [string, string] {
 /** Save `model` to a URL; see the schemes above. Resolves when the model is stored. */
 export async function saveModel(model: SavableModel, url: string): Promise<SaveResult> {
   const [scheme, rest] = split(url, 'save');
+  if (SINGLE_FILE.test(url)) return (await import('./single-file.js')).saveSingle(model, url, scheme, rest);
   const artifacts = modelToArtifacts(model);
   switch (scheme) {
     case 'file': {
@@ -60,13 +64,16 @@ export async function saveModel(model: SavableModel, url: string): Promise<SaveR
 }
 
 /**
- * Load a model saved by wasm-mlp, `tf.LayersModel.save`, or the tfjs converter from Keras.
+ * Load a model saved by wasm-mlp, `tf.LayersModel.save`, or the tfjs converter from Keras; or a
+ * Keras 3 `.keras` file (by URL, or a File/Blob such as a file input's).
  * The model is built on the current backend (waiting for `nn.ready()`), compiled with its saved
  * training config unless `{ compile: false }`. Size caps: see `setLoadLimits`.
  */
-export async function loadModel(url: string, options: LoadModelOptions = {}): Promise<Sequential> {
+export async function loadModel(url: string | Blob, options: LoadModelOptions = {}): Promise<Sequential> {
   checkOptionKeys(options, [...loadOptionKeys, 'fetch', 'requestInit'] satisfies (keyof LoadModelOptions)[], 'loadModel');
+  if (typeof url === 'object' && url !== null) return (await import('./single-file.js')).loadSingle(url, undefined, options);
   const [scheme, rest] = split(url, 'loadModel');
+  if (SINGLE_FILE.test(url)) return (await import('./single-file.js')).loadSingle(url, scheme, options);
   let artifacts: unknown;
   switch (scheme) {
     case 'file':

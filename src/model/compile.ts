@@ -4,16 +4,19 @@
  */
 import { Accuracy, type AccuracyCode, type LossCode } from '../backend/contract.js';
 import type { Layer } from '../layers/layer.js';
-import { accuracyKind, getLossName, isSparse, lossKernel, type LossName } from '../losses.js';
-import { resolveMetricName } from '../metrics.js';
-import { getOptimizer, type Optimizer } from '../optimizers/index.js';
+import { accuracyKind, getLossName, isSparse, lossKernel, type LossName, type LossSpec } from '../losses.js';
+import { resolveMetricName, type MetricSpec } from '../metrics.js';
+import { getOptimizer, type Optimizer, type OptimizerName } from '../optimizers/index.js';
 import { describe } from '../tensor.js';
 import { checkOptionKeys, optionKeys } from '../util/options.js';
 
 export interface CompileArgs {
-  optimizer: string | Optimizer;
-  loss: LossName | string;
-  metrics?: string[];
+  /** A name ('adam', 'sgd', … or Keras's 'Adam'; any case at run time) or an `nn.optimizers.*` object. */
+  optimizer: OptimizerName | Optimizer;
+  /** A loss name ('binaryCrossentropy', …) or its Keras spelling ('binary_crossentropy', 'mse', …). */
+  loss: LossSpec;
+  /** Metric names ('accuracy', or Keras's 'acc'). */
+  metrics?: MetricSpec[];
 }
 
 export const compileKeys = optionKeys<CompileArgs>()(['optimizer', 'loss', 'metrics']);

@@ -33,6 +33,15 @@ export const optimizerNames: readonly string[] = Object.freeze(registry.map((c) 
 /** Every class name a saved training config may name. */
 export const optimizerClassNames: readonly string[] = Object.freeze(registry.flatMap((c) => c.kerasClassNames));
 
+/**
+ * What `compile({ optimizer })` accepts by name: the registry's names and the usual Keras class
+ * names (any case works at run time; these are the spellings editors offer). A test checks this
+ * list against the registry.
+ */
+export type OptimizerName =
+  | 'sgd' | 'adagrad' | 'rmsprop' | 'adam' | 'adamw' | 'adamax' | 'nadam'
+  | 'SGD' | 'Adagrad' | 'RMSprop' | 'Adam' | 'AdamW' | 'Adamax' | 'Nadam';
+
 /** Resolve 'adam' (any case) or pass an Optimizer through. */
 export function getOptimizer(spec: unknown): Optimizer {
   if (spec instanceof Optimizer) return spec;

@@ -39,12 +39,16 @@ export class WorkerModel {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 
-  constructor(private readonly worker: MessageEndpoint) {
+  /** `url`: where the worker script was loaded from, when {@link createWorkerModel} made the Worker. */
+  constructor(private readonly worker: MessageEndpoint, url?: string | URL) {
     this.port = toEndpoint(worker);
     this.port.listen((reply: Reply) => this.receive(reply));
     // A worker that fails to load (bad URL, syntax error) rejects everything waiting on it.
     (worker as { addEventListener?: (t: string, f: (e: { message?: string }) => void) => void }).addEventListener?.('error', (e) => {
-      const error = new Error(`worker failed: ${e.message ?? 'could not load the worker script'}`);
+      const hint = url === undefined ? '' :
+        ` (from ${String(url)}). Under a bundler (Vite, webpack), pass new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' }) ` +
+        'instead of a URL, so the bundler bundles the worker script with wasm-mlp; see docs/browser.md';
+      const error = new Error(`worker failed: ${e.message ?? 'could not load the worker script'}${hint}`);
       for (const p of this.pending.values()) p.reject(error);
       this.pending.clear();
     });
@@ -136,7 +140,7 @@ export function createWorkerModel(workerOrUrl: MessageEndpoint | string | URL): 
   if (typeof workerOrUrl === 'string' || workerOrUrl instanceof URL) {
     const W = (globalThis as { Worker?: new (url: string | URL, options?: { type: 'module' }) => MessageEndpoint }).Worker;
     if (!W) throw new Error('createWorkerModel: this environment has no global Worker; pass a worker_threads Worker instead of a URL');
-    return new WorkerModel(new W(workerOrUrl, { type: 'module' }));
+    return new WorkerModel(new W(workerOrUrl, { type: 'module' }), workerOrUrl);
   }
   return new WorkerModel(workerOrUrl);
 }

@@ -6,7 +6,10 @@
 import type { LayerTypeName } from '../layers/index.js';
 import type { BackendName, BackendOptions } from '../backend/index.js';
 import type { Logs } from '../callbacks.js';
+import type { LossSpec } from '../losses.js';
 import type { History } from '../model/sequential.js';
+import type { MetricSpec as MetricName } from '../metrics.js';
+import type { OptimizerName } from '../optimizers/index.js';
 
 /** One layer as plain data: `type` names an `nn.layers.*` factory, the rest are its options. */
 export interface LayerSpec {
@@ -15,13 +18,13 @@ export interface LayerSpec {
 }
 
 /** An optimizer by name, or `{ name, ...options }` for `nn.optimizers[name](options)`. */
-export type OptimizerSpec = string | { name: string; [option: string]: unknown };
+export type OptimizerSpec = OptimizerName | { name: OptimizerName; [option: string]: unknown };
 
 /** A whole model as plain data, so it can be posted to a worker. */
 export interface ModelSpec {
   layers: LayerSpec[];
   seed?: number;
-  compile: { optimizer: OptimizerSpec; loss: string; metrics?: string[] };
+  compile: { optimizer: OptimizerSpec; loss: LossSpec; metrics?: MetricName[] };
   /** Backend to train on inside the worker (default: `nn.ready()`'s choice). */
   backend?: BackendName;
   backendOptions?: BackendOptions;

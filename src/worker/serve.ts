@@ -22,7 +22,7 @@ export function modelFromSpec(spec: ModelSpec): Sequential {
     model.add(new cls(options as never));
   }
   const opt = spec.compile.optimizer;
-  let optimizer: string | optimizers.Optimizer = opt as string;
+  let optimizer: optimizers.OptimizerName | optimizers.Optimizer = opt as optimizers.OptimizerName;
   if (typeof opt === 'object' && opt !== null) {
     const { name, ...options } = opt;
     optimizer = optimizers.optimizerByName(String(name), options, 'modelFromSpec');
@@ -44,14 +44,14 @@ const tensor = (t: PlainTensor): Tensor2D => new Tensor2D(t.data, [t.shape[0]!, 
 export function serveWorker(endpoint?: MessageEndpoint): void {
   const port = toEndpoint(endpoint ?? (globalThis as unknown as MessageEndpoint));
   let model: Sequential | undefined;
-  const post = (reply: Reply, transfer: Transferable[] = []) => port.post(reply, transfer);
+  const post = (reply: Reply, transfer: ArrayBufferLike[] = []) => port.post(reply, transfer);
   const need = (): Sequential => {
     if (!model) throw new Error('the worker has no model yet: call init(spec) first');
     return model;
   };
   const copyWeights = (m: Sequential): PlainTensor[] => m.getWeights().map((w) => ({ shape: w.shape, data: w.data }));
 
-  const handle = async (req: Request): Promise<[unknown, Transferable[]]> => {
+  const handle = async (req: Request): Promise<[unknown, ArrayBufferLike[]]> => {
     switch (req.op) {
       case 'init': {
         if (req.spec.backend) await setBackend(req.spec.backend, req.spec.backendOptions);

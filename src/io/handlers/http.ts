@@ -25,7 +25,7 @@ export async function loadHttp(url: string, options: LoadOptions & HttpOptions):
   return artifactsFromModelJson(text, (path, maxBytes) => fetchLimited(f, new URL(path, base).href, maxBytes, options.requestInit, `weights file '${path}'`), options);
 }
 
-async function fetchLimited(f: typeof fetch, url: string, maxBytes: number, init: RequestInit | undefined, what: string): Promise<Uint8Array> {
+export async function fetchLimited(f: typeof fetch, url: string, maxBytes: number, init: RequestInit | undefined, what: string): Promise<Uint8Array> {
   let res: Response;
   try {
     res = await f(url, init);

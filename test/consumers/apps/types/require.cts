@@ -1,0 +1,8 @@
+// A CommonJS TypeScript file: require('wasm-mlp') gets the CommonJS declarations (index.d.cts).
+import nn = require('wasm-mlp');
+
+const m = nn.sequential({ layers: [nn.layers.dense({ units: 1, inputShape: [2] })] });
+m.compile({ optimizer: 'sgd', loss: 'mse' });
+// @ts-expect-error: 'adma' is not an optimizer
+m.compile({ optimizer: 'adma', loss: 'mse' });
+export = m;
