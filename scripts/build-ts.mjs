@@ -70,6 +70,13 @@ const csvParserFile = {
     b.onResolve({ filter: /^\.\/parser-browser\.js$/ }, () => ({ path: './csv-parse.js', external: true }));
   },
 };
+/** The Node build uses csv-parse's Node build only (records.ts picks it in Node; Bun and Deno report a Node version too). */
+const nodeCsvParser = {
+  name: 'node-csv-parser',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/parser-browser\.js$/ }, () => ({ path: `${root}src/data/parser-node.ts` }));
+  },
+};
 /** fflate, h5wasm, protobufjs: dependencies that Node resolves at run time. */
 const FORMAT_LIBS = ['fflate', 'h5wasm', 'protobufjs', 'protobufjs/*'];
 
@@ -91,7 +98,7 @@ await build({
   // Keep `import()` of the (ESM) wasm modules: Node's CommonJS can import ES modules dynamically.
   supported: { 'dynamic-import': true },
   external: FORMAT_LIBS,
-  plugins: [sharedWasm(`${root}dist/node`)],
+  plugins: [nodeCsvParser, sharedWasm(`${root}dist/node`)],
 });
 // The ESM entry for Node is a thin wrapper over the CommonJS build, so `import` and `require` in
 // one program share one library (one backend, one arena): no dual-package hazard, half the bytes.
