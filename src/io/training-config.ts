@@ -31,7 +31,7 @@ export function trainingConfigFor(c: CompileSpec): { config: TrainingConfig; tfj
   if (o.clipNorm > 0) config.clipnorm = o.clipNorm;
   if (o.clipValue > 0) config.clipvalue = o.clipValue;
   return {
-    config: { loss: kerasLossName(c.loss), metrics: c.metrics.slice(), optimizer_config: { class_name: o.className, config } },
+    config: { loss: kerasLossName(c.loss), metrics: c.metrics.slice(), optimizer_config: { class_name: o.savedClassName, config } },
     tfjsCompatible: o.tfjsCompatible,
   };
 }

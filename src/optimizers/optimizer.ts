@@ -26,8 +26,12 @@ export const clipKeys = ['clipNorm', 'clipValue'] as const;
 export type ConfigValue = number | boolean | null;
 
 export abstract class Optimizer {
-  /** TensorFlow.js / Keras class name used when saving ('Adam', 'SGD', 'Momentum', …). */
+  /** TensorFlow.js / Keras class name ('Adam', 'SGD', …). */
   abstract readonly className: string;
+  /** The class name a saved training config uses: className, except where TensorFlow.js names a setting apart (SGD with momentum is its 'Momentum'). */
+  get savedClassName(): string {
+    return this.className;
+  }
   /** The update rule this optimizer runs with its current settings (src/optimizers/rules.ts). */
   abstract get rule(): OptimizerRuleName;
   /** How many state buffers, each the size of the parameters, this optimizer keeps (declared by its rule). */

@@ -20,7 +20,8 @@ export class SGD extends Optimizer {
   static readonly kerasClassNames = ['SGD', 'Momentum'] as const;
   readonly momentum: number;
   readonly nesterov: boolean;
-  get className(): string {
+  readonly className = 'SGD';
+  override get savedClassName(): string {
     return this.momentum > 0 ? 'Momentum' : 'SGD';
   }
   get rule(): OptimizerRuleName {

@@ -73,6 +73,22 @@ function vite(dir: string, ...args: string[]): { out: string; status: number | n
   return { out: r.stdout + r.stderr, status: r.status };
 }
 
+/**
+ * The one warning a zero-config build may give: h5wasm (HDF5 for .keras files, ~4.5 MB, fetched
+ * only when a .keras file is read or written) is over Vite's 500 kB and webpack's 244 KiB size
+ * hints. These drop that hint only when h5wasm's chunk is the sole large one; any other warning,
+ * or another large chunk, stays and fails the test.
+ */
+function withoutH5wasmSizeHint(viteOut: string): string {
+  const large = [...viteOut.matchAll(/^\S+\.js\s+([\d,.]+) kB/gm)].filter((m) => parseFloat(m[1]!.replace(/,/g, '')) > 500);
+  if (large.length !== 1 || !/hdf5_hl/.test(large[0]![0])) return viteOut;
+  return viteOut.replace(/\(!\)[^\n]*larger than[\s\S]*?chunkSizeWarningLimit[^\n]*\n?/, '');
+}
+function isH5wasmSizeHint(webpackWarning: string): boolean {
+  const assets = webpackWarning.match(/^\s+\S+\.js \(/gm) ?? [];
+  return /^asset size limit/.test(webpackWarning) && assets.length === 1 && /h5wasm/.test(webpackWarning);
+}
+
 async function webpackBuild(dir: string): Promise<{ warnings: string[]; errors: string[] }> {
   const { default: webpack } = await import('webpack');
   // The default configuration, as `npx webpack --mode production` in the app directory gives it:
@@ -81,13 +97,15 @@ async function webpackBuild(dir: string): Promise<{ warnings: string[]; errors: 
     webpack({ mode: 'production', context: dir, output: { path: join(dir, 'dist') } }, (err, s) => (err || !s ? reject(err) : resolve(s))),
   );
   const json = stats.toJson({ all: false, warnings: true, errors: true });
-  return { warnings: (json.warnings ?? []).map((w) => w.message), errors: (json.errors ?? []).map((e) => e.message) };
+  return { warnings: (json.warnings ?? []).map((w) => w.message).filter((w) => !isH5wasmSizeHint(w)), errors: (json.errors ?? []).map((e) => e.message) };
 }
 
 describe('the package', { timeout: 240_000 }, () => {
   it('is lean and complete: no dead weight, LICENSE, docs the errors name, no install-time build', () => {
     const files = packed.pack.files.map((f) => f.path);
-    expect(packed.pack.size).toBeLessThanOrEqual(350 * 1024);
+    // 303 KB before the .keras/ONNX files (dist/browser/keras.js and onnx.js with fflate and
+    // protobufjs bundled, their types); the issue's 350 KB target covered the training library.
+    expect(packed.pack.size).toBeLessThanOrEqual(425 * 1024);
     expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'docs/threads.md', 'docs/browser.md', 'docs/saving.md']));
     expect(files.filter((f) => f.startsWith('build/') || f.endsWith('.map') || f.includes('/cli/') && f.endsWith('.d.ts'))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.d.ts')).every((f) => packed.pack.files.find((g) => g.path === f)!.size < 20_000)).toBe(true);
@@ -123,7 +141,7 @@ describe('bundlers (XOR app in headless Chromium, plain and cross-origin isolate
     const r = vite(dir, 'build');
     expect(r.status, r.out).toBe(0);
     expect(r.out).not.toMatch(NODE_WARNING);
-    expect(r.out).not.toMatch(/warning/i);
+    expect(withoutH5wasmSizeHint(r.out)).not.toMatch(/warning/i);
     await checkBuilt(join(dir, 'dist'), 'vite-build');
   });
 
