@@ -58,6 +58,25 @@ const formatFiles = {
     b.onResolve({ filter: FORMAT }, (args) => ({ path: `./${FORMAT.exec(args.path)[1]}.js`, external: true }));
   },
 };
+/**
+ * nn.data.csv's parser (csv-parse's browser build, ~90 kB) is imported on first use too: in the
+ * browser build it is dist/browser/csv-parse.js beside the entry, so a page that never reads a
+ * CSV never downloads it. (In Node, ./parser-node.js — csv-parse's Node build — is used instead;
+ * the browser entry gets parser-node.browser.ts, which points here as well.)
+ */
+const csvParserFile = {
+  name: 'csv-parser-file',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/parser-browser\.js$/ }, () => ({ path: './csv-parse.js', external: true }));
+  },
+};
+/** The Node build uses csv-parse's Node build only (records.ts picks it in Node; Bun and Deno report a Node version too). */
+const nodeCsvParser = {
+  name: 'node-csv-parser',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/parser-browser\.js$/ }, () => ({ path: `${root}src/data/parser-node.ts` }));
+  },
+};
 /** fflate, h5wasm, protobufjs: dependencies that Node resolves at run time. */
 const FORMAT_LIBS = ['fflate', 'h5wasm', 'protobufjs', 'protobufjs/*'];
 
@@ -79,7 +98,7 @@ await build({
   // Keep `import()` of the (ESM) wasm modules: Node's CommonJS can import ES modules dynamically.
   supported: { 'dynamic-import': true },
   external: FORMAT_LIBS,
-  plugins: [sharedWasm(`${root}dist/node`)],
+  plugins: [nodeCsvParser, sharedWasm(`${root}dist/node`)],
 });
 // The ESM entry for Node is a thin wrapper over the CommonJS build, so `import` and `require` in
 // one program share one library (one backend, one arena): no dual-package hazard, half the bytes.
@@ -97,11 +116,11 @@ await build({
   // saving handlers as chunks) would break Vite's default `iife` worker builds, which cannot split.
   outfile: `${root}dist/browser/wasm-mlp.js`,
   minify: true,
-  plugins: [browserSubstitutes, formatFiles, sharedWasm(`${root}dist/browser`)],
+  plugins: [browserSubstitutes, formatFiles, csvParserFile, sharedWasm(`${root}dist/browser`)],
 });
 await build({
   ...common,
-  entryPoints: { keras: `${root}src/io/keras/index.ts`, onnx: `${root}src/io/onnx/index.ts` },
+  entryPoints: { keras: `${root}src/io/keras/index.ts`, onnx: `${root}src/io/onnx/index.ts`, 'csv-parse': `${root}src/data/parser-browser.ts` },
   platform: 'browser',
   format: 'esm',
   outdir: `${root}dist/browser`,

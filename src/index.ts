@@ -9,7 +9,7 @@ export { profile, type ProfileResult, type KernelProfile } from './backend/profi
 export { ready, setBackend, backendInfo, type BackendInfo, type BackendName, type BackendOptions } from './backend/index.js';
 export { Tensor2D, tensor2d, type Tensor2DLike } from './tensor.js';
 export type { MetricName, MetricSpec } from './metrics.js';
-export { Sequential, sequential, type SequentialArgs, type CompileArgs, type FitArgs, type History, type WeightTensor } from './model/sequential.js';
+export { Sequential, sequential, type SequentialArgs, type CompileArgs, type FitArgs, type FitDatasetArgs, type Dataset, type Batch, type History, type WeightTensor } from './model/sequential.js';
 export * as layers from './layers/index.js';
 export * as optimizers from './optimizers/index.js';
 export * as regularizers from './regularizers.js';
@@ -21,3 +21,4 @@ export { lossNames, type LossName, type LossSpec } from './losses.js';
 export type { Labels } from './model/data.js';
 export { loadModel, fromArtifacts, setLoadLimits, getLoadLimits, type LoadModelOptions, type LoadLimits, type ModelArtifacts, type SaveResult } from './io/index.js';
 export * as worker from './worker/index.js';
+export * as data from './data/index.js';

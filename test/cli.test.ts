@@ -164,3 +164,35 @@ describe('bad input', () => {
     expectFailure(cli('evaluate', join(tmp, 'cls'), fixture('mismatch.csv')), /missing "x2", "label"/);
   });
 });
+
+describe('train --stream (the file is never read whole: the path large files take)', () => {
+  it('classification: trains, saves the preprocessing, and evaluate agrees; progress lines by bytes', () => {
+    const out = join(tmp, 'stream-cls');
+    const r = cli('train', fixture('classification.csv'), '--label', 'label', '--layers', '16', '--epochs', '30', '--lr', '0.01', '--out', out, '--seed', '3', '--stream', '--shuffle-buffer', '64');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/streaming \(0\.0 MiB\), about 80% of rows for training/);
+    expect(r.stdout).toMatch(/task: classification \(inferred\), label "label" with 2 classes \(no, yes\)/);
+    expect(r.stdout).toMatch(/statistics █+ 100\.0%/);
+    expect(r.stdout).toMatch(/Epoch 30\/30 █+ 100\.0% .* rows\/s  loss \d\.\d{4}  accuracy \d\.\d{4}  val_loss \d\.\d{4}  val_accuracy \d\.\d{4}/);
+    const pre = JSON.parse(readFileSync(join(out, 'preprocessing.json'), 'utf8'));
+    expect(pre).toMatchObject({ format: 'wasm-mlp-preprocessing', task: 'classification', classes: ['no', 'yes'], inputUnits: 5 });
+    expect(pre.columns[2].categories).toEqual(['blue', 'green', 'red']);
+    const m = JSON.parse(cli('evaluate', out, fixture('classification.csv'), '--json').stdout);
+    expect(m.accuracy).toBeGreaterThan(0.93);
+  });
+
+  it('regression with early stopping: R² > 0.9 in the label units', () => {
+    const out = join(tmp, 'stream-reg');
+    const r = cli('train', fixture('regression.csv'), '--label', 'price', '--layers', '16', '--epochs', '80', '--lr', '0.01', '--patience', '5', '--backend', 'js', '--out', out, '--stream');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/validation: MSE [\d.]+, MAE [\d.]+, R² 0\.9\d+/);
+    expect(JSON.parse(cli('evaluate', out, fixture('regression.csv'), '--json').stdout).r2).toBeGreaterThan(0.9);
+  });
+
+  it('bad cells and rows name the line and column, as one error line', () => {
+    const train = (file: string) => cli('train', file, '--label', 'label', '--out', join(tmp, 'never'), '--quiet', '--stream');
+    expectFailure(train(fixture('bad-numeric.csv')), /bad-numeric\.csv line 18, column "x2": "oops" is not a number/);
+    expectFailure(train(fixture('ragged.csv')), /ragged\.csv: Invalid Record Length: expect 4, got 3 on line 6/);
+    expectFailure(train(fixture('nope.csv')), /file not found: .*nope\.csv/);
+  });
+});

@@ -1,16 +1,15 @@
 /** `wasm-mlp evaluate`: scores of a saved model on a labelled CSV file. */
 import * as nn from '../index.js';
 import { parseCommand } from './args.js';
-import { readCsv } from './csv.js';
-import { UsageError } from './errors.js';
+import { UsageError, UserError } from './errors.js';
 import { loadSaved } from './model-files.js';
-import { checkColumns, encodeClasses, encodeFeatures, targetValues } from './preprocess.js';
 import { fmtNum } from './train.js';
-import { argmaxRows, regressionMetrics } from './util.js';
+import { argmaxRows } from './util.js';
 
 export const evaluateHelp = `Usage: wasm-mlp evaluate <model-dir | model.json> <data.csv> [--json]
 
-Score a model saved by 'wasm-mlp train' on a CSV file that has the label column.
+Score a model saved by 'wasm-mlp train' on a CSV file that has the label column. The file is
+streamed (one batch of rows in memory at a time), so it may be larger than memory.
 Classification: cross-entropy loss, accuracy and the confusion matrix (rows: true class,
 columns: predicted class). Regression: MSE, RMSE, MAE and R², in the label's units.
 
@@ -23,27 +22,61 @@ export async function evaluate(argv: string[]): Promise<void> {
   if (v.help) return void console.log(evaluateHelp);
   if (positionals.length !== 2) throw new UsageError(`expected <model-dir> <data.csv>, got ${positionals.length} argument${positionals.length === 1 ? '' : 's'}`, 'evaluate');
   const { model, pre } = await loadSaved(positionals[0]!, true);
-  const table = readCsv(positionals[1]!);
-  checkColumns(pre, table, true);
-  const rows = table.rows.map((_, i) => i);
-  const x = nn.tensor2d(encodeFeatures(pre, table, rows, (m) => console.error(m)), [rows.length, pre.inputUnits]);
-  const out = model.predict(x).data;
-  model.dispose();
-  const n = rows.length;
+  const file = positionals[1]!;
+  // Streamed: one batch of rows in memory at a time, whatever the file's size.
+  const unknown = new Map<string, Set<string>>();
+  const ds = nn.data.csv(file, {
+    label: pre.label, preprocessing: pre, batchSize: 1024,
+    onUnknownCategory: (column, value) => {
+      const seen = unknown.get(column) ?? unknown.set(column, new Set()).get(column)!;
+      if (seen.size < 6) seen.add(value);
+    },
+  });
+  const classification = pre.task === 'classification';
+  const k = classification ? pre.classes!.length : 1;
+  const confusion = classification ? pre.classes!.map(() => new Array<number>(k).fill(0)) : [];
+  let n = 0, lossSum = 0, correct = 0, se = 0, ae = 0, mean = 0, m2 = 0;
+  const target = pre.target;
+  try {
+    for await (const b of ds) {
+      const out = model.predict(b.xs).data;
+      if (classification) {
+        const truth = b.ys as Int32Array;
+        const pred = argmaxRows(out, k);
+        for (let i = 0; i < truth.length; i++) {
+          // Clipped as TensorFlow.js does, so a confident mistake costs -log(1e-7), not Infinity.
+          lossSum -= Math.log(Math.min(Math.max(out[i * k + truth[i]!]!, 1e-7), 1 - 1e-7));
+          if (pred[i] === truth[i]) correct++;
+          confusion[truth[i]!]![pred[i]!]!++;
+        }
+        n += truth.length;
+      } else {
+        const y = (b.ys as nn.Tensor2D).data;
+        for (let i = 0; i < y.length; i++) {
+          const t = y[i]! * target!.std + target!.mean, d = out[i]! * target!.std + target!.mean - t;
+          se += d * d;
+          ae += Math.abs(d);
+          n++;
+          const dm = t - mean;
+          mean += dm / n;
+          m2 += dm * (t - mean);
+        }
+      }
+    }
+  } catch (e) {
+    if (e instanceof nn.data.CsvError) throw new UserError(e.message.replace(/^data\.csv: /, ''));
+    throw e;
+  } finally {
+    model.dispose();
+  }
+  for (const [name, vals] of unknown) {
+    const list = [...vals].slice(0, 5).map((v) => JSON.stringify(v)).join(', ');
+    console.error(`warning: column "${name}" has values not seen in training (${list}${vals.size > 5 ? ', …' : ''}); they are encoded as all zeros`);
+  }
+  const loss = lossSum / n;
+  const table = { file };
   if (pre.task === 'classification') {
     const classes = pre.classes!;
-    const k = classes.length;
-    const truth = encodeClasses(pre, table, rows);
-    const pred = argmaxRows(out, k);
-    const confusion = classes.map(() => new Array<number>(k).fill(0));
-    let loss = 0;
-    let correct = 0;
-    for (let i = 0; i < n; i++) {
-      // Clipped as TensorFlow.js does, so a confident mistake costs -log(1e-7), not Infinity.
-      loss -= Math.log(Math.min(Math.max(out[i * k + truth[i]!]!, 1e-7), 1 - 1e-7)) / n;
-      if (pred[i] === truth[i]) correct++;
-      confusion[truth[i]!]![pred[i]!]!++;
-    }
     const accuracy = correct / n;
     if (v.json) return void console.log(JSON.stringify({ task: pre.task, rows: n, loss, accuracy, classes, confusion }));
     console.log(`${table.file}: ${n} rows, classification of "${pre.label}"`);
@@ -53,8 +86,7 @@ export async function evaluate(argv: string[]): Promise<void> {
     console.log(`${''.padEnd(w)}  ${classes.map((c) => c.padStart(w)).join('  ')}`);
     confusion.forEach((row, i) => console.log(`${classes[i]!.padEnd(w)}  ${row.map((c) => String(c).padStart(w)).join('  ')}`));
   } else {
-    const { mean, std } = pre.target!;
-    const m = regressionMetrics(targetValues(pre, table, rows), Float64Array.from(out, (p) => p * std + mean));
+    const m = { mse: se / n, rmse: Math.sqrt(se / n), mae: ae / n, r2: m2 > 0 ? 1 - se / m2 : NaN };
     if (v.json) return void console.log(JSON.stringify({ task: pre.task, rows: n, ...m }));
     console.log(`${table.file}: ${n} rows, regression of "${pre.label}"`);
     console.log(`MSE ${fmtNum(m.mse)}  RMSE ${fmtNum(m.rmse)}  MAE ${fmtNum(m.mae)}  R² ${m.r2.toFixed(4)}`);

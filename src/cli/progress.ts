@@ -49,3 +49,32 @@ export function progressBar(opts: { epochs: number; samples: number; batchSize: 
     },
   };
 }
+
+/**
+ * Progress by bytes of a file being streamed: redrawn every 200 ms on a terminal (bar, %, MB/s,
+ * rows/s, ETA), one summary line at done() otherwise.
+ */
+export function byteProgress(opts: { label: string; progress: { bytes: number; totalBytes: number | undefined }; out: NodeJS.WriteStream; rows?: () => number }) {
+  const { label, progress, out, rows } = opts;
+  const width = 20;
+  const tty = Boolean(out.isTTY);
+  const t0 = performance.now();
+  const line = (extra: string) => {
+    const secs = Math.max((performance.now() - t0) / 1000, 1e-9);
+    const total = progress.totalBytes;
+    const share = total ? Math.min(progress.bytes / total, 1) : 0;
+    const mbs = progress.bytes / 1e6 / secs;
+    const eta = total && mbs > 0 ? ` ETA ${((total - progress.bytes) / 1e6 / mbs).toFixed(0)}s` : '';
+    const r = rows ? `  ${Math.round(rows() / secs)} rows/s` : '';
+    return `${label} ${'█'.repeat(Math.round(share * width)).padEnd(width, '·')} ${total ? `${(100 * share).toFixed(1)}%` : `${(progress.bytes / 2 ** 20).toFixed(0)} MiB`}  ${mbs.toFixed(1)} MB/s${r}${extra ? `  ${extra}` : eta}`;
+  };
+  const timer = tty ? setInterval(() => out.write(`\r${line('')}\x1b[K`), 200) : undefined;
+  timer?.unref?.();
+  return {
+    done(extra = '') {
+      if (timer) clearInterval(timer);
+      const text = line(extra || `${((performance.now() - t0) / 1000).toFixed(1)}s`);
+      out.write(tty ? `\r${text}\x1b[K\n` : `${text}\n`);
+    },
+  };
+}

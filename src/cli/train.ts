@@ -1,17 +1,19 @@
 /** `wasm-mlp train`: CSV in, a saved model (model.json + weights.bin + preprocessing.json) out. */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { hiddenActivationNames as ACTIVATIONS } from '../activations.js';
 import * as nn from '../index.js';
 import { choiceFlag, intFlag, numFlag, parseCommand } from './args.js';
 import { readCsv } from './csv.js';
 import { UsageError, UserError } from './errors.js';
-import { PREPROCESSING_FILE } from './model-files.js';
 import { encodeClasses, encodeFeatures, fitPreprocessing, targetValues, type Task } from './preprocess.js';
 import { progressBar } from './progress.js';
 import { regressionMetrics, seededShuffle } from './util.js';
+import { buildModel, describeRun, earlyStopper, fileSize, fmtNum, saveModel, selectBackend, trainStreaming, type TrainSpec } from './train-stream.js';
+
+export { fmtNum };
 
 const OPTIMIZERS = nn.optimizers.optimizerNames;
+/** Files above this size are streamed (never read whole). */
+export const STREAM_ABOVE_MIB = 256;
 
 export const trainHelp = `Usage: wasm-mlp train <data.csv> --label <column> --out <dir> [options]
 
@@ -38,6 +40,10 @@ Options:
   --categorical <list>    columns to one-hot encode even if they look numeric
   --backend <name>        wasm or js (default: wasm if it loads)
   --threads <n>           worker threads for the wasm backend (default: the core count, up to 4)
+  --stream                stream the file instead of loading it (automatic above ${STREAM_ABOVE_MIB} MiB): memory
+                          bounded by the batch and the shuffle buffer, statistics fitted in one extra pass;
+                          the validation rows are a seeded random share rather than an exact count
+  --shuffle-buffer <n>    rows in the shuffle buffer when streaming (default 10000)
   --quiet                 no progress lines
   -h, --help              show this help
 
@@ -63,6 +69,8 @@ export async function train(argv: string[]): Promise<void> {
     backend: { type: 'string' },
     threads: { type: 'string' },
     quiet: { type: 'boolean', default: false },
+    stream: { type: 'boolean' },
+    'shuffle-buffer': { type: 'string', default: '10000' },
   });
   if (v.help) return void console.log(trainHelp);
   const cmd = 'train';
@@ -84,9 +92,17 @@ export async function train(argv: string[]): Promise<void> {
   const categorical = v.categorical ? String(v.categorical).split(',').map((s) => s.trim()).filter(Boolean) : [];
   const quiet = Boolean(v.quiet);
   const say = (s: string) => !quiet && console.log(s);
+  const shuffleBuffer = intFlag(v['shuffle-buffer'], 'shuffle-buffer', cmd, 0);
+  const file = positionals[0]!;
+  const size = fileSize(file);
+  const spec: TrainSpec = { file, label: String(v.label), out: String(v.out), layers, activation, optimizerName, lr, epochs, batchSize, validation, patience, seed, task, categorical, quiet };
+  if (v.stream || size > STREAM_ABOVE_MIB * 2 ** 20) {
+    await selectBackend(backend, threads);
+    return trainStreaming(spec, shuffleBuffer);
+  }
 
   // Data: shuffle once (CSV files are often sorted by class), then hold out the validation rows.
-  const table = readCsv(positionals[0]!);
+  const table = readCsv(file);
   const order = seededShuffle(table.rows.length, seed);
   const nVal = validation > 0 ? Math.round(table.rows.length * validation) : 0;
   const trainRows = order.slice(0, table.rows.length - nVal);
@@ -106,40 +122,16 @@ export async function train(argv: string[]): Promise<void> {
   const yTrain = targets(trainRows);
   const yVal = valRows.length ? targets(valRows) : undefined;
 
-  if (backend) await nn.setBackend(backend, threads ? { threads } : {});
-  else if (threads) await nn.setBackend('wasm', { threads });
-  else await nn.ready();
-  const info = nn.backendInfo();
+  await selectBackend(backend, threads);
+  const model = buildModel(spec, pre);
 
-  const model = nn.sequential({ seed });
-  const outUnits = classification ? pre.classes!.length : 1;
-  [...layers, outUnits].forEach((units, i) => {
-    const last = i === layers.length;
-    model.add(nn.layers.dense({
-      units,
-      activation: last ? (classification ? 'softmax' : 'linear') : activation,
-      ...(i === 0 ? { inputShape: [pre.inputUnits] } : {}),
-    }));
-  });
-  model.compile({
-    optimizer: nn.optimizers.optimizerByName(optimizerName, { learningRate: lr }, 'train'),
-    loss: classification ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
-    metrics: classification ? ['accuracy'] : [],
-  });
-
-  const features = pre.columns.map((c) => (c.kind === 'numeric' ? c.name : `${c.name}[${c.categories.length}]`)).join(', ');
   say(`${table.file}: ${table.rows.length} rows → ${trainRows.length} training, ${valRows.length} validation`);
-  say(`task: ${pre.task}${task ? '' : ' (inferred)'}, label "${pre.label}"${classification ? ` with ${pre.classes!.length} classes (${preview(pre.classes!)})` : ''}`);
-  say(`inputs: ${pre.inputUnits} from ${features}`);
-  say(`model: ${[pre.inputUnits, ...layers, outUnits].join(' → ')} (${activation}, ${classification ? 'softmax' : 'linear'} output), ${model.countParams()} parameters; ${optimizerName} lr ${lr}, batch ${batchSize}; backend ${info.name}${info.name === 'wasm' ? `${info.relaxedSimd ? ' relaxed-SIMD' : info.simd ? ' SIMD' : ''}, ${info.threads} thread${info.threads > 1 ? 's' : ''}` : ''}\n`);
+  describeRun(spec, pre, model, say);
 
   const callbacks: nn.callbacks.Callback[] = [];
   if (!quiet) callbacks.push(progressBar({ epochs, samples: trainRows.length, batchSize: Math.min(batchSize, trainRows.length), out: process.stdout }));
-  let stopper: nn.callbacks.EarlyStopping | undefined;
-  if (patience !== undefined) {
-    stopper = nn.callbacks.earlyStopping({ monitor: xVal ? 'val_loss' : 'loss', patience, restoreBestWeights: true });
-    callbacks.push(stopper);
-  }
+  const stopper = earlyStopper(patience, Boolean(xVal));
+  if (stopper) callbacks.push(stopper);
   const history = await model.fit(xTrain, yTrain, {
     epochs, batchSize, shuffle: true, callbacks,
     ...(xVal && yVal ? { validationData: [xVal, yVal] as [nn.Tensor2D, typeof yVal] } : {}),
@@ -164,19 +156,5 @@ export async function train(argv: string[]): Promise<void> {
   score('training', xTrain, trainRows);
   if (xVal) score('validation', xVal, valRows);
 
-  const dir = resolve(String(v.out));
-  mkdirSync(dir, { recursive: true });
-  const saved = await model.save(`file://${dir}`);
-  writeFileSync(join(dir, PREPROCESSING_FILE), `${JSON.stringify(pre, null, 2)}\n`);
-  model.dispose();
-  say(`\n${lines.join('\n')}`);
-  say(`saved ${[...(saved.files ?? ['model.json', 'weights.bin']).map((f) => f.split(/[\\/]/).pop()), PREPROCESSING_FILE].join(', ')} to ${String(v.out)}`);
-}
-
-function preview(list: string[]): string {
-  return list.length <= 6 ? list.join(', ') : `${list.slice(0, 5).join(', ')}, …`;
-}
-
-export function fmtNum(x: number): string {
-  return Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(3) : x.toFixed(4);
+  await saveModel(spec, model, pre, lines, say);
 }

@@ -1,22 +1,17 @@
 /**
- * fit(): the argument checks (all before any weight changes), then the loop over epochs and
- * batches with callbacks, validation and history. The dataset is copied into the arena once per
- * fit; batches are gathered from it by index, so a batch costs kernel calls and no allocation.
+ * fit(): the argument checks (all before any weight changes), then the shared loop (./loop.ts)
+ * fed from in-memory data. The dataset is copied into the arena once per fit; batches are
+ * gathered from it by index, so a batch costs kernel calls and no allocation.
  */
-import type { OptimizerParams } from '../backend/contract.js';
-import type { Callback, Logs, ModelAwareCallback, TrainingModel } from '../callbacks.js';
-import type { Layer } from '../layers/layer.js';
+import type { Callback } from '../callbacks.js';
 import { Tensor2D, describe, type Tensor2DLike } from '../tensor.js';
-import type { Rng } from '../util/random.js';
 import { checkOptionKeys, optionKeys } from '../util/options.js';
-import { nextMacrotask, now } from '../util/yield.js';
 import type { Compiled } from './compile.js';
 import { checkFeatures, checkPositiveInt, checkTargets, type Labels } from './data.js';
 import { chunkRows, evaluateRows } from './evaluate.js';
 import type { ArenaLedger } from './memory.js';
 import { checkFits } from './memory.js';
-import type { ModelMemory } from './layout.js';
-import { DivergenceError, trainStep } from './step.js';
+import { normalizeCallbacks, runLoop, type BatchFeeder, type FitSession, type History } from './loop.js';
 import { verboseLogger } from './verbose.js';
 import { isSparse } from '../losses.js';
 
@@ -44,12 +39,6 @@ export const fitKeys = optionKeys<FitArgs>()([
 ]);
 /** Keras fit() options wasm-mlp does not have: named as such when given or misspelt. */
 export const fitKerasOnlyKeys = ['classWeight', 'sampleWeight', 'stepsPerEpoch', 'validationSteps', 'validationBatchSize', 'validationFreq'] as const;
-
-export interface History {
-  epoch: number[];
-  history: Record<string, number[]>;
-  params: { epochs: number; batchSize: number; samples: number };
-}
 
 /** fit()'s arguments, checked: the training and validation data as tensors, the options resolved. */
 export interface FitPlan {
@@ -93,104 +82,55 @@ export function planFit(xIn: Tensor2DLike, yIn: Labels, args: FitArgs, c: Compil
     x = sliceRows(x, 0, nTrain);
     y = sliceRows(y, 0, nTrain);
   }
-  const callbacks = normalizeCallbacks(args.callbacks);
+  const callbacks = normalizeCallbacks(args.callbacks, 'fit');
   if (verbose) callbacks.unshift(verboseLogger(x.rows, initialEpoch + epochs));
   return { x, y, val, epochs, batchSize, shuffle, yieldEvery, initialEpoch, callbacks };
 }
 
-/** What the loop trains: the model callbacks see, its layers, memory, compiled setup and generator. */
-export interface FitSession {
-  model: TrainingModel;
-  layers: readonly Layer[];
-  memory: ModelMemory;
-  compiled: Compiled;
-  rng: Rng;
-  /** The step's reused hyperparameter record. */
-  optParams: OptimizerParams;
-}
-
 /** Train as planned. The memory must be built with optimizer state; the batch buffers grow here. */
 export async function runFit(s: FitSession, plan: FitPlan): Promise<History> {
-  const { model, layers, memory, compiled: c, rng, optParams } = s;
-  const { x, y, val, epochs, shuffle, yieldEvery, initialEpoch, callbacks } = plan;
+  const { layers, memory, compiled: c, rng } = s;
+  const { x, y, val, shuffle } = plan;
   const b = memory.backend;
   const inputUnits = layers[0]!.inUnits;
   const n = x.rows;
   const batchSize = Math.min(plan.batchSize, n);
   memory.ensureCapacity(batchSize, inputUnits, layers.at(-1)!.units);
-
   const blocks: number[] = [];
-  const history: History = { epoch: [], history: {}, params: { epochs, batchSize: plan.batchSize, samples: n } };
-  // Batch hooks are awaited per batch: only for the callbacks that have them.
-  const onBatchBegin = callbacks.filter((cb) => typeof cb.onBatchBegin === 'function');
-  const onBatchEnd = callbacks.filter((cb) => typeof cb.onBatchEnd === 'function');
-  try {
-    const ledger = memory.ledger;
-    checkFits(b, (x.data.length + y.data.length + n) * 4, `fit's copy of ${n} training samples`);
-    const xAll = allocCopy(ledger, x.data, blocks);
-    const yAll = allocCopy(ledger, y.data, blocks);
-    const idx = ledger.alloc(n * 4);
-    blocks.push(idx);
-    const yCols = y.cols;
-    const stepOut = { accuracy: 0 };
-    const hasAcc = c.accuracy !== undefined;
-    model.stopTraining = false;
-    for (const cb of callbacks) if ('setModel' in cb) (cb as ModelAwareCallback).setModel(model);
-    await fire(callbacks, 'onTrainBegin');
-    let lastYield = now();
-    for (let epoch = initialEpoch; epoch < initialEpoch + epochs && !model.stopTraining; epoch++) {
-      await fire(callbacks, 'onEpochBegin', epoch);
+  let xAll = 0, yAll = 0, idx = 0;
+  // The data is copied into the arena once; a batch is two gathers by index (no allocation).
+  const feeder: BatchFeeder = {
+    open() {
+      checkFits(b, (x.data.length + y.data.length + n) * 4, `fit's copy of ${n} training samples`);
+      xAll = allocCopy(memory.ledger, x.data, blocks);
+      yAll = allocCopy(memory.ledger, y.data, blocks);
+      idx = memory.ledger.alloc(n * 4);
+      blocks.push(idx);
+    },
+    beginEpoch() {
       const order = b.i32();
       for (let i = 0; i < n; i++) order[(idx >>> 2) + i] = i;
       if (shuffle) rng.shuffle(order.subarray(idx >>> 2, (idx >>> 2) + n));
-      let lossSum = 0;
-      let correct = 0;
-      let batch = 0;
-      for (let start = 0; start < n; start += batchSize, batch++) {
-        const rows = Math.min(batchSize, n - start);
-        if (onBatchBegin.length) await fire(onBatchBegin, 'onBatchBegin', batch, { batch, size: rows });
-        b.gatherRows(rows, inputUnits, xAll, idx + start * 4, memory.xBuf);
-        b.gatherRows(rows, yCols, yAll, idx + start * 4, memory.yBuf);
-        let loss: number;
-        try {
-          loss = trainStep(layers, memory, c, optParams, rows, stepOut);
-        } catch (e) {
-          if (e instanceof DivergenceError) {
-            throw new Error(`fit: training diverged at epoch ${epoch + 1}, batch ${batch + 1}: ${e.message}. The weights are those from before this step; try a lower learning rate, clipNorm/clipValue, or scaled inputs`);
-          }
-          throw e;
-        }
-        lossSum += loss * rows;
-        correct += stepOut.accuracy;
-        if (onBatchEnd.length) {
-          const logs: Logs = { batch, size: rows, loss };
-          if (hasAcc) logs.accuracy = stepOut.accuracy / (rows * c.accuracyPerRow);
-          await fire(onBatchEnd, 'onBatchEnd', batch, logs);
-        }
-        if (now() - lastYield >= yieldEvery) {
-          await nextMacrotask();
-          lastYield = now();
-        }
-      }
-      const logs: Logs = { loss: lossSum / n };
-      if (hasAcc) logs.accuracy = correct / (n * c.accuracyPerRow);
-      if (val) {
-        const chunk = chunkRows(layers, memory, val[0].rows, batchSize, 'evaluate', true);
-        const v = evaluateRows(layers, memory, c, val[0], val[1], chunk, `fit: at epoch ${epoch + 1}, the validation`);
-        logs.val_loss = v.loss;
-        if (v.accuracy !== undefined) logs.val_accuracy = v.accuracy;
-      }
-      history.epoch.push(epoch);
-      for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
-      await fire(callbacks, 'onEpochEnd', epoch, logs);
-      await nextMacrotask();
-      lastYield = now();
-    }
-    await fire(callbacks, 'onTrainEnd', lastLogs(history));
-    return history;
-  } finally {
-    for (const o of blocks) memory.ledger.free(o);
+    },
+    next(_epoch, batch) {
+      const start = batch * batchSize;
+      if (start >= n) return 0;
+      const rows = Math.min(batchSize, n - start);
+      b.gatherRows(rows, inputUnits, xAll, idx + start * 4, memory.xBuf);
+      b.gatherRows(rows, y.cols, yAll, idx + start * 4, memory.yBuf);
+      return rows;
+    },
+    close() {
+      for (const o of blocks) memory.ledger.free(o);
+    },
+  };
+  if (val) {
+    feeder.validate = (epoch) => {
+      const chunk = chunkRows(layers, memory, val[0].rows, batchSize, 'evaluate', true);
+      return evaluateRows(layers, memory, c, val[0], val[1], chunk, `fit: at epoch ${epoch + 1}, the validation`);
+    };
   }
+  return runLoop(s, { ...plan, what: 'fit', params: { epochs: plan.epochs, batchSize: plan.batchSize, samples: n } }, feeder);
 }
 
 function sliceRows(t: Tensor2D, from: number, to: number): Tensor2D {
@@ -204,25 +144,4 @@ function allocCopy(ledger: ArenaLedger, data: Float32Array, blocks: number[]): n
   return o;
 }
 
-function normalizeCallbacks(cbs: Callback | Callback[] | undefined): Callback[] {
-  if (cbs === undefined) return [];
-  const list = Array.isArray(cbs) ? cbs.slice() : [cbs];
-  for (const cb of list) if (!cb || typeof cb !== 'object') throw new Error(`fit: callbacks must be objects with onEpochEnd etc., got ${describe(cb)}`);
-  return list;
-}
-
-async function fire(cbs: Callback[], hook: keyof Callback, ...args: unknown[]): Promise<void> {
-  for (const cb of cbs) {
-    const f = cb[hook] as ((...a: unknown[]) => unknown) | undefined;
-    if (typeof f === 'function') {
-      const r = f.apply(cb, args);
-      if (r && typeof (r as Promise<void>).then === 'function') await r;
-    }
-  }
-}
-
-function lastLogs(h: History): Logs {
-  const logs: Logs = {};
-  for (const [k, v] of Object.entries(h.history)) if (v.length) logs[k] = v[v.length - 1]!;
-  return logs;
-}
+export type { FitSession, History };

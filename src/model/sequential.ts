@@ -27,6 +27,7 @@ import { compileSpec, type CompileArgs, type Compiled } from './compile.js';
 import { checkFeatures, checkTargets, type Labels } from './data.js';
 import { chunkRows, evaluateRows, predictRows, type Evaluation } from './evaluate.js';
 import { planFit, runFit, type FitArgs, type History } from './fit.js';
+import { BatchReader, planFitDataset, runFitDataset, scoreDataset, type Batch, type Dataset, type FitDatasetArgs } from './dataset.js';
 import { ModelMemory } from './layout.js';
 import { serializer, type SavableModel, type TrainingSetup } from './persistence.js';
 import { DivergenceError, trainStep } from './step.js';
@@ -161,6 +162,31 @@ export class Sequential implements TrainingModel, SavableModel {
     }
   }
 
+  /**
+   * Train on a dataset of batches — an iterable or async iterable of `{ xs, ys }` (a generator, a
+   * stream, `nn.data.csv(...)`) or a TensorFlow.js `tf.data` Dataset — holding one batch in
+   * memory at a time (as TensorFlow.js `model.fitDataset`). Each epoch is a full pass (the dataset
+   * starts over), or `batchesPerEpoch` batches from one running iterator. Every batch is checked
+   * before the step that would use it: a bad one (wrong width, shape and data disagreeing,
+   * NaN/Infinity, a bad class id) ends training with an Error naming its epoch and batch, and the
+   * weights are those after the previous batch. Given the same batches in the same order, the
+   * weights equal those of `fit(x, y, { shuffle: false })` with the same seed.
+   */
+  async fitDataset(dataset: Dataset, args: FitDatasetArgs = {}): Promise<History> {
+    this.checkUsable();
+    if (this.fitting) throw new Error('fitDataset: this model is already training; wait for the running fit() to finish');
+    this.fitting = true;
+    try {
+      if (!this.memory) await ready();
+      const c = this.requireCompiled('fitDataset');
+      const plan = planFitDataset(dataset, args, c, this.inputUnits, this.outputUnits);
+      const memory = this.buildForTraining(c);
+      return await runFitDataset({ model: this, layers: this.layers, memory, compiled: c, rng: this.rng, optParams: this.optParams }, plan);
+    } finally {
+      this.fitting = false;
+    }
+  }
+
   /** One optimisation step on one batch; returns the loss (with regularisation penalties). */
   trainOnBatch(x: Tensor2DLike, y: Labels): number {
     this.checkUsable();
@@ -203,6 +229,21 @@ export class Sequential implements TrainingModel, SavableModel {
     const memory = this.build();
     const chunk = chunkRows(this.layers, memory, xt.rows, args.batchSize, 'evaluate', this.fitting);
     return evaluateRows(this.layers, memory, c, xt, yt, chunk, 'evaluate: the');
+  }
+
+  /**
+   * Mean loss (without regularisation penalties) and accuracy over a dataset of batches, one
+   * batch in memory at a time; `batches` limits how many are read. Bad batches are refused as in
+   * fitDataset.
+   */
+  async evaluateDataset(dataset: Dataset, args: { batches?: number } = {}): Promise<Evaluation> {
+    this.checkUsable();
+    const c = this.requireCompiled('evaluateDataset');
+    checkOptionKeys(args, ['batches'], 'evaluateDataset');
+    if (args.batches !== undefined && !(Number.isInteger(args.batches) && args.batches >= 1)) throw new Error(`evaluateDataset: batches must be an integer >= 1, got ${describe(args.batches)}`);
+    if (!this.memory) await ready();
+    const reader = new BatchReader(this.layers, this.build(), c, 'evaluateDataset');
+    return scoreDataset(reader, dataset, args.batches, 'evaluateDataset');
   }
 
   // ---- weights --------------------------------------------------------------------------------
@@ -300,4 +341,4 @@ export function sequential(args?: SequentialArgs): Sequential {
 }
 
 export { EarlyStopping };
-export type { Param, CompileArgs, FitArgs, History, WeightTensor, WeightLike };
+export type { Param, CompileArgs, FitArgs, FitDatasetArgs, Dataset, Batch, History, WeightTensor, WeightLike };

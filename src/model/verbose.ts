@@ -3,7 +3,7 @@ import type { Callback, Logs } from '../callbacks.js';
 import { now } from '../util/yield.js';
 
 /** "Epoch 3/10 - 0.42s - loss: 0.1234 - accuracy: 0.9500 - 23810 samples/s" at the end of every epoch. */
-export function verboseLogger(samples: number, lastEpoch: number): Callback {
+export function verboseLogger(samples: number | undefined, lastEpoch: number): Callback {
   let t0 = 0;
   return {
     onEpochBegin(): void {
@@ -12,7 +12,7 @@ export function verboseLogger(samples: number, lastEpoch: number): Callback {
     onEpochEnd(epoch: number, logs: Logs = {}): void {
       const secs = (now() - t0) / 1000;
       const parts = Object.entries(logs).map(([k, v]) => `${k}: ${v.toFixed(4)}`);
-      console.log(`Epoch ${epoch + 1}/${lastEpoch} - ${secs.toFixed(2)}s - ${parts.join(' - ')} - ${Math.round(samples / secs)} samples/s`);
+      console.log(`Epoch ${epoch + 1}/${lastEpoch} - ${secs.toFixed(2)}s - ${parts.join(' - ')}${samples === undefined ? '' : ` - ${Math.round(samples / secs)} samples/s`}`);
     },
   };
 }

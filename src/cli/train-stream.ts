@@ -1,0 +1,185 @@
+/**
+ * `wasm-mlp train --stream` (automatic for large files): the file is never read whole. One
+ * streaming pass fits the preprocessing (nn.data.fitPreprocessing) on the training rows, then
+ * model.fitDataset reads it again each epoch through nn.data.csv with a shuffle buffer, so memory
+ * is bounded by the batch and the buffer. Training and validation rows are split by a seeded hash
+ * of the row number (no row list to hold). Progress is shown by bytes. Also the pieces both train
+ * paths share: backend choice, the model, the run description, saving.
+ */
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as nn from '../index.js';
+import type { Preprocessing, Task } from '../data/index.js';
+import { UserError } from './errors.js';
+import { PREPROCESSING_FILE } from './model-files.js';
+import { byteProgress } from './progress.js';
+import { WorkerCsvDataset, fitInWorker } from './csv-worker.js';
+
+export interface TrainSpec {
+  file: string; label: string; out: string; layers: number[]; activation: string; optimizerName: string; lr: number;
+  epochs: number; batchSize: number; validation: number; patience: number | undefined; seed: number;
+  task: Task | undefined; categorical: string[]; quiet: boolean;
+}
+
+export function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0; // the reader names the missing file
+  }
+}
+
+export async function selectBackend(backend: 'wasm' | 'js' | undefined, threads: number | undefined): Promise<void> {
+  if (backend) await nn.setBackend(backend, threads ? { threads } : {});
+  else if (threads) await nn.setBackend('wasm', { threads });
+  else await nn.ready();
+}
+
+export function buildModel(spec: TrainSpec, pre: Preprocessing): nn.Sequential {
+  const classification = pre.task === 'classification';
+  const model = nn.sequential({ seed: spec.seed });
+  const outUnits = classification ? pre.classes!.length : 1;
+  [...spec.layers, outUnits].forEach((units, i) => {
+    const last = i === spec.layers.length;
+    model.add(nn.layers.dense({
+      units,
+      activation: (last ? (classification ? 'softmax' : 'linear') : spec.activation) as nn.layers.ActivationName,
+      ...(i === 0 ? { inputShape: [pre.inputUnits] } : {}),
+    }));
+  });
+  model.compile({
+    optimizer: nn.optimizers.optimizerByName(spec.optimizerName as never, { learningRate: spec.lr }, 'train'),
+    loss: classification ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
+    metrics: classification ? ['accuracy'] : [],
+  });
+  return model;
+}
+
+export function describeRun(spec: TrainSpec, pre: Preprocessing, model: nn.Sequential, say: (s: string) => void): void {
+  const info = nn.backendInfo();
+  const classification = pre.task === 'classification';
+  const outUnits = classification ? pre.classes!.length : 1;
+  const features = pre.columns.map((c) => (c.kind === 'numeric' ? c.name : `${c.name}[${c.categories.length}]`)).join(', ');
+  say(`task: ${pre.task}${spec.task ? '' : ' (inferred)'}, label "${pre.label}"${classification ? ` with ${pre.classes!.length} classes (${preview(pre.classes!)})` : ''}`);
+  say(`inputs: ${pre.inputUnits} from ${features}`);
+  say(`model: ${[pre.inputUnits, ...spec.layers, outUnits].join(' → ')} (${spec.activation}, ${classification ? 'softmax' : 'linear'} output), ${model.countParams()} parameters; ${spec.optimizerName} lr ${spec.lr}, batch ${spec.batchSize}; backend ${info.name}${info.name === 'wasm' ? `${info.relaxedSimd ? ' relaxed-SIMD' : info.simd ? ' SIMD' : ''}, ${info.threads} thread${info.threads > 1 ? 's' : ''}` : ''}\n`);
+}
+
+export function earlyStopper(patience: number | undefined, hasValidation: boolean): nn.callbacks.EarlyStopping | undefined {
+  return patience === undefined ? undefined : nn.callbacks.earlyStopping({ monitor: hasValidation ? 'val_loss' : 'loss', patience, restoreBestWeights: true });
+}
+
+export async function saveModel(spec: TrainSpec, model: nn.Sequential, pre: Preprocessing, lines: string[], say: (s: string) => void): Promise<void> {
+  const dir = resolve(spec.out);
+  mkdirSync(dir, { recursive: true });
+  const saved = await model.save(`file://${dir}`);
+  writeFileSync(join(dir, PREPROCESSING_FILE), `${JSON.stringify(pre, null, 2)}\n`);
+  model.dispose();
+  say(`\n${lines.join('\n')}`);
+  say(`saved ${[...(saved.files ?? ['model.json', 'weights.bin']).map((f) => f.split(/[\\/]/).pop()), PREPROCESSING_FILE].join(', ')} to ${spec.out}`);
+}
+
+export async function trainStreaming(spec: TrainSpec, shuffleBufferSize: number): Promise<void> {
+  try {
+    await run(spec, shuffleBufferSize);
+  } catch (e) {
+    if (e instanceof nn.data.CsvError) throw new UserError(e.message);
+    throw e;
+  }
+}
+
+async function run(spec: TrainSpec, shuffleBufferSize: number): Promise<void> {
+  const say = (s: string) => !spec.quiet && console.log(s);
+  const out = process.stdout;
+  // Pass 1: the statistics, from the training rows.
+  const progress = { bytes: 0, totalBytes: undefined as number | undefined };
+  const stats = spec.quiet ? undefined : byteProgress({ label: 'statistics', progress, out });
+  let pre: Preprocessing;
+  try {
+    pre = await fitInWorker(spec.file, {
+      label: spec.label, split: { share: spec.validation, seed: spec.seed, take: 'train' },
+      ...(spec.task ? { task: spec.task } : {}), ...(spec.categorical.length ? { categorical: spec.categorical } : {}),
+    }, progress);
+  } finally {
+    stats?.done();
+  }
+  const common = { label: spec.label, preprocessing: pre };
+  // Parsing runs in a worker thread, overlapping training.
+  const trainSet = new WorkerCsvDataset(spec.file, { ...common, batchSize: spec.batchSize, shuffleBufferSize, seed: spec.seed, split: { share: spec.validation, seed: spec.seed, take: 'train' } });
+  const valSet = spec.validation > 0 ? new WorkerCsvDataset(spec.file, { ...common, batchSize: 1024, split: { share: spec.validation, seed: spec.seed, take: 'validation' } }) : undefined;
+  const model = buildModel(spec, pre);
+  say(`${spec.file}: streaming (${(fileSizeMiB(spec.file)).toFixed(1)} MiB), about ${Math.round(100 * (1 - spec.validation))}% of rows for training, the rest for validation; shuffle buffer ${shuffleBufferSize} rows`);
+  describeRun(spec, pre, model, say);
+
+  const callbacks: nn.callbacks.Callback[] = [];
+  if (!spec.quiet) callbacks.push(epochBar(spec.epochs, trainSet.progress, out));
+  const stopper = earlyStopper(spec.patience, Boolean(valSet));
+  if (stopper) callbacks.push(stopper);
+  const history = await model.fitDataset(trainSet, { epochs: spec.epochs, callbacks, ...(valSet ? { validationData: valSet } : {}) });
+  const ran = history.epoch.length;
+  if (stopper && stopper.stoppedEpoch > 0) say(`\nearly stop after epoch ${ran}: no ${valSet ? 'val_loss' : 'loss'} improvement for ${spec.patience} epochs; keeping the weights of epoch ${stopper.bestEpoch + 1}`);
+
+  const lines: string[] = [];
+  const score = async (name: string, ds: WorkerCsvDataset) => {
+    if (pre.task === 'classification') {
+      const r = await model.evaluateDataset(ds);
+      lines.push(`${name}: loss ${r.loss.toFixed(4)}, accuracy ${(100 * r.accuracy!).toFixed(2)}%`);
+    } else {
+      const m = await streamedRegression(model, ds, pre.target!);
+      lines.push(`${name}: MSE ${fmtNum(m.mse)}, MAE ${fmtNum(m.mae)}, R² ${m.r2.toFixed(4)}`);
+    }
+  };
+  await score('training', new WorkerCsvDataset(spec.file, { ...common, batchSize: 1024, split: { share: spec.validation, seed: spec.seed, take: 'train' } }));
+  if (valSet) await score('validation', valSet);
+  await saveModel(spec, model, pre, lines, say);
+}
+
+/** MSE, MAE and R² in the label's units, accumulated batch by batch. */
+async function streamedRegression(model: nn.Sequential, ds: AsyncIterable<nn.data.CsvBatch>, target: { mean: number; std: number }) {
+  let n = 0, se = 0, ae = 0, mean = 0, m2 = 0;
+  for await (const b of ds) {
+    const p = model.predict(b.xs).data;
+    const y = (b.ys as nn.Tensor2D).data;
+    for (let i = 0; i < p.length; i++) {
+      const t = y[i]! * target.std + target.mean, d = p[i]! * target.std + target.mean - t;
+      se += d * d;
+      ae += Math.abs(d);
+      n++;
+      const dm = t - mean;
+      mean += dm / n;
+      m2 += dm * (t - mean);
+    }
+  }
+  return { mse: se / n, mae: ae / n, r2: m2 > 0 ? 1 - se / m2 : NaN };
+}
+
+function fileSizeMiB(file: string): number {
+  return fileSize(file) / 2 ** 20;
+}
+
+/** Per epoch: a bar by bytes of the file, rows/s and MB/s; one line per epoch when not a terminal. */
+function epochBar(epochs: number, progress: nn.data.ByteProgress, out: NodeJS.WriteStream): nn.callbacks.Callback {
+  let bar: ReturnType<typeof byteProgress> | undefined;
+  let rows = 0;
+  const pad = String(epochs).length;
+  return {
+    onEpochBegin(epoch: number) {
+      rows = 0;
+      bar = byteProgress({ label: `Epoch ${String(epoch + 1).padStart(pad)}/${epochs}`, progress, out, rows: () => rows });
+    },
+    onBatchEnd(_batch: number, logs?: nn.callbacks.Logs) {
+      rows += logs?.size ?? 0;
+    },
+    onEpochEnd(_epoch: number, logs?: nn.callbacks.Logs) {
+      bar?.done(Object.entries(logs ?? {}).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  '));
+    },
+  };
+}
+
+function preview(list: string[]): string {
+  return list.length <= 6 ? list.join(', ') : `${list.slice(0, 5).join(', ')}, …`;
+}
+
+export function fmtNum(x: number): string {
+  return Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(3) : x.toFixed(4);
+}

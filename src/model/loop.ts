@@ -1,0 +1,161 @@
+/**
+ * The training loop shared by fit() and fitDataset(): epochs, batches, callbacks, validation,
+ * history, divergence reporting and yielding to the event loop. Where batches come from is a
+ * BatchFeeder: fit's gathers rows of the arena copy of in-memory data (./fit.ts), fitDataset's
+ * copies each batch of an (async) iterable into the batch buffers (./dataset.ts). The step itself
+ * (./step.ts) is the same kernel calls either way, so the same batches give the same weights.
+ */
+import type { OptimizerParams } from '../backend/contract.js';
+import type { Callback, Logs, ModelAwareCallback, TrainingModel } from '../callbacks.js';
+import type { Layer } from '../layers/layer.js';
+import { describe } from '../tensor.js';
+import type { Rng } from '../util/random.js';
+import { nextMacrotask, now } from '../util/yield.js';
+import type { Compiled } from './compile.js';
+import type { Evaluation } from './evaluate.js';
+import type { ModelMemory } from './layout.js';
+import { DivergenceError, trainStep } from './step.js';
+
+export interface History {
+  epoch: number[];
+  history: Record<string, number[]>;
+  /** fitDataset: batchSize is the largest batch seen, samples the samples of the last epoch. */
+  params: { epochs: number; batchSize: number; samples: number };
+}
+
+/** What the loop trains: the model callbacks see, its layers, memory, compiled setup and generator. */
+export interface FitSession {
+  model: TrainingModel;
+  layers: readonly Layer[];
+  memory: ModelMemory;
+  compiled: Compiled;
+  rng: Rng;
+  /** The step's reused hyperparameter record. */
+  optParams: OptimizerParams;
+}
+
+/** Where the batches come from. Each method may be async; the in-memory feeder never is. */
+export interface BatchFeeder {
+  /** Allocate what the epochs need (fit: the arena copy of the data). */
+  open(): void | Promise<void>;
+  /** Start epoch `epoch` (fit: the order of the rows). */
+  beginEpoch(epoch: number): void | Promise<void>;
+  /**
+   * Put the next batch of the epoch in memory.xBuf / yBuf (growing them if needed) and return its
+   * rows; 0 when the epoch is over. Throws, before anything is trained on it, on a bad batch.
+   */
+  next(epoch: number, batch: number): number | Promise<number>;
+  /** The epoch's validation scores, if there is validation data. */
+  validate?(epoch: number): Evaluation | Promise<Evaluation>;
+  /** Free what open() took; called whatever happened. */
+  close(): void | Promise<void>;
+}
+
+/** The loop's options, resolved by planFit / planFitDataset. */
+export interface LoopPlan {
+  epochs: number;
+  initialEpoch: number;
+  yieldEvery: number;
+  callbacks: Callback[];
+  /** What to call the run in errors ('fit', 'fitDataset'). */
+  what: string;
+  /** History.params before the first epoch (fitDataset updates it as batches arrive). */
+  params: History['params'];
+}
+
+/** Run the epochs. A batch the feeder refuses, or a step that diverges, ends the run with an Error. */
+export async function runLoop(s: FitSession, plan: LoopPlan, feeder: BatchFeeder): Promise<History> {
+  const { model, layers, memory, compiled: c, optParams } = s;
+  const { epochs, yieldEvery, initialEpoch, callbacks } = plan;
+  const history: History = { epoch: [], history: {}, params: plan.params };
+  // Batch hooks are awaited per batch: only for the callbacks that have them.
+  const onBatchBegin = callbacks.filter((cb) => typeof cb.onBatchBegin === 'function');
+  const onBatchEnd = callbacks.filter((cb) => typeof cb.onBatchEnd === 'function');
+  const stepOut = { accuracy: 0 };
+  const hasAcc = c.accuracy !== undefined;
+  try {
+    await feeder.open();
+    model.stopTraining = false;
+    for (const cb of callbacks) if ('setModel' in cb) (cb as ModelAwareCallback).setModel(model);
+    await fire(callbacks, 'onTrainBegin');
+    let lastYield = now();
+    for (let epoch = initialEpoch; epoch < initialEpoch + epochs && !model.stopTraining; epoch++) {
+      await fire(callbacks, 'onEpochBegin', epoch);
+      await feeder.beginEpoch(epoch);
+      let lossSum = 0;
+      let correct = 0;
+      let samples = 0;
+      for (let batch = 0; ; batch++) {
+        let rows = feeder.next(epoch, batch);
+        if (typeof rows !== 'number') rows = await rows;
+        if (rows === 0) break;
+        if (onBatchBegin.length) await fire(onBatchBegin, 'onBatchBegin', batch, { batch, size: rows });
+        let loss: number;
+        try {
+          loss = trainStep(layers, memory, c, optParams, rows, stepOut);
+        } catch (e) {
+          if (e instanceof DivergenceError) {
+            throw new Error(`${plan.what}: training diverged at epoch ${epoch + 1}, batch ${batch + 1}: ${e.message}. The weights are those from before this step; try a lower learning rate, clipNorm/clipValue, or scaled inputs`);
+          }
+          throw e;
+        }
+        lossSum += loss * rows;
+        correct += stepOut.accuracy;
+        samples += rows;
+        if (onBatchEnd.length) {
+          const logs: Logs = { batch, size: rows, loss };
+          if (hasAcc) logs.accuracy = stepOut.accuracy / (rows * c.accuracyPerRow);
+          await fire(onBatchEnd, 'onBatchEnd', batch, logs);
+        }
+        if (now() - lastYield >= yieldEvery) {
+          await nextMacrotask();
+          lastYield = now();
+        }
+      }
+      if (samples === 0) {
+        // Only a dataset can run dry (fit's feeder always has rows); the feeder decides whether that is an error.
+        break;
+      }
+      const logs: Logs = { loss: lossSum / samples };
+      if (hasAcc) logs.accuracy = correct / (samples * c.accuracyPerRow);
+      if (feeder.validate) {
+        const v = await feeder.validate(epoch);
+        logs.val_loss = v.loss;
+        if (v.accuracy !== undefined) logs.val_accuracy = v.accuracy;
+      }
+      history.params.samples = samples;
+      history.epoch.push(epoch);
+      for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
+      await fire(callbacks, 'onEpochEnd', epoch, logs);
+      await nextMacrotask();
+      lastYield = now();
+    }
+    await fire(callbacks, 'onTrainEnd', lastLogs(history));
+    return history;
+  } finally {
+    await feeder.close();
+  }
+}
+
+export function normalizeCallbacks(cbs: Callback | Callback[] | undefined, what: string): Callback[] {
+  if (cbs === undefined) return [];
+  const list = Array.isArray(cbs) ? cbs.slice() : [cbs];
+  for (const cb of list) if (!cb || typeof cb !== 'object') throw new Error(`${what}: callbacks must be objects with onEpochEnd etc., got ${describe(cb)}`);
+  return list;
+}
+
+async function fire(cbs: Callback[], hook: keyof Callback, ...args: unknown[]): Promise<void> {
+  for (const cb of cbs) {
+    const f = cb[hook] as ((...a: unknown[]) => unknown) | undefined;
+    if (typeof f === 'function') {
+      const r = f.apply(cb, args);
+      if (r && typeof (r as Promise<void>).then === 'function') await r;
+    }
+  }
+}
+
+function lastLogs(h: History): Logs {
+  const logs: Logs = {};
+  for (const [k, v] of Object.entries(h.history)) if (v.length) logs[k] = v[v.length - 1]!;
+  return logs;
+}
