@@ -104,9 +104,10 @@ async function webpackBuild(dir: string): Promise<{ warnings: string[]; errors: 
 describe('the package', { timeout: 240_000 }, () => {
   it('is lean and complete: no dead weight, LICENSE, docs the errors name, no install-time build', () => {
     const files = packed.pack.files.map((f) => f.path);
-    // 303 KB before the .keras/ONNX files (dist/browser/keras.js and onnx.js with fflate and
-    // protobufjs bundled, their types); the 350 KB target covered the training library.
-    expect(packed.pack.size).toBeLessThanOrEqual(425 * 1024);
+    // 303 KB for the training library alone; the lazily loaded format files (dist/browser/keras.js
+    // with fflate, onnx.js with protobufjs, csv-parse.js for nn.data.csv) and csv-parse in the Node
+    // bundle bring it to about 490 KB. Dead weight (unreferenced files, source maps) stays out below.
+    expect(packed.pack.size).toBeLessThanOrEqual(500 * 1024);
     expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'docs/threads.md', 'docs/browser.md', 'docs/saving.md']));
     expect(files.filter((f) => f.startsWith('build/') || f.endsWith('.map') || f.includes('/cli/') && f.endsWith('.d.ts'))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.d.ts')).every((f) => packed.pack.files.find((g) => g.path === f)!.size < 20_000)).toBe(true);
