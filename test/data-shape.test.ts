@@ -11,6 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import * as nn from '../src/index.js';
 import type { Reply, Request } from '../src/worker/protocol.js';
+import { flatLabels } from '../src/worker/client.js';
 
 /** A request without its id (distributed over the union, so each op keeps its fields). */
 type Req = Request extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
@@ -202,6 +203,12 @@ describe.each(modelBackends)('%s backend: entry points refuse shape lies and cha
       await expectRefusedUntouched('sparseCategoricalCrossentropy', (m) => m.fit(x, labels() as never), /fit y: label 5 is 1.00000001/);
       await expectRefusedUntouched('sparseCategoricalCrossentropy', (m) => m.evaluate(x, labels() as never), /evaluate y: label 5 is 1.00000001/);
     });
+  });
+
+  it('worker client: flat labels near an integer must be that integer (before float32 rounding)', () => {
+    expect(() => flatLabels([0, 1.00000001, 2], 'fit y')).toThrow(/fit y: label 1 is 1\.00000001, .*class ids must be integers/);
+    expect(Array.from(flatLabels([0, 1, 2], 'fit y').data)).toEqual([0, 1, 2]);
+    expect(flatLabels([0.3, 0.7], 'fit y').shape).toEqual([2, 1]);
   });
 
   describe('the worker protocol', () => {

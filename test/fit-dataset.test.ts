@@ -109,7 +109,7 @@ describe.each(cases)('fitDataset ($name)', ({ name, set }) => {
     const d = data(4);
     const good = batches(d);
     const bad: [string, unknown, RegExp][] = [
-      ['shape lie', { xs: { shape: [BATCH, IN], data: new Float32Array(BATCH * IN - 3) }, ys: d.ids.slice(0, BATCH) }, /shape \[64, 48\] needs 3072 values, got 3069/],
+      ['shape lie', { xs: { shape: [BATCH, IN], data: new Float32Array(BATCH * IN - 3) }, ys: d.ids.slice(0, BATCH) }, /shape \[64, 48\] needs 3072 values \(64 × 48\), got 3069/],
       ['narrow xs', { xs: nn.tensor2d(new Float32Array(BATCH * (IN - 1)), [BATCH, IN - 1]), ys: d.ids.slice(0, BATCH) }, /expected 48 columns.*got 47/],
       ['NaN', { xs: nn.tensor2d(new Float32Array(BATCH * IN).fill(0.5).fill(NaN, 7 * IN + 2, 7 * IN + 3), [BATCH, IN]), ys: d.ids.slice(0, BATCH) }, /row 7, column 2 is NaN/],
       ['Infinity label', { xs: good[0]!.xs, ys: Float32Array.from(d.ids.slice(0, BATCH)).fill(Infinity, 5, 6) }, /Infinity/],

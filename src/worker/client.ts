@@ -24,8 +24,23 @@ interface Pending {
   onBatch?: (batch: number, logs: Logs) => void;
 }
 
+/**
+ * Flat labels (class ids, or one binary target per row) as an [n, 1] tensor for posting. The worker
+ * sees them only after float32 rounding, which would turn 1.00000001 into class id 1: so a value
+ * within 1e-4 of an integer must be exactly that integer (a binary target such as 0.3 passes).
+ */
+export function flatLabels(y: readonly number[], what: string): Tensor2D {
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i]!;
+    if (typeof v === 'number' && v !== Math.round(v) && Math.abs(v - Math.round(v)) < 1e-4) {
+      throw new Error(`${what}: label ${i} is ${v}, within ${Math.abs(v - Math.round(v)).toExponential(1)} of ${Math.round(v)} but not equal: class ids must be integers (float32 rounding would make it ${Math.round(v)})`);
+    }
+  }
+  return toTensor(y.map((v) => [v]), what);
+}
+
 const plain = (x: Tensor2DLike | number[], what: string): PlainTensor => {
-  const t = Array.isArray(x) && typeof x[0] === 'number' ? toTensor((x as number[]).map((v) => [v]), what) : toTensor(x as Tensor2DLike, what);
+  const t = Array.isArray(x) && typeof x[0] === 'number' ? flatLabels(x as number[], what) : toTensor(x as Tensor2DLike, what);
   return { shape: t.shape, data: t.data };
 };
 const named = (ws: PlainTensor[]): WeightTensor[] => ws.map((w, i) => ({ name: `weight_${i}`, shape: w.shape, data: w.data }));
