@@ -62,12 +62,12 @@ const formatFiles = {
  * nn.data.csv's parser (csv-parse's browser build, ~90 kB) is imported on first use too: in the
  * browser build it is dist/browser/csv-parse.js beside the entry, so a page that never reads a
  * CSV never downloads it. (In Node, ./parser-node.js — csv-parse's Node build — is used instead;
- * the browser entry gets parser-node.browser.ts, which points here as well.)
+ * in the browser entry both imports name this file.)
  */
 const csvParserFile = {
   name: 'csv-parser-file',
   setup(b) {
-    b.onResolve({ filter: /^\.\/parser-browser\.js$/ }, () => ({ path: './csv-parse.js', external: true }));
+    b.onResolve({ filter: /^\.\/parser-(browser|node)\.js$/ }, () => ({ path: './csv-parse.js', external: true }));
   },
 };
 /** The Node build uses csv-parse's Node build only (records.ts picks it in Node; Bun and Deno report a Node version too). */
@@ -116,7 +116,7 @@ await build({
   // saving handlers as chunks) would break Vite's default `iife` worker builds, which cannot split.
   outfile: `${root}dist/browser/wasm-mlp.js`,
   minify: true,
-  plugins: [browserSubstitutes, formatFiles, csvParserFile, sharedWasm(`${root}dist/browser`)],
+  plugins: [csvParserFile, browserSubstitutes, formatFiles, sharedWasm(`${root}dist/browser`)],
 });
 await build({
   ...common,

@@ -39,13 +39,13 @@ function lines(dir, keep = () => true) {
 }
 
 /**
- * Browser bundle sizes: everything in dist/browser, and what a page that trains on one thread
- * with the plain-SIMD build and never saves fetches: the entry, its static imports, and the
- * dynamic imports it takes on that path (every dynamic import except the other wasm builds, the
- * thread spawners and the saving/loading handlers).
+ * Browser bundle sizes: every browser file (dist/browser: the entry and the lazily loaded .keras,
+ * ONNX and CSV files; dist/wasm: the four wasm builds), and what a page that trains on one thread
+ * with the plain-SIMD build fetches: the entry, its static imports, and dist/wasm/simd.js.
  */
 function bundleSizes() {
   const dir = path.join(root, 'dist/browser');
+  const wasmDir = path.join(root, 'dist/wasm');
   const entry = path.join(dir, 'wasm-mlp.js');
   if (!existsSync(entry)) throw new Error('dist/browser/wasm-mlp.js is missing: run `npm run build` first');
   const size = (file) => {
@@ -54,15 +54,15 @@ function bundleSizes() {
   };
   const all = { min: 0, gzip: 0 };
   const wasmBuilds = {};
-  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!e.isFile() || !e.name.endsWith('.js')) continue;
-    const s = size(path.join(e.parentPath ?? e.path, e.name));
-    all.min += s.min;
-    all.gzip += s.gzip;
-    const m = /^(simd|relaxed|simd-threads|relaxed-threads)\.generated-/.exec(e.name);
-    if (m) wasmBuilds[m[1]] = s;
+  for (const d of [dir, wasmDir]) {
+    for (const name of readdirSync(d)) {
+      if (!name.endsWith('.js')) continue;
+      const s = size(path.join(d, name));
+      all.min += s.min;
+      all.gzip += s.gzip;
+      if (d === wasmDir) wasmBuilds[name.replace(/\.js$/, '')] = s;
+    }
   }
-  const skip = /(relaxed|simd-threads|relaxed-threads)\.generated-|spawn-|downloads-|file-node-|http-|indexeddb-|localstorage-/;
   const seen = new Set();
   const page = { min: 0, gzip: 0 };
   const visit = (file) => {
@@ -71,13 +71,13 @@ function bundleSizes() {
     const s = size(file);
     page.min += s.min;
     page.gzip += s.gzip;
-    const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/(?:from\s*|import\s*\(\s*|import\s*)["'](\.{1,2}\/[^"']+\.js)["']/g)) {
-      const target = path.resolve(path.dirname(file), m[1]);
-      if (!skip.test(path.basename(target))) visit(target);
+    // Static imports only: dynamic ones (other builds, formats, handlers) load on use.
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?:from\s*|import\s*)["'](\.{1,2}\/[^"']+\.js)["']/g)) {
+      visit(path.resolve(path.dirname(file), m[1]));
     }
   };
   visit(entry);
+  visit(path.join(wasmDir, 'simd.js'));
   return { all, page, pageFiles: seen.size, wasmBuilds };
 }
 
