@@ -6,35 +6,13 @@
  */
 import { UserError } from './errors.js';
 import type { Table } from './csv.js';
+import { MAX_INTEGER_CLASSES, NUMERIC_SHARE, isNumeric, type ColumnSpec, type Preprocessing, type Task } from '../data/preprocessing.js';
 
-export type Task = 'classification' | 'regression';
-
-export type ColumnSpec =
-  | { name: string; kind: 'numeric'; mean: number; std: number }
-  | { name: string; kind: 'categorical'; categories: string[] };
-
-export interface Preprocessing {
-  format: 'wasm-mlp-preprocessing';
-  version: 1;
-  task: Task;
-  label: string;
-  /** Feature columns in input order. */
-  columns: ColumnSpec[];
-  /** Width of the encoded input (numeric columns count 1, categorical ones their category count). */
-  inputUnits: number;
-  /** Classification: class names, index = class id. */
-  classes?: string[];
-  /** Regression: the target was standardized with these. */
-  target?: { mean: number; std: number };
-}
-
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-export const isNumeric = (s: string): boolean => NUMBER.test(s);
-
-/** Above this share of numeric cells a column is numeric, and its other cells are errors. */
-const NUMERIC_SHARE = 0.8;
-/** Integer labels with at most this many distinct values are classes. */
-const MAX_INTEGER_CLASSES = 20;
+// The preprocessing format, and the rules for column kinds and tasks, are the library's
+// (src/data/preprocessing.ts, which fits them in one streaming pass); this file applies the same
+// rules to a table already in memory (files small enough for the CLI's in-memory path).
+export type { Task, ColumnSpec, Preprocessing } from '../data/preprocessing.js';
+export { isNumeric } from '../data/preprocessing.js';
 
 export function columnIndex(table: Table, name: string, role: string): number {
   const i = table.columns.indexOf(name);

@@ -32,9 +32,9 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 export const isNumeric = (s: string): boolean => NUMBER.test(s);
 
 /** Above this share of numeric cells a column is numeric, and its other cells are errors. */
-const NUMERIC_SHARE = 0.8;
+export const NUMERIC_SHARE = 0.8;
 /** Integer labels with at most this many distinct values are classes. */
-const MAX_INTEGER_CLASSES = 20;
+export const MAX_INTEGER_CLASSES = 20;
 /** A text column with more distinct values than this is refused (an id, free text) rather than one-hot encoded. */
 export const MAX_CATEGORIES = 1000;
 
