@@ -4,7 +4,7 @@ import { parseCommand } from './args.js';
 import { UsageError, UserError } from './errors.js';
 import { loadSaved } from './model-files.js';
 import { fmtNum } from './train.js';
-import { argmaxRows } from './util.js';
+import { RegressionScore, argmaxRows } from './util.js';
 
 export const evaluateHelp = `Usage: wasm-mlp evaluate <model-dir | model.json> <data.csv> [--json]
 
@@ -35,8 +35,8 @@ export async function evaluate(argv: string[]): Promise<void> {
   const classification = pre.task === 'classification';
   const k = classification ? pre.classes!.length : 1;
   const confusion = classification ? pre.classes!.map(() => new Array<number>(k).fill(0)) : [];
-  let n = 0, lossSum = 0, correct = 0, se = 0, ae = 0, mean = 0, m2 = 0;
-  const target = pre.target;
+  let n = 0, lossSum = 0, correct = 0;
+  const regression = classification ? undefined : new RegressionScore(pre.target!);
   try {
     for await (const b of ds) {
       const out = model.predict(b.xs).data;
@@ -51,16 +51,8 @@ export async function evaluate(argv: string[]): Promise<void> {
         }
         n += truth.length;
       } else {
-        const y = (b.ys as nn.Tensor2D).data;
-        for (let i = 0; i < y.length; i++) {
-          const t = y[i]! * target!.std + target!.mean, d = out[i]! * target!.std + target!.mean - t;
-          se += d * d;
-          ae += Math.abs(d);
-          n++;
-          const dm = t - mean;
-          mean += dm / n;
-          m2 += dm * (t - mean);
-        }
+        regression!.add((b.ys as nn.Tensor2D).data, out);
+        n = regression!.rows;
       }
     }
   } catch (e) {
@@ -86,7 +78,7 @@ export async function evaluate(argv: string[]): Promise<void> {
     console.log(`${''.padEnd(w)}  ${classes.map((c) => c.padStart(w)).join('  ')}`);
     confusion.forEach((row, i) => console.log(`${classes[i]!.padEnd(w)}  ${row.map((c) => String(c).padStart(w)).join('  ')}`));
   } else {
-    const m = { mse: se / n, rmse: Math.sqrt(se / n), mae: ae / n, r2: m2 > 0 ? 1 - se / m2 : NaN };
+    const m = regression!.result();
     if (v.json) return void console.log(JSON.stringify({ task: pre.task, rows: n, ...m }));
     console.log(`${table.file}: ${n} rows, regression of "${pre.label}"`);
     console.log(`MSE ${fmtNum(m.mse)}  RMSE ${fmtNum(m.rmse)}  MAE ${fmtNum(m.mae)}  R² ${m.r2.toFixed(4)}`);

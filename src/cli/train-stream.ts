@@ -14,6 +14,7 @@ import { UserError } from './errors.js';
 import { PREPROCESSING_FILE } from './model-files.js';
 import { byteProgress } from './progress.js';
 import { WorkerCsvDataset, fitInWorker } from './csv-worker.js';
+import { RegressionScore } from './util.js';
 
 export interface TrainSpec {
   file: string; label: string; out: string; layers: number[]; activation: string; optimizerName: string; lr: number;
@@ -136,21 +137,9 @@ async function run(spec: TrainSpec, shuffleBufferSize: number): Promise<void> {
 
 /** MSE, MAE and R² in the label's units, accumulated batch by batch. */
 async function streamedRegression(model: nn.Sequential, ds: AsyncIterable<nn.data.CsvBatch>, target: { mean: number; std: number }) {
-  let n = 0, se = 0, ae = 0, mean = 0, m2 = 0;
-  for await (const b of ds) {
-    const p = model.predict(b.xs).data;
-    const y = (b.ys as nn.Tensor2D).data;
-    for (let i = 0; i < p.length; i++) {
-      const t = y[i]! * target.std + target.mean, d = p[i]! * target.std + target.mean - t;
-      se += d * d;
-      ae += Math.abs(d);
-      n++;
-      const dm = t - mean;
-      mean += dm / n;
-      m2 += dm * (t - mean);
-    }
-  }
-  return { mse: se / n, mae: ae / n, r2: m2 > 0 ? 1 - se / m2 : NaN };
+  const score = new RegressionScore(target);
+  for await (const b of ds) score.add((b.ys as nn.Tensor2D).data, model.predict(b.xs).data);
+  return score.result();
 }
 
 function fileSizeMiB(file: string): number {

@@ -12,6 +12,41 @@ export function seededShuffle(n: number, seed: number): number[] {
   return order;
 }
 
+/**
+ * MSE, RMSE, MAE and R² accumulated batch by batch (Welford for the targets' variance), in the
+ * label's units: standardized targets and predictions are mapped back with `target`.
+ */
+export class RegressionScore {
+  private n = 0;
+  private se = 0;
+  private ae = 0;
+  private mean = 0;
+  private m2 = 0;
+  constructor(private readonly target: { mean: number; std: number }) {}
+
+  add(y: ArrayLike<number>, pred: ArrayLike<number>): void {
+    const { mean: mu, std } = this.target;
+    for (let i = 0; i < y.length; i++) {
+      const t = y[i]! * std + mu, d = pred[i]! * std + mu - t;
+      this.se += d * d;
+      this.ae += Math.abs(d);
+      this.n++;
+      const dm = t - this.mean;
+      this.mean += dm / this.n;
+      this.m2 += dm * (t - this.mean);
+    }
+  }
+
+  get rows(): number {
+    return this.n;
+  }
+
+  result(): { mse: number; rmse: number; mae: number; r2: number } {
+    const n = this.n;
+    return { mse: this.se / n, rmse: Math.sqrt(this.se / n), mae: this.ae / n, r2: this.m2 > 0 ? 1 - this.se / this.m2 : NaN };
+  }
+}
+
 /** MSE, RMSE, MAE and R² of predictions against targets. */
 export function regressionMetrics(y: ArrayLike<number>, pred: ArrayLike<number>): { mse: number; rmse: number; mae: number; r2: number } {
   const n = y.length;
