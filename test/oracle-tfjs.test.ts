@@ -219,6 +219,27 @@ beforeAll(async () => {
   await tfReady();
 });
 
+/**
+ * The MSE loss of a 3-layer tanh MLP at float32 copies of the float64 weights `w64` ([W, b] per
+ * layer), and its gradients, by TensorFlow.js autodiff of an explicit forward pass: the oracle the
+ * float64 optimizer transcriptions below step with.
+ */
+function tanhMlpLossAndGrads(w64: Float64Array[], shapes: number[][], x: tf.Tensor2D, y: tf.Tensor2D): { g: Float32Array[]; wantLoss: number } {
+  const params = w64.map((w, i) => tf.tensor(Float32Array.from(w), shapes[i]!));
+  const f = (...ps: tf.Tensor[]) => {
+    let h: tf.Tensor = x;
+    for (let l = 0; l < 3; l++) {
+      h = tf.add(tf.matMul(h as tf.Tensor2D, ps[2 * l] as tf.Tensor2D), ps[2 * l + 1]!);
+      if (l < 2) h = tf.tanh(h);
+    }
+    return tf.mean(tf.square(tf.sub(h, y))) as tf.Scalar;
+  };
+  const { value, grads } = tf.valueAndGrads(f)(params);
+  const out = { g: grads.map((gr) => gr.dataSync() as Float32Array), wantLoss: value.dataSync()[0]! };
+  tf.dispose([...params, ...grads, value]);
+  return out;
+}
+
 describe.each(modelBackends)('%s backend vs TensorFlow.js', (backend) => {
   useBackend(backend);
 
@@ -323,18 +344,7 @@ describe.each(modelBackends)('%s backend vs TensorFlow.js', (backend) => {
       // β1·(1 − ½·0.96^(iterations+1)) before each step's update_step.
       let uProduct = 1;
       for (let t = 1; t <= 5; t++) {
-        const params = w64.map((w, i) => tf.tensor(Float32Array.from(w), shapes[i]!));
-        const f = (...ps: tf.Tensor[]) => {
-          let h: tf.Tensor = x;
-          for (let l = 0; l < 3; l++) {
-            h = tf.add(tf.matMul(h as tf.Tensor2D, ps[2 * l] as tf.Tensor2D), ps[2 * l + 1]!);
-            if (l < 2) h = tf.tanh(h);
-          }
-          return tf.mean(tf.square(tf.sub(h, y))) as tf.Scalar;
-        };
-        const { value, grads } = tf.valueAndGrads(f)(params);
-        const g = grads.map((gr) => gr.dataSync());
-        const wantLoss = value.dataSync()[0]!;
+        const { g, wantLoss } = tanhMlpLossAndGrads(w64, shapes, x, y);
         uProduct *= beta1 * (1 - 0.5 * 0.96 ** t);
         // update_step, line by line: local_step = t, next_step = t + 1.
         const uT = beta1 * (1 - 0.5 * 0.96 ** t);
@@ -353,7 +363,6 @@ describe.each(modelBackends)('%s backend vs TensorFlow.js', (backend) => {
           }
           return out;
         });
-        tf.dispose([...params, ...grads, value]);
         const mine = ours.trainOnBatch(d.ours.x, d.ours.y);
         expectValuesClose([mine], [wantLoss], `nadam loss, step ${t}`);
         ours.getWeights().forEach((w, i) => expectValuesClose(w.data, w64[i]!, `nadam step ${t}: ${w.name}`));
@@ -380,19 +389,8 @@ describe.each(modelBackends)('%s backend vs TensorFlow.js', (backend) => {
       const x = tf.tensor2d(d.x, [ROWS, IN]);
       const y = tf.tensor2d(d.y, [ROWS, OUT]);
       for (let t = 1; t <= 3; t++) {
-        // Loss and gradients at the current (f32) weights, by tfjs autodiff of an explicit forward pass.
-        const params = w64.map((w, i) => tf.tensor(Float32Array.from(w), shapes[i]!));
-        const f = (...ps: tf.Tensor[]) => {
-          let h: tf.Tensor = x;
-          for (let l = 0; l < 3; l++) {
-            h = tf.add(tf.matMul(h as tf.Tensor2D, ps[2 * l] as tf.Tensor2D), ps[2 * l + 1]!);
-            if (l < 2) h = tf.tanh(h);
-          }
-          return tf.mean(tf.square(tf.sub(h, y))) as tf.Scalar;
-        };
-        const { value, grads } = tf.valueAndGrads(f)(params);
-        const g = grads.map((gr) => gr.dataSync());
-        const wantLoss = value.dataSync()[0]!;
+        // Loss and gradients at the current (f32) weights.
+        const { g, wantLoss } = tanhMlpLossAndGrads(w64, shapes, x, y);
         // Keras 3 AdamW: decoupled decay first (w −= lr·wd·w), then Adam as Keras writes it:
         //   m += (1−β1)(g − m);  v += (1−β2)(g² − v);  α = lr·sqrt(1−β2ᵗ)/(1−β1ᵗ);  w −= α·m / (sqrt(v) + ε).
         // (ε sits outside the bias correction there; with these gradients that differs from the
@@ -409,7 +407,6 @@ describe.each(modelBackends)('%s backend vs TensorFlow.js', (backend) => {
           }
           return out;
         });
-        tf.dispose([...params, ...grads, value]);
         const mine = ours.trainOnBatch(d.ours.x, d.ours.y);
         expectValuesClose([mine], [wantLoss], `adamw loss, step ${t}`);
         ours.getWeights().forEach((w, i) => expectValuesClose(w.data, w64[i]!, `adamw step ${t}: ${w.name}`));
