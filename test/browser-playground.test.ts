@@ -8,7 +8,7 @@ let h: Harness;
 beforeAll(async () => { h = await start(); }, 120_000);
 afterAll(async () => { await h?.close(); });
 
-type PG = { ready: boolean; draws: number; epoch: number; testAccuracy: number; testLoss: number; running: boolean; state: Record<string, unknown>; play(): void; pause(): Promise<void> };
+type PG = { ready: boolean; draws: number; epoch: number; trainedEpoch: number; testAccuracy: number; testLoss: number; running: boolean; state: Record<string, unknown>; play(): void; pause(): Promise<void> };
 const pg = (page: Page) => page.evaluate(() => { const p = (window as unknown as { __playground: PG }).__playground; return { ready: p.ready, draws: p.draws, epoch: p.epoch, testAccuracy: p.testAccuracy, testLoss: p.testLoss, running: p.running, state: p.state }; });
 const canvasHash = (page: Page, selector: string) => page.evaluate((s) => (document.querySelector(s) as HTMLCanvasElement).toDataURL(), selector);
 async function open(hash: string): Promise<Page> {
@@ -38,9 +38,9 @@ describe('playground', () => {
     await page.screenshot({ path: `${screenshots}/playground-spiral.png`, fullPage: true });
     await page.click('#play'); // pause
     await page.waitForFunction(() => !(window as unknown as { __playground: PG }).__playground.running);
-    // The metrics of the epoch the pause landed on are drawn.
-    const epochAtPause = (await pg(page)).epoch;
-    await page.waitForFunction((e) => { const p = (window as unknown as { __playground: PG }).__playground; return p.epoch === e && p.draws > 0; }, epochAtPause);
+    // The metrics of the epoch the pause landed on are drawn (an epoch in flight when the pause was
+    // asked for may still land after it: wait until the drawn epoch is the last trained one).
+    await page.waitForFunction(() => { const p = (window as unknown as { __playground: PG }).__playground; return !p.running && p.epoch === p.trainedEpoch; });
     const s = await pg(page);
     expect(s.epoch).toBeGreaterThan(300);
     // Adam at lr 0.01 wobbles between about 0.9 and 0.97 from there on, epoch to epoch; a spiral

@@ -554,7 +554,7 @@ for (const [i, ex] of EXERCISES.entries()) {
 // ---- start ---------------------------------------------------------------------------------------
 
 setPlaying(false);
-window.__playground = { ready: false, draws: 0, play, pause, step, reset, get state() { return state; }, get running() { return trainer.running; } };
+window.__playground = { ready: false, draws: 0, play, pause, step, reset, get state() { return state; }, get running() { return trainer.running; }, get trainedEpoch() { return trainer.epoch; } };
 let engineText = '';
 const info = await nn.ready();
 engineText = `${info.name}${info.relaxedSimd ? ' · relaxed SIMD' : info.simd ? ' · SIMD' : ''}`;
