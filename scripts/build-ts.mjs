@@ -78,13 +78,14 @@ const nodeCsvParser = {
     b.onResolve({ filter: /^\.\/parser-browser\.js$/ }, () => ({ path: `${root}src/data/parser-node.ts` }));
   },
 };
-/** csv-parse, fflate, h5wasm, protobufjs: dependencies that Node resolves at run time (the CLI's csv-parse too). */
-const NODE_DEPENDENCIES = ['csv-parse', 'csv-parse/*', 'fflate', 'h5wasm', 'protobufjs', 'protobufjs/*'];
+/** csv-parse, fflate, h5wasm: dependencies that Node resolves at run time (the CLI's csv-parse too). */
+const NODE_DEPENDENCIES = ['csv-parse', 'csv-parse/*', 'fflate', 'h5wasm'];
 /**
- * The Node build drops comments and whitespace (no source maps are shipped, so nobody reads it as
- * source) but keeps every name: a stack trace still says `at Sequential.fit`, `at readCsv`.
+ * The Node build drops whitespace (no source maps are shipped, so nobody reads it as source) but
+ * keeps every name, so a stack trace still says `at Sequential.fit`, `at readCsv`; lines stay
+ * short, so Node's report of an uncaught error quotes one line of code, not the whole library.
  */
-const NODE_MINIFY = { minifyWhitespace: true, minifySyntax: true };
+const NODE_MINIFY = { minifyWhitespace: true, minifySyntax: true, lineLimit: 160 };
 
 const common = { entryPoints: [`${root}src/index.ts`], bundle: true, target: 'es2022', logLevel: 'warning' };
 await build({
@@ -132,9 +133,8 @@ await build({
   format: 'esm',
   outdir: `${root}dist/browser`,
   minify: true,
-  // fflate and protobufjs (small; protobufjs is CommonJS, which a page cannot import) are bundled
-  // into these files; h5wasm (4 MB, an ES module) stays a package import for the user's bundler
-  // (or an import map on an unbundled page: see docs/saving.md).
+  // fflate (small) is bundled into keras.js; h5wasm (4 MB, an ES module) stays a package import
+  // for the user's bundler (or an import map on an unbundled page: see docs/saving.md).
   external: ['h5wasm'],
   plugins: [browserSubstitutes],
 });
