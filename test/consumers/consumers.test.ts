@@ -52,7 +52,7 @@ async function checkBuilt(outDir: string, name: string, app: 'xor' | 'worker' = 
     const server = await serveStatic(outDir, isolated);
     try {
       const r = await runApp(browser, server.url, `consumer-${name}${isolated ? '-coi' : ''}`);
-      // The page (or its worker) fetched one file with wasm in it: the build it runs, not all four.
+      // The page (or its worker) fetched one file with wasm in it: the build it runs, not both.
       expect(wasmFiles(server.served).map((f) => f.slice(outDir.length))).toHaveLength(1);
       if (app === 'xor') expectTrained(r, isolated);
       else {
