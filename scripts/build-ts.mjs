@@ -7,14 +7,14 @@
 //                         memory variants for threads are made from them at run time), shared by
 //                         all three entries and imported lazily, so a bundler splits each into its
 //                         own chunk and a page downloads only the build it runs
-// Type declarations come from tsc (dist/types, without the CLI's).
+// Type declarations come from tsc (dist/types: those index.d.ts reaches).
 //
 // Browser substitutes: for a module `x.ts` that needs Node (src/io/handlers/file-node.ts,
 // src/backend/threads/spawn-node.ts), the browser entry gets `x.browser.ts` beside it instead.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -147,8 +147,27 @@ for (const f of readdirSync(`${root}dist/browser`)) {
 
 const tsc = spawnSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.json`], { stdio: 'inherit' });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
-// The CLI is a program, not an API: its declarations are not published.
-rmSync(`${root}dist/types/cli`, { recursive: true, force: true });
+// Only declarations that index.d.ts reaches are published: the package exports nothing else, so
+// the rest (the CLI, the backends' and formats' internals) would be dead weight.
+const reachable = new Set();
+const visit = (file) => {
+  if (reachable.has(file) || !existsSync(file)) return;
+  reachable.add(file);
+  for (const m of readFileSync(file, 'utf8').matchAll(/(?:from\s*|import\()\s*["'](\.{1,2}\/[^"']+)\.js["']/g)) {
+    visit(join(dirname(file), `${m[1]}.d.ts`));
+  }
+};
+visit(join(root, 'dist/types/index.d.ts'));
+const prune = (dir) => {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) {
+      prune(p);
+      if (readdirSync(p).length === 0) rmSync(p, { recursive: true });
+    } else if (!reachable.has(p)) rmSync(p);
+  }
+};
+prune(join(root, 'dist/types'));
 // The declarations describe the Node build as what it is, a CommonJS module (dist/node/index.js
 // only re-exports it): `require('wasm-mlp')` in TypeScript projects that resolve like Node
 // (node16/nodenext) gets them, and `import` from ESM gets the same names, as from any CommonJS
