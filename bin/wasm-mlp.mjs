@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `wasm-mlp` command: the CLI is bundled (with its CSV parser) into dist/cli by `npm run build`.
+// The `wasm-mlp` command: the CLI is bundled into dist/cli by `npm run build`.
 import { existsSync } from 'node:fs';
 
 const cli = new URL('../dist/cli/wasm-mlp.js', import.meta.url);

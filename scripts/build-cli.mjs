@@ -1,6 +1,7 @@
-// Bundles the command line (src/cli, with csv-parse inside) into dist/cli/wasm-mlp.js. The library
-// stays external: imports of src/index.ts become '../node/index.js', the Node bundle built by
-// build-ts.mjs, so the package keeps no runtime dependencies and one copy of the library.
+// Bundles the command line (src/cli) into dist/cli/wasm-mlp.js. The library stays external:
+// imports of src/index.ts become '../node/index.js', the Node bundle built by build-ts.mjs, so the
+// package keeps one copy of the library; csv-parse is the package's dependency, shared with the
+// Node build. Minified like the Node build: no whitespace, short lines, every name kept.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
@@ -24,5 +25,9 @@ await build({
   format: 'esm',
   target: 'node20',
   logLevel: 'warning',
+  external: ['csv-parse', 'csv-parse/*'],
+  minifyWhitespace: true,
+  minifySyntax: true,
+  lineLimit: 160,
   plugins: [externalLibrary],
 });

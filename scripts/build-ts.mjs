@@ -3,17 +3,18 @@
 //   dist/node/index.js    their ESM entry (`import`): re-exports index.cjs, so both share one library
 //   dist/browser/wasm-mlp.js  ESM for browsers and bundlers (`browser` and `default`): no Node
 //                         built-in is reachable from it, statically or through a dynamic import
-//   dist/wasm/*.js        the four wasm builds (bytes as base64), shared by all three entries and
-//                         imported lazily, so a bundler splits each into its own chunk and a page
-//                         downloads only the build it runs
-// Type declarations come from tsc (dist/types, without the CLI's).
+//   dist/wasm/*.js        the two wasm builds, SIMD and relaxed SIMD (bytes as base64; the shared-
+//                         memory variants for threads are made from them at run time), shared by
+//                         all three entries and imported lazily, so a bundler splits each into its
+//                         own chunk and a page downloads only the build it runs
+// Type declarations come from tsc (dist/types: those index.d.ts reaches).
 //
 // Browser substitutes: for a module `x.ts` that needs Node (src/io/handlers/file-node.ts,
 // src/backend/threads/spawn-node.ts), the browser entry gets `x.browser.ts` beside it instead.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 for (const d of ['node', 'browser', 'types', 'wasm']) rmSync(`${root}dist/${d}`, { recursive: true, force: true });
 
-const WASM = /^\.\/((?:simd|relaxed)(?:-threads)?)\.generated\.js$/;
+const WASM = /^\.\/(simd|relaxed)\.generated\.js$/;
 
 /** Imports of src/backend/wasm/<build>.generated.js become imports of dist/wasm/<build>.js. */
 const sharedWasm = (outDir) => ({
@@ -77,14 +78,20 @@ const nodeCsvParser = {
     b.onResolve({ filter: /^\.\/parser-browser\.js$/ }, () => ({ path: `${root}src/data/parser-node.ts` }));
   },
 };
-/** fflate, h5wasm, protobufjs: dependencies that Node resolves at run time. */
-const FORMAT_LIBS = ['fflate', 'h5wasm', 'protobufjs', 'protobufjs/*'];
+/** csv-parse, fflate, h5wasm: dependencies that Node resolves at run time (the CLI's csv-parse too). */
+const NODE_DEPENDENCIES = ['csv-parse', 'csv-parse/*', 'fflate', 'h5wasm'];
+/**
+ * The Node build drops whitespace (no source maps are shipped, so nobody reads it as source) but
+ * keeps every name, so a stack trace still says `at Sequential.fit`, `at readCsv`; lines stay
+ * short, so Node's report of an uncaught error quotes one line of code, not the whole library.
+ */
+const NODE_MINIFY = { minifyWhitespace: true, minifySyntax: true, lineLimit: 160 };
 
 const common = { entryPoints: [`${root}src/index.ts`], bundle: true, target: 'es2022', logLevel: 'warning' };
 await build({
   ...common,
   entryPoints: Object.fromEntries(
-    ['simd', 'relaxed', 'simd-threads', 'relaxed-threads'].map((n) => [n, `${root}src/backend/wasm/${n}.generated.ts`]),
+    ['simd', 'relaxed'].map((n) => [n, `${root}src/backend/wasm/${n}.generated.ts`]),
   ),
   outdir: `${root}dist/wasm`,
   format: 'esm',
@@ -97,7 +104,8 @@ await build({
   outfile: `${root}dist/node/index.cjs`,
   // Keep `import()` of the (ESM) wasm modules: Node's CommonJS can import ES modules dynamically.
   supported: { 'dynamic-import': true },
-  external: FORMAT_LIBS,
+  external: NODE_DEPENDENCIES,
+  ...NODE_MINIFY,
   plugins: [nodeCsvParser, sharedWasm(`${root}dist/node`)],
 });
 // The ESM entry for Node is a thin wrapper over the CommonJS build, so `import` and `require` in
@@ -125,9 +133,8 @@ await build({
   format: 'esm',
   outdir: `${root}dist/browser`,
   minify: true,
-  // fflate and protobufjs (small; protobufjs is CommonJS, which a page cannot import) are bundled
-  // into these files; h5wasm (4 MB, an ES module) stays a package import for the user's bundler
-  // (or an import map on an unbundled page: see docs/saving.md).
+  // fflate (small) is bundled into keras.js; h5wasm (4 MB, an ES module) stays a package import
+  // for the user's bundler (or an import map on an unbundled page: see docs/saving.md).
   external: ['h5wasm'],
   plugins: [browserSubstitutes],
 });
@@ -140,22 +147,33 @@ for (const f of readdirSync(`${root}dist/browser`)) {
 
 const tsc = spawnSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.json`], { stdio: 'inherit' });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
-// The CLI is a program, not an API: its declarations are not published.
-rmSync(`${root}dist/types/cli`, { recursive: true, force: true });
-// A CommonJS twin of every declaration file (x.d.cts importing ./y.cjs), for `require('wasm-mlp')`
-// in TypeScript projects that resolve like Node (node16/nodenext) and see the package's
-// "type": "module": there an ESM declaration cannot be required.
-const twin = (dir) => {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = `${dir}/${e.name}`;
-    if (e.isDirectory()) twin(p);
-    else if (p.endsWith('.d.ts')) {
-      const text = readFileSync(p, 'utf8').replace(/((?:from |import\()\s*["']\.{1,2}\/[^"']*)\.js(["'])/g, '$1.cjs$2');
-      writeFileSync(p.replace(/\.d\.ts$/, '.d.cts'), text);
-    }
+// Only declarations that index.d.ts reaches are published: the package exports nothing else, so
+// the rest (the CLI, the backends' and formats' internals) would be dead weight.
+const reachable = new Set();
+const visit = (file) => {
+  if (reachable.has(file) || !existsSync(file)) return;
+  reachable.add(file);
+  for (const m of readFileSync(file, 'utf8').matchAll(/(?:from\s*|import\()\s*["'](\.{1,2}\/[^"']+)\.js["']/g)) {
+    visit(join(dirname(file), `${m[1]}.d.ts`));
   }
 };
-twin(`${root}dist/types`);
+visit(join(root, 'dist/types/index.d.ts'));
+const prune = (dir) => {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) {
+      prune(p);
+      if (readdirSync(p).length === 0) rmSync(p, { recursive: true });
+    } else if (!reachable.has(p)) rmSync(p);
+  }
+};
+prune(join(root, 'dist/types'));
+// The declarations describe the Node build as what it is, a CommonJS module (dist/node/index.js
+// only re-exports it): `require('wasm-mlp')` in TypeScript projects that resolve like Node
+// (node16/nodenext) gets them, and `import` from ESM gets the same names, as from any CommonJS
+// package. Without this, the package's "type": "module" would make them ESM, which a CommonJS file
+// cannot require, and every declaration would need a CommonJS twin.
+writeFileSync(`${root}dist/types/package.json`, '{ "type": "commonjs" }\n');
 
 if (process.argv.includes('--sizes')) {
   let raw = 0;
@@ -171,6 +189,6 @@ if (process.argv.includes('--sizes')) {
   add(`${root}dist/wasm/relaxed.js`);
   console.log(`what a page on one thread fetches (the entry and one wasm build): ${kib(raw)} KiB min, ${kib(gz)} KiB gzip`);
   for (const f of readdirSync(`${root}dist/wasm`)) if (f !== 'relaxed.js') add(`${root}dist/wasm/${f}`);
-  console.log(`all browser files (JS ${kib(jsRaw)} KiB min, ${kib(jsGz)} KiB gzip; with all four wasm builds): ${kib(raw)} KiB min, ${kib(gz)} KiB gzip`);
+  console.log(`all browser files (JS ${kib(jsRaw)} KiB min, ${kib(jsGz)} KiB gzip; with both wasm builds): ${kib(raw)} KiB min, ${kib(gz)} KiB gzip`);
 }
 

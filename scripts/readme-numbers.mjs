@@ -40,7 +40,7 @@ function lines(dir, keep = () => true) {
 
 /**
  * Browser bundle sizes: every browser file (dist/browser: the entry and the lazily loaded .keras,
- * ONNX and CSV files; dist/wasm: the four wasm builds), and what a page that trains on one thread
+ * ONNX and CSV files; dist/wasm: the two wasm builds), and what a page that trains on one thread
  * with the plain-SIMD build fetches: the entry, its static imports, and dist/wasm/simd.js.
  */
 function bundleSizes() {
@@ -262,7 +262,7 @@ function sizeSections() {
   const builds = Object.values(sizes.wasmBuilds).map((s) => s.gzip / 1024);
   out.size =
     `**Bundle size**: the browser bundle is ${kib(sizes.all.min)} KiB minified / ${kib(sizes.all.gzip)} KiB gzip in all, because it ships ` +
-    `four wasm builds (SIMD, relaxed SIMD, and their shared-memory variants for threads, ${range(builds)} KiB gzip each) and lazily loaded ` +
+    `two wasm builds (SIMD and relaxed SIMD, ${range(builds)} KiB gzip each; their shared-memory variants for threads are made from them on load) and lazily loaded ` +
     `saving handlers. A page that trains on one thread with the SIMD build and never saves fetches ${sizes.pageFiles} files: ` +
     `${kib(sizes.page.min)} KiB minified / **${kib(sizes.page.gzip)} KiB gzip** of wasm-mlp.`;
 

@@ -2,7 +2,7 @@
 // saved with downloads://model.keras and downloads://model.onnx; the downloaded .keras comes back
 // through a real <input type=file> (a File) and as a Blob and predicts the same; the downloaded
 // .onnx runs in ONNX Runtime (Node) and predicts the same. The format code and its libraries
-// (h5wasm, fflate, protobufjs) arrive as lazily loaded chunks only when used.
+// (h5wasm, fflate) and the ONNX writer arrive as lazily loaded chunks only when used.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';

@@ -16,6 +16,7 @@ import { Layout, Loss } from '../contract.js';
 import { controlBytes, planThreads, Pool } from '../threads/index.js';
 import { hasRelaxedSimd, hasSimd } from './features.js';
 import type { Kernels } from './kernels.generated.js';
+import { withSharedMemoryImport } from './shared-memory.js';
 
 export type WasmBuild = 'simd' | 'relaxed';
 export interface WasmBackendOptions {
@@ -73,12 +74,12 @@ export function compileKernels(build: WasmBuild, shared = false): Promise<WebAss
   let module = modules.get(key);
   if (!module) {
     // Separate dynamic imports so a bundler splits them and a browser fetches only the one it uses.
-    const source =
-      key === 'relaxed' ? import('./relaxed.generated.js')
-        : key === 'simd' ? import('./simd.generated.js')
-          : key === 'relaxed-threads' ? import('./relaxed-threads.generated.js')
-            : import('./simd-threads.generated.js');
-    module = source.then((m) => WebAssembly.compile(decodeBase64(m.default)));
+    // The shared-memory build is the plain one with its memory import rewritten (./shared-memory.ts).
+    const source = build === 'relaxed' ? import('./relaxed.generated.js') : import('./simd.generated.js');
+    module = source.then((m) => {
+      const bytes = decodeBase64(m.default);
+      return WebAssembly.compile(shared ? withSharedMemoryImport(bytes) : bytes);
+    });
     module.catch(() => modules.delete(key));
     modules.set(key, module);
   }

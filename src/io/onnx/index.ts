@@ -1,6 +1,6 @@
 /**
  * ONNX export: TensorFlow.js-layers artifacts → an ONNX inference graph (opset 17, IR 8).
- * Imported on first use only; protobufjs (the encoder) is imported lazily too.
+ * Imported on first use only; ./protobuf.ts writes the protobuf bytes.
  *
  * The graph has one input 'input' [batch, features] and one output 'output' [batch, units],
  * batch dynamic. Dense is Gemm (MatMul without a bias); Dropout is left out (identity at
@@ -11,7 +11,7 @@
  */
 import { isObject, own, show, type JsonObject } from '../json.js';
 import { GENERATED_BY, type ModelArtifacts } from '../types.js';
-import { ONNX_DESCRIPTOR } from './schema.js';
+import { encodeOnnx } from './protobuf.js';
 
 export const OPSET = 17;
 const IR_VERSION = 8;
@@ -173,10 +173,5 @@ export async function artifactsToOnnx(a: ModelArtifacts): Promise<Uint8Array> {
     opsetImport: [{ domain: '', version: OPSET }],
     graph: { name: modelName, node: g.nodes, initializer: g.initializers, input: [io('input', inputWidth)], output: [io('output', width)] },
   };
-  const mod = (await import('protobufjs/light.js')) as unknown as { default?: typeof import('protobufjs') } & typeof import('protobufjs');
-  const protobuf = mod.default ?? mod;
-  const ModelProto = protobuf.Root.fromJSON(ONNX_DESCRIPTOR as unknown as import('protobufjs').INamespace).lookupType('onnx.ModelProto');
-  const err = ModelProto.verify(model);
-  if (err) throw new Error(`save .onnx: internal error building the graph (${err})`);
-  return ModelProto.encode(ModelProto.fromObject(model)).finish();
+  return encodeOnnx('ModelProto', model);
 }

@@ -1,97 +1,77 @@
 /**
  * The part of ONNX's `onnx.proto` (github.com/onnx/onnx, onnx/onnx.proto, IR version 8+) that an
- * inference graph of dense layers uses, as a protobufjs JSON descriptor. Field numbers and types
- * are copied from onnx.proto; protobufjs does the wire encoding.
+ * inference graph of dense layers uses: for each message, its fields' numbers and types, copied
+ * from onnx.proto. ./protobuf.ts writes the wire format.
  */
-export const ONNX_DESCRIPTOR = {
-  nested: {
-    onnx: {
-      nested: {
-        AttributeProto: {
-          fields: {
-            name: { type: 'string', id: 1 },
-            f: { type: 'float', id: 2 },
-            i: { type: 'int64', id: 3 },
-            s: { type: 'bytes', id: 4 },
-            t: { type: 'TensorProto', id: 5 },
-            floats: { rule: 'repeated', type: 'float', id: 7 },
-            ints: { rule: 'repeated', type: 'int64', id: 8 },
-            docString: { type: 'string', id: 13 },
-            type: { type: 'AttributeType', id: 20 },
-          },
-          nested: {
-            AttributeType: { values: { UNDEFINED: 0, FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8 } },
-          },
-        },
-        ValueInfoProto: {
-          fields: { name: { type: 'string', id: 1 }, type: { type: 'TypeProto', id: 2 }, docString: { type: 'string', id: 3 } },
-        },
-        NodeProto: {
-          fields: {
-            input: { rule: 'repeated', type: 'string', id: 1 },
-            output: { rule: 'repeated', type: 'string', id: 2 },
-            name: { type: 'string', id: 3 },
-            opType: { type: 'string', id: 4 },
-            attribute: { rule: 'repeated', type: 'AttributeProto', id: 5 },
-            docString: { type: 'string', id: 6 },
-            domain: { type: 'string', id: 7 },
-          },
-        },
-        ModelProto: {
-          fields: {
-            irVersion: { type: 'int64', id: 1 },
-            producerName: { type: 'string', id: 2 },
-            producerVersion: { type: 'string', id: 3 },
-            domain: { type: 'string', id: 4 },
-            modelVersion: { type: 'int64', id: 5 },
-            docString: { type: 'string', id: 6 },
-            graph: { type: 'GraphProto', id: 7 },
-            opsetImport: { rule: 'repeated', type: 'OperatorSetIdProto', id: 8 },
-            metadataProps: { rule: 'repeated', type: 'StringStringEntryProto', id: 14 },
-          },
-        },
-        StringStringEntryProto: { fields: { key: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } } },
-        GraphProto: {
-          fields: {
-            node: { rule: 'repeated', type: 'NodeProto', id: 1 },
-            name: { type: 'string', id: 2 },
-            initializer: { rule: 'repeated', type: 'TensorProto', id: 5 },
-            docString: { type: 'string', id: 10 },
-            input: { rule: 'repeated', type: 'ValueInfoProto', id: 11 },
-            output: { rule: 'repeated', type: 'ValueInfoProto', id: 12 },
-            valueInfo: { rule: 'repeated', type: 'ValueInfoProto', id: 13 },
-          },
-        },
-        TensorProto: {
-          fields: {
-            dims: { rule: 'repeated', type: 'int64', id: 1 },
-            dataType: { type: 'int32', id: 2 },
-            floatData: { rule: 'repeated', type: 'float', id: 4, options: { packed: true } },
-            int64Data: { rule: 'repeated', type: 'int64', id: 7, options: { packed: true } },
-            name: { type: 'string', id: 8 },
-            rawData: { type: 'bytes', id: 9 },
-            docString: { type: 'string', id: 12 },
-          },
-          nested: { DataType: { values: { UNDEFINED: 0, FLOAT: 1, INT64: 7, BOOL: 9 } } },
-        },
-        TensorShapeProto: {
-          fields: { dim: { rule: 'repeated', type: 'Dimension', id: 1 } },
-          nested: {
-            Dimension: {
-              oneofs: { value: { oneof: ['dimValue', 'dimParam'] } },
-              fields: { dimValue: { type: 'int64', id: 1 }, dimParam: { type: 'string', id: 2 }, denotation: { type: 'string', id: 3 } },
-            },
-          },
-        },
-        TypeProto: {
-          oneofs: { value: { oneof: ['tensorType'] } },
-          fields: { tensorType: { type: 'Tensor', id: 1 }, denotation: { type: 'string', id: 6 } },
-          nested: {
-            Tensor: { fields: { elemType: { type: 'int32', id: 1 }, shape: { type: 'TensorShapeProto', id: 2 } } },
-          },
-        },
-        OperatorSetIdProto: { fields: { domain: { type: 'string', id: 1 }, version: { type: 'int64', id: 2 } } },
-      },
-    },
+
+/** A field: its number, and a scalar type of the wire format or the name of a message in ONNX_MESSAGES. */
+export interface FieldSpec {
+  id: number;
+  type: 'string' | 'bytes' | 'int64' | 'int32' | 'enum' | 'float' | (string & {});
+  repeated?: true;
+  /** A member of a oneof: written whenever set, even at its default. */
+  oneof?: true;
+}
+export type MessageName = keyof typeof ONNX_MESSAGES;
+
+export const ONNX_MESSAGES = {
+  ModelProto: {
+    irVersion: { id: 1, type: 'int64' },
+    producerName: { id: 2, type: 'string' },
+    producerVersion: { id: 3, type: 'string' },
+    domain: { id: 4, type: 'string' },
+    modelVersion: { id: 5, type: 'int64' },
+    docString: { id: 6, type: 'string' },
+    graph: { id: 7, type: 'GraphProto' },
+    opsetImport: { id: 8, type: 'OperatorSetIdProto', repeated: true },
+    metadataProps: { id: 14, type: 'StringStringEntryProto', repeated: true },
   },
-} as const;
+  OperatorSetIdProto: { domain: { id: 1, type: 'string' }, version: { id: 2, type: 'int64' } },
+  StringStringEntryProto: { key: { id: 1, type: 'string' }, value: { id: 2, type: 'string' } },
+  GraphProto: {
+    node: { id: 1, type: 'NodeProto', repeated: true },
+    name: { id: 2, type: 'string' },
+    initializer: { id: 5, type: 'TensorProto', repeated: true },
+    docString: { id: 10, type: 'string' },
+    input: { id: 11, type: 'ValueInfoProto', repeated: true },
+    output: { id: 12, type: 'ValueInfoProto', repeated: true },
+    valueInfo: { id: 13, type: 'ValueInfoProto', repeated: true },
+  },
+  NodeProto: {
+    input: { id: 1, type: 'string', repeated: true },
+    output: { id: 2, type: 'string', repeated: true },
+    name: { id: 3, type: 'string' },
+    opType: { id: 4, type: 'string' },
+    attribute: { id: 5, type: 'AttributeProto', repeated: true },
+    docString: { id: 6, type: 'string' },
+    domain: { id: 7, type: 'string' },
+  },
+  /** `type` is an AttributeType: FLOAT 1, INT 2, STRING 3, TENSOR 4, FLOATS 6, INTS 7. */
+  AttributeProto: {
+    name: { id: 1, type: 'string' },
+    f: { id: 2, type: 'float' },
+    i: { id: 3, type: 'int64' },
+    s: { id: 4, type: 'bytes' },
+    t: { id: 5, type: 'TensorProto' },
+    floats: { id: 7, type: 'float', repeated: true },
+    ints: { id: 8, type: 'int64', repeated: true },
+    docString: { id: 13, type: 'string' },
+    type: { id: 20, type: 'enum' },
+  },
+  /** `dataType` is a TensorProto.DataType: FLOAT 1, INT64 7, BOOL 9. */
+  TensorProto: {
+    dims: { id: 1, type: 'int64', repeated: true },
+    dataType: { id: 2, type: 'int32' },
+    name: { id: 8, type: 'string' },
+    rawData: { id: 9, type: 'bytes' },
+    docString: { id: 12, type: 'string' },
+  },
+  ValueInfoProto: { name: { id: 1, type: 'string' }, type: { id: 2, type: 'TypeProto' }, docString: { id: 3, type: 'string' } },
+  /** One of `tensorType`. */
+  TypeProto: { tensorType: { id: 1, type: 'TypeProtoTensor', oneof: true }, denotation: { id: 6, type: 'string' } },
+  /** TypeProto.Tensor: `elemType` is a TensorProto.DataType. */
+  TypeProtoTensor: { elemType: { id: 1, type: 'int32' }, shape: { id: 2, type: 'TensorShapeProto' } },
+  TensorShapeProto: { dim: { id: 1, type: 'TensorShapeProtoDimension', repeated: true } },
+  /** TensorShapeProto.Dimension: one of `dimValue` and `dimParam`. */
+  TensorShapeProtoDimension: { dimValue: { id: 1, type: 'int64', oneof: true }, dimParam: { id: 2, type: 'string', oneof: true }, denotation: { id: 3, type: 'string' } },
+} as const satisfies Record<string, Record<string, FieldSpec>>;

@@ -1,4 +1,4 @@
-// A CommonJS TypeScript file: require('wasm-mlp') gets the CommonJS declarations (index.d.cts).
+// A CommonJS TypeScript file: require('wasm-mlp') gets the package's declarations, CommonJS by dist/types/package.json.
 import nn = require('wasm-mlp');
 
 const m = nn.sequential({ layers: [nn.layers.dense({ units: 1, inputShape: [2] })] });
