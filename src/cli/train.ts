@@ -44,6 +44,9 @@ Options:
                           bounded by the batch and the shuffle buffer, statistics fitted in one extra pass;
                           the validation rows are a seeded random share rather than an exact count
   --shuffle-buffer <n>    rows in the shuffle buffer when streaming (default 10000)
+  --cache-dir <dir|off>   when streaming, the first epoch writes the encoded rows (4 bytes a value) to a
+                          temporary file here, deleted at the end, so later passes need not parse the
+                          text again (default: the OS temp dir, if it has room; off: parse every pass)
   --quiet                 no progress lines
   -h, --help              show this help
 
@@ -71,6 +74,7 @@ export async function train(argv: string[]): Promise<void> {
     quiet: { type: 'boolean', default: false },
     stream: { type: 'boolean' },
     'shuffle-buffer': { type: 'string', default: '10000' },
+    'cache-dir': { type: 'string' },
   });
   if (v.help) return void console.log(trainHelp);
   const cmd = 'train';
@@ -95,7 +99,7 @@ export async function train(argv: string[]): Promise<void> {
   const shuffleBuffer = intFlag(v['shuffle-buffer'], 'shuffle-buffer', cmd, 0);
   const file = positionals[0]!;
   const size = fileSize(file);
-  const spec: TrainSpec = { file, label: String(v.label), out: String(v.out), layers, activation, optimizerName, lr, epochs, batchSize, validation, patience, seed, task, categorical, quiet };
+  const spec: TrainSpec = { file, label: String(v.label), out: String(v.out), layers, activation, optimizerName, lr, epochs, batchSize, validation, patience, seed, task, categorical, quiet, cacheDir: v['cache-dir'] === undefined ? undefined : String(v['cache-dir']) };
   if (v.stream || size > STREAM_ABOVE_MIB * 2 ** 20) {
     await selectBackend(backend, threads);
     return trainStreaming(spec, shuffleBuffer);
