@@ -4,14 +4,13 @@
  * IN_FLIGHT ahead of the training thread.
  *   fit:   nn.data.fitPreprocessing on the training rows (the statistics pass);
  *   parse: read and encode the CSV once, post one split's batches, and write the encoded rows of
- *          each split to a row cache (./row-cache.ts) on the way;
- *   cache: read the encoded rows of one split back from its cache (no parsing).
+ *          each split to a row cache (./row-cache.ts) on the way (passes over the cache run in the
+ *          training thread: they need no parsing).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { statSync } from 'node:fs';
 import * as nn from '../index.js';
 import { RowBatcher, passRng, type RawBatch, type RowWriter } from '../data/batcher.js';
-import { CHUNK_ROWS, RowCacheWriter, readRowCache } from './row-cache.js';
+import { CHUNK_ROWS, RowCacheWriter } from './row-cache.js';
 
 const IN_FLIGHT = 4;
 
@@ -19,14 +18,14 @@ export type Part = 'train' | 'validation';
 
 export interface WorkerJob {
   csvWorker: true;
-  kind: 'fit' | 'parse' | 'cache';
+  kind: 'fit' | 'parse';
   file: string;
   label: string;
   /** The seeded hash split (nn.data.splitRows): functions cannot cross to a worker. */
   split: { share: number; seed: number };
   /** fit: the statistics' options. */
   fit?: { task?: nn.data.Task; categorical?: string[] };
-  /** parse and cache: */
+  /** parse: */
   preprocessing?: nn.data.Preprocessing;
   part?: Part;
   batchSize?: number;
@@ -34,9 +33,8 @@ export interface WorkerJob {
   seed?: number;
   /** Which pass over this split (each shuffles differently). */
   pass?: number;
-  /** parse: write each split's encoded rows here. cache: read the part's rows from cacheFrom. */
+  /** Write each split's encoded rows here. */
   cacheTo?: Partial<Record<Part, string>>;
-  cacheFrom?: string;
 }
 
 export type WorkerMessage =
@@ -77,26 +75,6 @@ export async function csvWorkerMain(): Promise<void> {
       send({ xs: b.x, rows: b.rows, cols: width, ys, yCols, bytes, total }, [b.x.buffer as ArrayBuffer, ys.buffer as ArrayBuffer]);
       if (++inFlight >= IN_FLIGHT) await new Promise<void>((r) => { wake = r; });
     };
-    if (job.kind === 'cache') {
-      const rowFloats = width + yCols;
-      const total = statSync(job.cacheFrom!).size;
-      let chunk: Float32Array, i = 0, bytes = 0;
-      const copy: RowWriter = (x, xo, y, yo) => {
-        const at = i * rowFloats;
-        x.set(chunk.subarray(at, at + width), xo);
-        y.set(chunk.subarray(at + width, at + rowFloats), yo);
-      };
-      for (const c of readRowCache(job.cacheFrom!, rowFloats)) {
-        chunk = c.rows;
-        bytes = c.bytesRead;
-        for (i = 0; i < c.count; i++) {
-          const b = batcher.add(copy);
-          if (b) await post(b, bytes, total);
-        }
-      }
-      for (const b of batcher.drain()) await post(b, bytes, total);
-      return send({ done: true, bytes, total, cached: {} });
-    }
     // parse: one read of the file (nn.data.csv in file order, every row) feeds the batches of one
     // split and the caches of both; the row index decides the split, as nn.data.splitRows does.
     const ds = nn.data.csv(job.file, { label: job.label, preprocessing: pre, batchSize: CHUNK_ROWS });

@@ -5,13 +5,15 @@
  *
  * StreamedCsv plans the passes of `train --stream` so the text is parsed twice in all: once for
  * the statistics, once in the first epoch, which also writes every encoded row (both splits) to a
- * row cache on disk; later epochs, the validation passes and the final scores read the cache.
+ * row cache on disk; later epochs, the validation passes and the final scores read the cache, in
+ * the training thread (no worker to start per pass).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as nn from '../index.js';
 import type { Part, WorkerJob, WorkerMessage } from './csv-worker-main.js';
+import { cachedBatches } from './row-cache.js';
 
 export interface StreamOptions {
   label: string;
@@ -94,27 +96,31 @@ export class StreamedCsv {
 
   private async *pass(part: Part, batchSize: number, shuffleBufferSize: number, pass: number, progress: nn.data.ByteProgress): AsyncGenerator<nn.data.CsvBatch> {
     const o = this.o;
-    const common = { csvWorker: true as const, file: this.file, label: o.label, split: { share: o.validation, seed: o.seed }, preprocessing: o.preprocessing, part, batchSize, shuffleBufferSize, seed: o.seed, pass };
-    const fromCache = this.cached[part] !== undefined;
+    const pre = o.preprocessing;
+    const batch = (xs: Float32Array, ys: Float32Array | Int32Array, rows: number): nn.data.CsvBatch => ({
+      xs: nn.tensor2d(xs, [rows, pre.inputUnits]),
+      ys: pre.task === 'classification' ? (ys instanceof Int32Array ? ys : Int32Array.from(ys)) : nn.tensor2d(ys as Float32Array, [rows, 1]),
+    });
+    if (this.cached[part] !== undefined) {
+      for (const b of cachedBatches(this.cache[part]!, pre.inputUnits, 1, { batchSize, shuffleBufferSize, seed: o.seed, pass }, progress)) yield batch(b.x, b.y, b.rows);
+      this.read.cacheBytes += progress.bytes;
+      this.read.cachePasses++;
+      return;
+    }
     // The first parse fills the caches of both splits; a pass that fails or stops early leaves them unused.
-    const fill = !fromCache && this.dir && this.cached.train === undefined ? this.cache : undefined;
-    const job: WorkerJob = fromCache ? { ...common, kind: 'cache', cacheFrom: this.cache[part]! } : { ...common, kind: 'parse', ...(fill ? { cacheTo: fill } : {}) };
+    const fill = this.dir && this.cached.train === undefined ? this.cache : undefined;
+    const job: WorkerJob = { csvWorker: true, kind: 'parse', file: this.file, label: o.label, split: { share: o.validation, seed: o.seed }, preprocessing: pre, part, batchSize, shuffleBufferSize, seed: o.seed, pass, ...(fill ? { cacheTo: fill } : {}) };
     let done: Extract<WorkerMessage, { done: true }> | undefined;
     for await (const m of messages(spawnWorker(job))) {
       progress.bytes = m.bytes;
       progress.totalBytes = m.total;
       if ('done' in m) done = m;
-      else yield { xs: nn.tensor2d(m.xs, [m.rows, m.cols]), ys: m.yCols === 0 || m.ys instanceof Int32Array ? (m.ys as Int32Array) : nn.tensor2d(m.ys, [m.rows, m.yCols]) };
+      else yield batch(m.xs, m.ys, m.rows);
     }
     if (!done) return;
-    if (fromCache) {
-      this.read.cacheBytes += done.bytes;
-      this.read.cachePasses++;
-    } else {
-      this.read.csvBytes += done.bytes;
-      this.read.parsePasses++;
-      Object.assign(this.cached, done.cached);
-    }
+    this.read.csvBytes += done.bytes;
+    this.read.parsePasses++;
+    Object.assign(this.cached, done.cached);
   }
 }
 

@@ -5,7 +5,8 @@
  * the slow part of streaming (csv-parse runs at a few MB/s a core); reading float32 rows is not.
  * The rows are the same floats the parser encoded, so training on them is training on the file.
  */
-import { closeSync, openSync, readSync, statfsSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync, statfsSync, writeSync } from 'node:fs';
+import { RowBatcher, passRng, type RawBatch, type RowWriter } from '../data/batcher.js';
 
 /** Rows written or read per system call. */
 export const CHUNK_ROWS = 4096;
@@ -62,6 +63,33 @@ export function* readRowCache(path: string, rowFloats: number): Generator<{ rows
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * A pass over cached rows: batches through a shuffle buffer, as nn.data.csv would make them from
+ * the same rows (RowBatcher, the same seed and pass). Synchronous reads: they are fast next to a
+ * training step, so this runs in the training thread (no worker to start per pass).
+ */
+export function* cachedBatches(path: string, width: number, yCols: number, o: { batchSize: number; shuffleBufferSize: number; seed: number; pass: number }, progress: { bytes: number; totalBytes: number | undefined }): Generator<RawBatch> {
+  const rowFloats = width + yCols;
+  const batcher = new RowBatcher(width, yCols, o.batchSize, o.shuffleBufferSize, passRng(o.seed, o.pass));
+  progress.bytes = 0;
+  progress.totalBytes = statSync(path).size;
+  let chunk: Float32Array = new Float32Array(0), i = 0;
+  const copy: RowWriter = (x, xo, y, yo) => {
+    const at = i * rowFloats;
+    x.set(chunk.subarray(at, at + width), xo);
+    y.set(chunk.subarray(at + width, at + rowFloats), yo);
+  };
+  for (const c of readRowCache(path, rowFloats)) {
+    chunk = c.rows;
+    progress.bytes = c.bytesRead;
+    for (i = 0; i < c.count; i++) {
+      const b = batcher.add(copy);
+      if (b) yield b;
+    }
+  }
+  yield* batcher.drain();
 }
 
 /** Free bytes on the file system holding `dir` (Infinity when it cannot be told). */
