@@ -115,8 +115,16 @@ async function run(spec: TrainSpec, shuffleBufferSize: number): Promise<void> {
   const cacheDir = spec.cacheDir === 'off' ? undefined : spec.cacheDir ?? tmpdir();
   const useCache = cacheDir !== undefined && cacheBytes + 2 ** 30 < freeBytes(cacheDir);
   const data = new StreamedCsv(spec.file, { label: spec.label, preprocessing: pre, batchSize: spec.batchSize, shuffleBufferSize, seed: spec.seed, validation: spec.validation, cacheDir: useCache ? cacheDir : undefined });
+  // The cache goes however the run ends: normally, by an error, or by Ctrl-C (then the signal is
+  // raised again, so the process ends as it would have).
   const cleanUp = () => data.dispose();
+  const onSignal = (signal: NodeJS.Signals) => {
+    cleanUp();
+    process.kill(process.pid, signal);
+  };
   process.once('exit', cleanUp);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const model = buildModel(spec, pre);
     say(`${spec.file}: streaming (${(fileSizeMiB(spec.file)).toFixed(1)} MiB), about ${Math.round(100 * (1 - spec.validation))}% of rows for training, the rest for validation; shuffle buffer ${shuffleBufferSize} rows`);
@@ -151,6 +159,8 @@ async function run(spec: TrainSpec, shuffleBufferSize: number): Promise<void> {
     await saveModel(spec, model, pre, lines, say);
   } finally {
     process.off('exit', cleanUp);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     data.dispose();
   }
 }
