@@ -22,7 +22,7 @@ let resultsDir = path.join(root, 'bench/results');
 
 function results(section) {
   const file = path.join(resultsDir, `${section}.json`);
-  if (!existsSync(file)) throw new Error(`${path.relative(root, file)} is missing: run \`npm run bench\` (without --quick) first`);
+  if (!existsSync(file)) throw new Error(`${path.relative(root, file)} is missing: run \`npm run bench${section === 'stream' ? ' -- stream' : ''}\` (without --quick) first`);
   const r = JSON.parse(readFileSync(file, 'utf8'));
   if (r.quick) throw new Error(`${path.relative(root, file)} is from a --quick run; the README takes full runs only`);
   return r;
@@ -101,7 +101,7 @@ const times = (v) => (v >= 20 ? `${Math.round(v)}×` : `${v.toFixed(1)}×`);
  */
 function sections() {
   const out = {};
-  const parts = [['size', sizeSections], ['threads', threadSections], ['train', trainSections]];
+  const parts = [['size', sizeSections], ['threads', threadSections], ['train', trainSections], ['stream', streamSections]];
   for (const [, make] of parts) {
     try {
       Object.assign(out, make());
@@ -128,6 +128,27 @@ function threadSections() {
   };
 }
 sizeSections.names = ['page-size', 'size', 'lines'];
+streamSections.names = ['stream'];
+
+/** The streaming figure (a CSV larger than memory through `wasm-mlp train --stream`), from bench/results/stream.json. */
+function streamSections() {
+  const { result: r, date } = results('stream');
+  const m = r.machine;
+  const c = r.cli;
+  const load = m.loadAverage1m ? `, 1-minute load average ${m.loadAverage1m.min.toFixed(1)}–${m.loadAverage1m.max.toFixed(1)} during the run` : '';
+  const min = (s) => (s >= 120 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(0)} s`);
+  const rows = Math.round((r.sample.rows / r.sample.MB) * r.fileMB);
+  return {
+    stream:
+      `On a generated ${r.fileMB >= 1000 ? `${(r.fileMB / 1000).toFixed(2)} GB` : `${r.fileMB.toFixed(0)} MB`} CSV (about ${(rows / 1e6).toFixed(1)} million rows of 20 numbers, a category and a class; ` +
+      `${m.cores}-core ${m.cpu}, ${m.memGiB} GiB, Node ${m.node}${m.note ? `; ${m.note}` : ''}${load}; ${date.slice(0, 10)}), ` +
+      `\`wasm-mlp train --stream --epochs 1\` took ${min(c.secs)} (${c.MBps.toFixed(1)} MB/s end to end) with a **peak RSS of ${c.peakRssMiB.toFixed(0)} MiB**. ` +
+      `It parsed the text ${c.csvParses === 1 ? 'once' : c.csvParses === 2 ? 'twice' : `${c.csvParses} times`} (the statistics pass at ${c.statistics.MBps.toFixed(1)} MB/s; the epoch, parsing in a worker thread while the main thread trained, at ${c.epoch.MBps.toFixed(1)} MB/s, ${int(c.epoch.rowsPerSec)} rows/s) ` +
+      `and read its row cache ${c.cachePasses} times (validation and the final scores). ` +
+      `Separately, on a ${r.sample.MB.toFixed(0)} MB sample: the statistics pass ${r.sample.statisticsMBps.toFixed(1)} MB/s, parsing and encoding ${r.sample.parseMBps.toFixed(1)} MB/s (${int(r.sample.parseRowsPerSec)} rows/s); ` +
+      `training alone on in-memory batches of ${r.batch} ${int(r.train.rowsPerSec)} rows/s (${r.threads} thread${r.threads > 1 ? 's' : ''}) — ${r.train.rowsPerSec > c.epoch.rowsPerSec ? 'parsing' : 'training'} sets the pace.`,
+  };
+}
 
 function trainSections() {
   const train = results('train');

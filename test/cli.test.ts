@@ -1,7 +1,7 @@
 // End to end: the built `wasm-mlp` bin, spawned as a user would run it, on the CSV fixtures in
 // test/fixtures (regenerate them with `node test/fixtures/generate.mjs`).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -187,6 +187,26 @@ describe('train --stream (the file is never read whole: the path large files tak
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/validation: MSE [\d.]+, MAE [\d.]+, R² 0\.9\d+/);
     expect(JSON.parse(cli('evaluate', out, fixture('regression.csv'), '--json').stdout).r2).toBeGreaterThan(0.9);
+  });
+
+  it('the row cache: the text is parsed twice whatever the epochs, the weights equal those of a run that parses every pass, and the cache is deleted', () => {
+    const cacheDir = join(tmp, 'row-cache');
+    mkdirSync(cacheDir);
+    const run = (out: string, cache: string) => cli('train', fixture('classification.csv'), '--label', 'label', '--layers', '8', '--epochs', '3', '--seed', '5', '--stream', '--shuffle-buffer', '50', '--out', join(tmp, out), '--cache-dir', cache);
+    const cached = run('cache-on', cacheDir);
+    expect(cached.code, cached.stderr).toBe(0);
+    expect(cached.stdout).toMatch(/row cache: the first epoch writes the 240 encoded rows \(0\.0 MiB\)/);
+    // Epochs 2 and 3, three validations and the two final scores read the cache.
+    expect(cached.stdout).toMatch(/read: 2 parses of the CSV \(statistics, 1 more\), 7 passes over the row cache/);
+    expect(readdirSync(cacheDir)).toEqual([]);
+    const parsed = run('cache-off', 'off');
+    expect(parsed.code, parsed.stderr).toBe(0);
+    expect(parsed.stdout).toMatch(/row cache: off; every pass parses the file/);
+    expect(parsed.stdout).toMatch(/read: 9 parses of the CSV \(statistics, 8 more\), 0 passes over the row cache/);
+    const lines = (r: ReturnType<typeof cli>) => r.stdout.split('\n').filter((l) => /^(Epoch|training:|validation:)/.test(l)).map((l) => l.replace(/ [\d.]+ MB\/s +\d+ rows\/s/, ''));
+    expect(lines(cached)).toEqual(lines(parsed));
+    expect(lines(cached)).toHaveLength(5);
+    expect(readFileSync(join(tmp, 'cache-on', 'weights.bin')).equals(readFileSync(join(tmp, 'cache-off', 'weights.bin')))).toBe(true);
   });
 
   it('bad cells and rows name the line and column, as one error line', () => {

@@ -65,6 +65,8 @@ describe('nn.data.csv parsing', () => {
       ['', /is empty; expected a header row/, 1, undefined],
       ['a,b,y\n', /has a header \(a, b, y\) but no data rows/, undefined, undefined],
       ['a,b,z\n1,2,0\n', /has no label column "y"; its columns are: a, b, z/, undefined, 'y'],
+      // Line numbers count quoted line breaks, CRLF and skipped empty lines.
+      ['a,t,y\r\n1,"two\nlines",0\r\n\r\n2,p,1\r\n3,q,0\r\n4,r,1\r\n5,s,0\r\nbad,u,1\r\n', /line 9, column "a": "bad" is not a number/, 9, 'a'],
     ];
     for (const [text, msg, line, column] of cases) {
       const err = await nn.data.fitPreprocessing(file('bad.csv', text), { label: 'y' }).then(() => undefined, (e: unknown) => e);

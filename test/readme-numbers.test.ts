@@ -35,7 +35,14 @@ function writeResults(simdBuild: string, quick = false): string {
   const rows = { 'NN 128³': 45, 'dX   b64 128→10 NT': 31 };
   const gemm = { simd: { ran: ran('simd'), rows, peak: 40 }, relaxed: { ran: ran('relaxed', 1, ['--experimental-wasm-relaxed-simd']), rows, peak: 58 }, js: { ran: ran('js'), rows } };
   const threads = { load: { before: '1', after: '1' }, train: { 1: { threads: 1, ran: ran('simd'), mnist: mnist(30000), tiny: 2.5 }, 2: { threads: 2, ran: ran('simd', 2), mnist: mnist(50000), tiny: 3.2 } } };
-  for (const [name, result] of Object.entries({ train, gemm, threads })) {
+  const stream = {
+    machine: { cpu: 'Test CPU', cores: 2, memGiB: 23.4, node: 'v20.20.2', loadAverage1m: { min: 8.5, mean: 10, max: 13.25, samples: 100 }, note: 'shared with 6 other jobs' },
+    fileMB: 2048.1, batch: 256, threads: 2,
+    sample: { MB: 128, rows: 800000, statisticsMBps: 4.2, parseMBps: 5.5, parseRowsPerSec: 36000 },
+    train: { rowsPerSec: 150000 },
+    cli: { secs: 1100, MBps: 1.86, peakRssMiB: 171.4, statistics: { MBps: 4, secs: 512 }, epoch: { MBps: 3.5, rowsPerSec: 19000 }, csvParses: 2, cachePasses: 3 },
+  };
+  for (const [name, result] of Object.entries({ train, gemm, threads, stream })) {
     writeFileSync(path.join(d, `${name}.json`), JSON.stringify({ section: name, date: '2026-12-01T00:00:00Z', machine, quick, result }));
   }
   return d;
@@ -57,6 +64,9 @@ describe('scripts/readme-numbers.mjs', () => {
     expect(out).toMatch(/Size of the core: `assembly\/` [\d,]+ lines/);
     expect(out).toContain('MNIST training runs 1.67× as fast at batch 64 and 1.67× at batch 256 on 2 threads as on one');
     expect(out).toMatch(/\*\*[\d.]+ KiB gzip\*\* of wasm-mlp/);
+    expect(out).toContain('On a generated 2.05 GB CSV (about 12.8 million rows of 20 numbers, a category and a class; 2-core Test CPU, 23.4 GiB, Node v20.20.2; shared with 6 other jobs, 1-minute load average 8.5–13.3 during the run; 2026-12-01)');
+    expect(out).toContain('took 18.3 min (1.9 MB/s end to end) with a **peak RSS of 171 MiB**. It parsed the text twice (the statistics pass at 4.0 MB/s;');
+    expect(out).toMatch(/read its row cache 3 times .* training alone on in-memory batches of 256 150,000 rows\/s \(2 threads\) — parsing sets the pace\./);
     expect(out).not.toContain('Not generated');
   });
 
@@ -67,7 +77,7 @@ describe('scripts/readme-numbers.mjs', () => {
 
   it('the README has every marked section', () => {
     const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-    for (const name of ['headline', 'page-size', 'bench', 'not-met', 'size', 'lines', 'threads']) {
+    for (const name of ['headline', 'page-size', 'bench', 'not-met', 'size', 'lines', 'threads', 'stream']) {
       expect(readme).toContain(`<!-- numbers:${name} -->`);
       expect(readme).toContain(`<!-- /numbers:${name} -->`);
     }

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { bench, benchHelp } from './bench.js';
+import { csvWorkerMain, isCsvWorker } from './csv-worker-main.js';
 import { UsageError, UserError } from './errors.js';
 import { evaluate, evaluateHelp } from './evaluate.js';
 import { predict, predictHelp } from './predict.js';
@@ -102,6 +103,11 @@ function version(): string {
   }
 }
 
-const code = await main(process.argv.slice(2));
-// Let stdout drain (a pipe may still hold output), then exit: worker threads must not keep us alive.
-process.stdout.write('', () => process.exit(code));
+// `train --stream` runs its CSV worker threads from this same file (./csv-worker.ts).
+if (isCsvWorker()) {
+  await csvWorkerMain();
+} else {
+  const code = await main(process.argv.slice(2));
+  // Let stdout drain (a pipe may still hold output), then exit: worker threads must not keep us alive.
+  process.stdout.write('', () => process.exit(code));
+}

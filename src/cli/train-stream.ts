@@ -4,22 +4,27 @@
  * model.fitDataset reads it again each epoch through nn.data.csv with a shuffle buffer, so memory
  * is bounded by the batch and the buffer. Training and validation rows are split by a seeded hash
  * of the row number (no row list to hold). Progress is shown by bytes. Also the pieces both train
- * paths share: backend choice, the model, the run description, saving.
+ * paths share: backend choice, the model, the run description, saving. The first epoch caches the
+ * encoded rows on disk (./row-cache.ts), so the text is parsed twice in all, whatever the epochs.
  */
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as nn from '../index.js';
 import type { Preprocessing, Task } from '../data/index.js';
 import { UserError } from './errors.js';
 import { PREPROCESSING_FILE } from './model-files.js';
 import { byteProgress } from './progress.js';
-import { WorkerCsvDataset, fitInWorker } from './csv-worker.js';
+import { StreamedCsv, fitInWorker } from './csv-worker.js';
+import { freeBytes } from './row-cache.js';
 import { RegressionScore } from './util.js';
 
 export interface TrainSpec {
   file: string; label: string; out: string; layers: number[]; activation: string; optimizerName: string; lr: number;
   epochs: number; batchSize: number; validation: number; patience: number | undefined; seed: number;
   task: Task | undefined; categorical: string[]; quiet: boolean;
+  /** Where `train --stream` caches the encoded rows: a directory, 'off', or undefined for the OS temp dir. */
+  cacheDir?: string | undefined;
 }
 
 export function fileSize(file: string): number {
@@ -95,44 +100,69 @@ async function run(spec: TrainSpec, shuffleBufferSize: number): Promise<void> {
   // Pass 1: the statistics, from the training rows.
   const progress = { bytes: 0, totalBytes: undefined as number | undefined };
   const stats = spec.quiet ? undefined : byteProgress({ label: 'statistics', progress, out });
-  let pre: Preprocessing;
+  let fitted: { pre: Preprocessing; rows: number };
   try {
-    pre = await fitInWorker(spec.file, {
-      label: spec.label, split: { share: spec.validation, seed: spec.seed, take: 'train' },
+    fitted = await fitInWorker(spec.file, {
+      label: spec.label, validation: spec.validation, seed: spec.seed,
       ...(spec.task ? { task: spec.task } : {}), ...(spec.categorical.length ? { categorical: spec.categorical } : {}),
     }, progress);
   } finally {
     stats?.done();
   }
-  const common = { label: spec.label, preprocessing: pre };
-  // Parsing runs in a worker thread, overlapping training.
-  const trainSet = new WorkerCsvDataset(spec.file, { ...common, batchSize: spec.batchSize, shuffleBufferSize, seed: spec.seed, split: { share: spec.validation, seed: spec.seed, take: 'train' } });
-  const valSet = spec.validation > 0 ? new WorkerCsvDataset(spec.file, { ...common, batchSize: 1024, split: { share: spec.validation, seed: spec.seed, take: 'validation' } }) : undefined;
-  const model = buildModel(spec, pre);
-  say(`${spec.file}: streaming (${(fileSizeMiB(spec.file)).toFixed(1)} MiB), about ${Math.round(100 * (1 - spec.validation))}% of rows for training, the rest for validation; shuffle buffer ${shuffleBufferSize} rows`);
-  describeRun(spec, pre, model, say);
-
-  const callbacks: nn.callbacks.Callback[] = [];
-  if (!spec.quiet) callbacks.push(epochBar(spec.epochs, trainSet.progress, out));
-  const stopper = earlyStopper(spec.patience, Boolean(valSet));
-  if (stopper) callbacks.push(stopper);
-  const history = await model.fitDataset(trainSet, { epochs: spec.epochs, callbacks, ...(valSet ? { validationData: valSet } : {}) });
-  const ran = history.epoch.length;
-  if (stopper && stopper.stoppedEpoch > 0) say(`\nearly stop after epoch ${ran}: no ${valSet ? 'val_loss' : 'loss'} improvement for ${spec.patience} epochs; keeping the weights of epoch ${stopper.bestEpoch + 1}`);
-
-  const lines: string[] = [];
-  const score = async (name: string, ds: WorkerCsvDataset) => {
-    if (pre.task === 'classification') {
-      const r = await model.evaluateDataset(ds);
-      lines.push(`${name}: loss ${r.loss.toFixed(4)}, accuracy ${(100 * r.accuracy!).toFixed(2)}%`);
-    } else {
-      const m = await streamedRegression(model, ds, pre.target!);
-      lines.push(`${name}: MSE ${fmtNum(m.mse)}, MAE ${fmtNum(m.mae)}, R² ${m.r2.toFixed(4)}`);
-    }
+  const pre = fitted.pre;
+  // The first epoch parses the file again and caches the encoded rows; the rest read the cache.
+  const cacheBytes = fitted.rows * (pre.inputUnits + 1) * 4;
+  const cacheDir = spec.cacheDir === 'off' ? undefined : spec.cacheDir ?? tmpdir();
+  const useCache = cacheDir !== undefined && cacheBytes + 2 ** 30 < freeBytes(cacheDir);
+  const data = new StreamedCsv(spec.file, { label: spec.label, preprocessing: pre, batchSize: spec.batchSize, shuffleBufferSize, seed: spec.seed, validation: spec.validation, cacheDir: useCache ? cacheDir : undefined });
+  // The cache goes however the run ends: normally, by an error, or by Ctrl-C (then the signal is
+  // raised again, so the process ends as it would have).
+  const cleanUp = () => data.dispose();
+  const onSignal = (signal: NodeJS.Signals) => {
+    cleanUp();
+    process.kill(process.pid, signal);
   };
-  await score('training', new WorkerCsvDataset(spec.file, { ...common, batchSize: 1024, split: { share: spec.validation, seed: spec.seed, take: 'train' } }));
-  if (valSet) await score('validation', valSet);
-  await saveModel(spec, model, pre, lines, say);
+  process.once('exit', cleanUp);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const model = buildModel(spec, pre);
+    say(`${spec.file}: streaming (${(fileSizeMiB(spec.file)).toFixed(1)} MiB), about ${Math.round(100 * (1 - spec.validation))}% of rows for training, the rest for validation; shuffle buffer ${shuffleBufferSize} rows`);
+    say(useCache
+      ? `row cache: the first epoch writes the ${fitted.rows} encoded rows (${(cacheBytes / 2 ** 20).toFixed(1)} MiB) to ${cacheDir}; later passes read them instead of parsing`
+      : `row cache: ${cacheDir === undefined ? 'off' : `not enough free space in ${cacheDir} for ${(cacheBytes / 2 ** 20).toFixed(1)} MiB`}; every pass parses the file`);
+    describeRun(spec, pre, model, say);
+
+    const valSet = data.validation;
+    const callbacks: nn.callbacks.Callback[] = [];
+    if (!spec.quiet) callbacks.push(epochBar(spec.epochs, data.progress, out));
+    const stopper = earlyStopper(spec.patience, Boolean(valSet));
+    if (stopper) callbacks.push(stopper);
+    const history = await model.fitDataset(data.training, { epochs: spec.epochs, callbacks, ...(valSet ? { validationData: valSet } : {}) });
+    const ran = history.epoch.length;
+    if (stopper && stopper.stoppedEpoch > 0) say(`\nearly stop after epoch ${ran}: no ${valSet ? 'val_loss' : 'loss'} improvement for ${spec.patience} epochs; keeping the weights of epoch ${stopper.bestEpoch + 1}`);
+
+    const lines: string[] = [];
+    const score = async (name: string, ds: AsyncIterable<nn.data.CsvBatch>) => {
+      if (pre.task === 'classification') {
+        const r = await model.evaluateDataset(ds);
+        lines.push(`${name}: loss ${r.loss.toFixed(4)}, accuracy ${(100 * r.accuracy!).toFixed(2)}%`);
+      } else {
+        const m = await streamedRegression(model, ds, pre.target!);
+        lines.push(`${name}: MSE ${fmtNum(m.mse)}, MAE ${fmtNum(m.mae)}, R² ${m.r2.toFixed(4)}`);
+      }
+    };
+    await score('training', data.scoring('train'));
+    if (valSet) await score('validation', data.scoring('validation'));
+    const r = data.read;
+    lines.push(`read: ${r.parsePasses + 1} parses of the CSV (statistics, ${r.parsePasses} more), ${r.cachePasses} passes over the row cache`);
+    await saveModel(spec, model, pre, lines, say);
+  } finally {
+    process.off('exit', cleanUp);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    data.dispose();
+  }
 }
 
 /** MSE, MAE and R² in the label's units, accumulated batch by batch. */

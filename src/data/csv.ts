@@ -6,9 +6,9 @@
  */
 import { Tensor2D, describe } from '../tensor.js';
 import { checkOptionKeys, optionKeys } from '../util/options.js';
-import { Rng } from '../util/random.js';
+import { RowBatcher, passRng, type RawBatch, type RowWriter } from './batcher.js';
 import { PreprocessingFitter, RowEncoder, type FitOptions, type Preprocessing, type Task } from './preprocessing.js';
-import { CsvError, openRecords, type RecordOptions } from './records.js';
+import { CsvError, openRecords, type CsvRecord, type RecordOptions } from './records.js';
 import { checkSource, reopenable, type ByteProgress, type CsvSource } from './source.js';
 
 export interface CsvOptions {
@@ -116,63 +116,27 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
     const sparse = pre.task === 'classification' && yCols === 1;
     const withLabels = enc.labels;
     const filter = this.opts.filter;
-    const B = this.batchSize;
-    const S = this.shuffleBufferSize;
-    // Each pass its own shuffle stream, the same for the same seed and pass.
-    const rng = new Rng((this.seed + Math.imul(pass, 0x9e3779b9)) >>> 0);
-    const bufX = new Float32Array(Math.max(S, 1) * width), bufY = new Float32Array(Math.max(S, 1) * yCols);
-    let held = 0;
-    let xs = new Float32Array(B * width), ys = new Float32Array(B * yCols);
-    let n = 0;
-    const batch = (rows: number): CsvBatch => {
-      const x = new Tensor2D(rows === B ? xs : xs.slice(0, rows * width), [rows, width]);
-      const y = !withLabels ? (undefined as unknown as Int32Array) : sparse ? Int32Array.from(ys.subarray(0, rows)) : new Tensor2D(rows === B ? ys : ys.slice(0, rows * yCols), [rows, yCols]);
-      xs = new Float32Array(B * width);
-      ys = new Float32Array(B * yCols);
-      n = 0;
-      return { xs: x, ys: y };
-    };
-    const take = (from: Float32Array, fy: Float32Array, i: number) => {
-      xs.set(from.subarray(i * width, (i + 1) * width), n * width);
-      ys.set(fy.subarray(i * yCols, (i + 1) * yCols), n * yCols);
-      n++;
-    };
+    const batcher = new RowBatcher(width, yCols, this.batchSize, this.shuffleBufferSize, passRng(this.seed, pass));
+    const batch = (b: RawBatch): CsvBatch => ({
+      xs: new Tensor2D(b.x, [b.rows, width]),
+      ys: !withLabels ? (undefined as unknown as Int32Array) : sparse ? Int32Array.from(b.y) : new Tensor2D(b.y, [b.rows, yCols]),
+    });
+    let record: CsvRecord;
+    const write: RowWriter = (x, xo, y, yo) => enc.encode(record, x, xo, y, yo);
     let row = -1;
     try {
       for await (const run of records) for (const r of run) {
         row++;
         if (r.cells.length !== header.length) throw new CsvError(`data.csv: ${where} line ${r.line}: expected ${header.length} fields, got ${r.cells.length}`, r.line);
         if (filter && !filter(row)) continue;
-        if (S === 0) {
-          enc.encode(r, xs, n * width, ys, n * yCols);
-          n++;
-        } else if (held < S) {
-          enc.encode(r, bufX, held * width, bufY, held * yCols);
-          held++;
-          continue;
-        } else {
-          // The buffer is full: emit a random held row, and the new row takes its place.
-          const k = rng.nextU32() % S;
-          take(bufX, bufY, k);
-          enc.encode(r, bufX, k * width, bufY, k * yCols);
-        }
-        if (n === B) yield batch(B);
+        record = r;
+        const b = batcher.add(write);
+        if (b) yield batch(b);
       }
     } catch (e) {
       throw e instanceof CsvError || !(e instanceof Error) ? e : new CsvError(`data.csv: ${where}: ${e.message}`);
     }
-    // Drain the buffer in random order.
-    while (held > 0) {
-      const k = rng.nextU32() % held;
-      take(bufX, bufY, k);
-      held--;
-      if (k !== held) {
-        bufX.copyWithin(k * width, held * width, (held + 1) * width);
-        bufY.copyWithin(k * yCols, held * yCols, (held + 1) * yCols);
-      }
-      if (n === B) yield batch(B);
-    }
-    if (n > 0) yield batch(n);
+    for (const b of batcher.drain()) yield batch(b);
     if (row < 0) throw new CsvError(`data.csv: ${where} has a header (${header.join(', ')}) but no data rows`, 1);
   }
 

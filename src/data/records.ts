@@ -30,8 +30,10 @@ const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
 type Parser = {
   write(s: string): boolean;
+  push(record: unknown): boolean;
+  info: { lines: number };
   end(): void;
-  read(): { record: string[]; info: { lines: number } } | null;
+  read(): string[] | { record: string[]; info: { lines: number } } | null;
   on(ev: string, f: (...a: unknown[]) => void): void;
   once(ev: string, f: (...a: unknown[]) => void): void;
   destroy?(e?: Error): void;
@@ -47,10 +49,22 @@ export async function openRecords(source: CsvSource, opts: RecordOptions, progre
   progress.totalBytes = opened.totalBytes;
   const name = opened.name;
   const { parse } = (isNode ? await import('./parser-node.js') : await import('./parser-browser.js')) as unknown as { parse(o: object): Parser };
+  // Line numbers: csv-parse's `info` option builds an object per record (a quarter of its time). In
+  // Node its Transform pushes each record as it ends, so the running count (parser.info.lines) read
+  // there is the record's line; the browser build gets `info`.
   const parser = parse({
-    bom: true, trim: true, skip_empty_lines: true, info: true, delimiter: opts.delimiter,
+    bom: true, trim: true, skip_empty_lines: true, info: !isNode, delimiter: opts.delimiter,
     max_record_size: opts.maxLineLength,
   });
+  const lines: number[] = [];
+  let head = 0;
+  if (isNode) {
+    const push = parser.push;
+    parser.push = function (this: Parser, record: unknown) {
+      if (record !== null) lines.push(parser.info.lines);
+      return push.call(this, record);
+    };
+  }
   let error: unknown;
   let ended = false;
   let stopped = false;
@@ -98,7 +112,13 @@ export async function openRecords(source: CsvSource, opts: RecordOptions, progre
     for (;;) {
       if (error !== undefined) throw toCsvError(error, name, what);
       const run: CsvRecord[] = [];
-      for (let r = parser.read(); r !== null; r = run.length < max ? parser.read() : null) run.push({ cells: r.record, line: r.info.lines });
+      for (let r = parser.read(); r !== null; r = run.length < max ? parser.read() : null) {
+        run.push(Array.isArray(r) ? { cells: r, line: lines[head++]! } : { cells: r.record, line: r.info.lines });
+      }
+      if (head > 4096 && head * 2 > lines.length) {
+        lines.splice(0, head);
+        head = 0;
+      }
       if (run.length) return run;
       if (ended) return null;
       await wait();

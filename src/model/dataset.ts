@@ -253,7 +253,7 @@ function fromTensorLike(v: unknown, target: boolean, what: string): unknown {
 
 type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
 
-function checkDataset(d: unknown, what: string): void {
+export function checkDataset(d: unknown, what: string): void {
   const o = d as Record<PropertyKey, unknown> | null;
   const ok = o !== null && (typeof o === 'object' || typeof o === 'function') &&
     (typeof o[Symbol.asyncIterator] === 'function' || typeof o[Symbol.iterator] === 'function' || typeof o.iterator === 'function');
@@ -263,7 +263,7 @@ function checkDataset(d: unknown, what: string): void {
 }
 
 /** A generator object (or any iterator that is its own iterable) can be walked once. */
-function isOneShot(d: unknown): boolean {
+export function isOneShot(d: unknown): boolean {
   const o = d as Record<PropertyKey, unknown>;
   if (typeof o.iterator === 'function' && typeof o[Symbol.asyncIterator] !== 'function' && typeof o[Symbol.iterator] !== 'function') return false;
   return typeof o.next === 'function';
@@ -273,7 +273,7 @@ function isBatch(v: unknown): boolean {
   return !!v && typeof v === 'object' && !Array.isArray(v) && 'xs' in v && 'ys' in v;
 }
 
-async function openIterator(d: Dataset | unknown, what: string): Promise<AnyIterator> {
+export async function openIterator(d: Dataset | unknown, what: string): Promise<AnyIterator> {
   const o = d as Record<PropertyKey, unknown>;
   let it: unknown;
   if (typeof o[Symbol.asyncIterator] === 'function') it = (o[Symbol.asyncIterator] as () => unknown)();
@@ -283,6 +283,6 @@ async function openIterator(d: Dataset | unknown, what: string): Promise<AnyIter
   return it as AnyIterator;
 }
 
-async function closeIterator(it: AnyIterator | undefined): Promise<void> {
+export async function closeIterator(it: AnyIterator | undefined): Promise<void> {
   if (it && typeof it.return === 'function') await it.return();
 }

@@ -6,7 +6,9 @@ import type { Logs } from '../callbacks.js';
 import type { History, WeightTensor } from '../model/sequential.js';
 import { Tensor2D, toTensor, type Tensor2DLike } from '../tensor.js';
 import { toEndpoint, type MessageEndpoint, type Port } from './endpoint.js';
-import type { ModelSpec, PlainTensor, Reply, WorkerFitArgs } from './protocol.js';
+import type { Dataset } from '../model/dataset.js';
+import type { ModelSpec, PlainTensor, Reply, WorkerFitArgs, WorkerFitDatasetArgs } from './protocol.js';
+import { DatasetServer } from './remote-dataset.js';
 
 /** Options of {@link WorkerModel.fit}: the worker-side fit options plus main-thread callbacks. */
 export interface WorkerModelFitArgs extends Omit<WorkerFitArgs, 'validationData'> {
@@ -17,11 +19,21 @@ export interface WorkerModelFitArgs extends Omit<WorkerFitArgs, 'validationData'
   onBatchEnd?: (batch: number, logs: Logs) => void;
 }
 
+/** Options of {@link WorkerModel.fitDataset}: fitDataset's options (datasets stay on this thread) plus main-thread callbacks. */
+export interface WorkerModelFitDatasetArgs extends Omit<WorkerFitDatasetArgs, 'validationData' | 'oneShot'> {
+  validationData?: [Tensor2DLike, Tensor2DLike] | Dataset;
+  onEpochEnd?: (epoch: number, logs: Logs, weights?: WeightTensor[]) => void;
+  onBatchEnd?: (batch: number, logs: Logs) => void;
+}
+
+const isBatchLike = (v: unknown): boolean => !!v && typeof v === 'object' && !Array.isArray(v) && 'xs' in v && 'ys' in v;
+
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
   onEpoch?: (epoch: number, logs: Logs, weights?: WeightTensor[]) => void;
   onBatch?: (batch: number, logs: Logs) => void;
+  onPull?: (stream: number, action: 'open' | 'next' | 'close') => void;
 }
 
 /**
@@ -74,6 +86,7 @@ export class WorkerModel {
     if (!p) return;
     if (reply.type === 'epoch') p.onEpoch?.(reply.epoch, reply.logs, reply.weights && named(reply.weights));
     else if (reply.type === 'batch') p.onBatch?.(reply.batch, reply.logs);
+    else if (reply.type === 'pull') p.onPull?.(reply.stream, reply.action);
     else {
       this.pending.delete(reply.id);
       if (reply.type === 'result') p.resolve(reply.value);
@@ -81,8 +94,7 @@ export class WorkerModel {
     }
   }
 
-  private request<T>(message: Record<string, unknown>, extra: Partial<Pending> = {}): Promise<T> {
-    const id = this.nextId++;
+  private request<T>(message: Record<string, unknown>, extra: Partial<Pending> = {}, id = this.nextId++): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, ...extra });
       this.port.post({ id, ...message }, []);
@@ -100,6 +112,32 @@ export class WorkerModel {
     const workerArgs: WorkerFitArgs = { ...rest, batchLogs: rest.batchLogs ?? onBatchEnd !== undefined };
     if (validationData) workerArgs.validationData = [plain(validationData[0], 'fit validationData x'), plain(validationData[1], 'fit validationData y')];
     return this.request({ op: 'fit', x: plain(x, 'fit x'), y: plain(y, 'fit y'), args: workerArgs }, { onEpoch: onEpochEnd, onBatch: onBatchEnd });
+  }
+
+  /**
+   * Train in the worker on a dataset that stays on this thread (a generator, `nn.data.csv`, a
+   * tf.data Dataset): the worker pulls one batch at a time, so memory stays bounded by a batch and
+   * the page only reads data. Options and results as `model.fitDataset`; `validationData` is
+   * [x, y] or a dataset. A batch the dataset cannot produce (a bad CSV row) rejects the fit with
+   * its message; the worker's weights are those after the previous batch.
+   */
+  async fitDataset(dataset: Dataset, args: WorkerModelFitDatasetArgs = {}): Promise<History> {
+    const { onEpochEnd, onBatchEnd, validationData, ...rest } = args;
+    const id = this.nextId++;
+    const answer = (stream: number) => (a: object, transfer: ArrayBuffer[]) => this.port.post({ id, op: 'batch', stream, ...a }, transfer);
+    const streams = [new DatasetServer(dataset, 'fitDataset', answer(0))];
+    const workerArgs: WorkerFitDatasetArgs = { ...rest, batchLogs: rest.batchLogs ?? onBatchEnd !== undefined, oneShot: streams[0]!.oneShot };
+    if (Array.isArray(validationData) && validationData.length === 2 && !isBatchLike(validationData[0])) {
+      workerArgs.validationData = [plain(validationData[0] as Tensor2DLike, 'fitDataset validationData x'), plain(validationData[1] as Tensor2DLike, 'fitDataset validationData y')];
+    } else if (validationData !== undefined) {
+      streams.push(new DatasetServer(validationData as Dataset, 'fitDataset validationData', answer(1)));
+      workerArgs.validationData = 'dataset';
+    }
+    try {
+      return await this.request<History>({ op: 'fitDataset', args: workerArgs }, { onEpoch: onEpochEnd, onBatch: onBatchEnd, onPull: (s, action) => streams[s]?.pull(action) }, id);
+    } finally {
+      await Promise.all(streams.map((s) => s.close()));
+    }
   }
 
   /** Ask a running fit to finish after its current epoch (its Promise then resolves normally). */

@@ -36,10 +36,19 @@ export interface PlainTensor {
   data: Float32Array;
 }
 
+/** A batch as posted (targets as a tensor: flat class ids become a column). */
+export interface PlainBatch {
+  xs: PlainTensor;
+  ys: PlainTensor;
+}
+
 /** Main thread → worker. `id` pairs a request with its reply. */
 export type Request =
   | { id: number; op: 'init'; spec: ModelSpec }
   | { id: number; op: 'fit'; x: PlainTensor; y: PlainTensor; args: WorkerFitArgs }
+  | { id: number; op: 'fitDataset'; args: WorkerFitDatasetArgs }
+  /** The answer to a `pull` of fitDataset `id`'s dataset `stream` (0 training, 1 validation): a batch, the end of the pass, or its error. */
+  | { id: number; op: 'batch'; stream: number; value?: PlainBatch; done?: boolean; error?: string }
   | { id: number; op: 'predict'; x: PlainTensor }
   | { id: number; op: 'evaluate'; x: PlainTensor; y: PlainTensor }
   | { id: number; op: 'getWeights' }
@@ -52,7 +61,9 @@ export type Reply =
   | { id: number; type: 'result'; value: unknown }
   | { id: number; type: 'error'; message: string }
   | { id: number; type: 'epoch'; epoch: number; logs: Logs; weights?: PlainTensor[] }
-  | { id: number; type: 'batch'; batch: number; logs: Logs };
+  | { id: number; type: 'batch'; batch: number; logs: Logs }
+  /** fitDataset asks the main thread for its dataset `stream`: start a pass, the next batch, or close the pass. */
+  | { id: number; type: 'pull'; stream: number; action: 'open' | 'next' | 'close' };
 
 /** `fit` options that can cross the thread boundary (callbacks stay on the main thread). */
 export interface WorkerFitArgs {
@@ -67,6 +78,21 @@ export interface WorkerFitArgs {
   batchLogs?: boolean;
   /** Attach a copy of the weights to every n-th epoch message (0 = never; default 0). */
   weightsEvery?: number;
+}
+
+/** `fitDataset` options that can cross the thread boundary; the datasets stay on the main thread. */
+export interface WorkerFitDatasetArgs {
+  epochs?: number;
+  batchesPerEpoch?: number;
+  validationBatches?: number;
+  initialEpoch?: number;
+  yieldEvery?: number;
+  batchLogs?: boolean;
+  weightsEvery?: number;
+  /** [x, y] in memory, or 'dataset': a second stream of pulled batches. */
+  validationData?: [PlainTensor, PlainTensor] | 'dataset';
+  /** The training dataset is a one-shot iterator (a generator object). */
+  oneShot?: boolean;
 }
 
 export type { History, Logs };

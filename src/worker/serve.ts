@@ -10,6 +10,7 @@ import * as optimizers from '../optimizers/index.js';
 import { Tensor2D, toTensor, type Tensor2DLike } from '../tensor.js';
 import { toEndpoint, type MessageEndpoint } from './endpoint.js';
 import type { ModelSpec, PlainTensor, Reply, Request } from './protocol.js';
+import { RemoteDatasets } from './remote-dataset.js';
 
 
 /** Build (but do not train) the Sequential model a ModelSpec describes. */
@@ -51,6 +52,16 @@ export function serveWorker(endpoint?: MessageEndpoint): void {
     return model;
   };
   const copyWeights = (m: Sequential): PlainTensor[] => m.getWeights().map((w) => ({ shape: w.shape, data: w.data }));
+  /** Epoch logs (with weights every `weightsEvery` epochs) and, if asked, batch logs, posted as they come. */
+  const logCallbacks = (id: number, m: Sequential, weightsEvery: number, batchLogs: boolean | undefined) => ({
+    onEpochEnd: (epoch: number, logs: Record<string, number> = {}) => {
+      const withWeights = weightsEvery > 0 && (epoch + 1) % weightsEvery === 0;
+      const weights = withWeights ? copyWeights(m) : undefined;
+      post({ id, type: 'epoch', epoch, logs, ...(weights ? { weights } : {}) }, weights ? weights.map((w) => w.data.buffer) : []);
+    },
+    ...(batchLogs ? { onBatchEnd: (batch: number, logs: Record<string, number> = {}) => post({ id, type: 'batch', batch, logs }) } : {}),
+  });
+  const remotes = new Map<number, RemoteDatasets>();
 
   const handle = async (req: Request): Promise<[unknown, ArrayBufferLike[]]> => {
     switch (req.op) {
@@ -68,16 +79,25 @@ export function serveWorker(endpoint?: MessageEndpoint): void {
         const history = await m.fit(tensor(req.x, 'fit x'), tensor(req.y, 'fit y'), {
           ...args,
           ...(validationData ? { validationData: [tensor(validationData[0], 'fit validationData x'), tensor(validationData[1], 'fit validationData y')] } : {}),
-          callbacks: {
-            onEpochEnd: (epoch, logs = {}) => {
-              const withWeights = weightsEvery > 0 && (epoch + 1) % weightsEvery === 0;
-              const weights = withWeights ? copyWeights(m) : undefined;
-              post({ id: req.id, type: 'epoch', epoch, logs, ...(weights ? { weights } : {}) }, weights ? weights.map((w) => w.data.buffer) : []);
-            },
-            ...(batchLogs ? { onBatchEnd: (batch: number, logs: Record<string, number> = {}) => post({ id: req.id, type: 'batch', batch, logs }) } : {}),
-          },
+          callbacks: logCallbacks(req.id, m, weightsEvery, batchLogs),
         });
         return [history, []];
+      }
+      case 'fitDataset': {
+        const m = need();
+        const { batchLogs, weightsEvery = 0, validationData, oneShot, ...args } = req.args;
+        const remote = new RemoteDatasets(req.id, (r) => post(r));
+        remotes.set(req.id, remote);
+        try {
+          const history = await m.fitDataset(remote.dataset(0, oneShot ?? false), {
+            ...args,
+            ...(validationData === 'dataset' ? { validationData: remote.dataset(1, false) } : validationData ? { validationData: [tensor(validationData[0], 'fitDataset validationData x'), tensor(validationData[1], 'fitDataset validationData y')] } : {}),
+            callbacks: logCallbacks(req.id, m, weightsEvery, batchLogs),
+          });
+          return [history, []];
+        } finally {
+          remotes.delete(req.id);
+        }
       }
       case 'predict': {
         const out = need().predict(tensor(req.x, 'predict x'));
@@ -105,6 +125,8 @@ export function serveWorker(endpoint?: MessageEndpoint): void {
   };
 
   port.listen((req: Request) => {
+    // A batch answers a running fitDataset's pull; it gets no reply of its own.
+    if (req.op === 'batch') return void remotes.get(req.id)?.receive(req);
     handle(req).then(
       ([value, transfer]) => post({ id: req.id, type: 'result', value }, transfer),
       (e: unknown) => post({ id: req.id, type: 'error', message: e instanceof Error ? e.message : String(e) }),
