@@ -4,6 +4,7 @@
 //   npm run bench                    # everything
 //   npm run bench -- --quick         # fewer sizes, shorter timings
 //   npm run bench -- gemm            # only the named sections
+//   npm run bench -- native          # vs PyTorch and Keras-on-JAX (bench/native.mjs; builds a Python venv once)
 //   npm run bench -- --readme        # then rewrite the README's numbers (scripts/readme-numbers.mjs)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,6 +17,7 @@ const SECTIONS = [
   { name: 'gemm', load: () => import('./gemm.mjs') },
   { name: 'train', load: () => import('./train.mjs') },
   { name: 'threads', load: () => import('./threads.mjs') },
+  { name: 'native', load: () => import('./native.mjs') },
 ];
 
 const args = process.argv.slice(2);

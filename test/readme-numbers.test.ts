@@ -35,7 +35,17 @@ function writeResults(simdBuild: string, quick = false): string {
   const rows = { 'NN 128³': 45, 'dX   b64 128→10 NT': 31 };
   const gemm = { simd: { ran: ran('simd'), rows, peak: 40 }, relaxed: { ran: ran('relaxed', 1, ['--experimental-wasm-relaxed-simd']), rows, peak: 58 }, js: { ran: ran('js'), rows } };
   const threads = { load: { before: '1', after: '1' }, train: { 1: { threads: 1, ran: ran('simd'), mnist: mnist(30000), tiny: 2.5 }, 2: { threads: 2, ran: ran('simd', 2), mnist: mnist(50000), tiny: 3.2 } } };
-  for (const [name, result] of Object.entries({ train, gemm, threads })) {
+  const wasmRan = (build: string, threads: number, cpus: number[]) => ({ ...ran(build, threads, build === 'relaxed' ? ['--experimental-wasm-relaxed-simd'] : []), cpus });
+  const rates = (v: Record<number, number>) => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, { best: x, median: x, epochs: [x] }]));
+  const native = {
+    load: { before: '1', after: '1' }, protocol: { warmupEpochs: 1, epochs: 5, seed: 1 }, python: {},
+    data: { mnist: { n: 7996, source: 'mnist' }, intent: { n: 8000, source: 'intent' } },
+    rows: {
+      'mnist/1/wasm-mlp-simd': { peer: 'wasm-mlp', build: 'simd', label: 'wasm-mlp, plain SIMD', model: 'mnist', threads: 1, cpus: '0', batches: [8, 256], ran: wasmRan('simd', 1, [0]), rates: rates({ 8: 12000, 256: 40000 }) },
+      'mnist/1/pytorch': { peer: 'pytorch', label: 'PyTorch (CPU)', model: 'mnist', threads: 1, cpus: '0', batches: [8, 256], missing: 'Python: no venv' },
+    },
+  };
+  for (const [name, result] of Object.entries({ train, gemm, threads, native })) {
     writeFileSync(path.join(d, `${name}.json`), JSON.stringify({ section: name, date: '2026-12-01T00:00:00Z', machine, quick, result }));
   }
   return d;
@@ -57,6 +67,9 @@ describe('scripts/readme-numbers.mjs', () => {
     expect(out).toMatch(/Size of the core: `assembly\/` [\d,]+ lines/);
     expect(out).toContain('MNIST training runs 1.67× as fast at batch 64 and 1.67× at batch 256 on 2 threads as on one');
     expect(out).toMatch(/\*\*[\d.]+ KiB gzip\*\* of wasm-mlp/);
+    expect(out).toContain('| wasm-mlp, plain SIMD | simd · 1 thread · no flags · CPU 0 | 12,000 | 40,000 |');
+    expect(out).toContain('| PyTorch (CPU) | Python: no venv | — | — |');
+    expect(out).toContain("| MNIST, one core, batch 8: samples/s (1.5 × the issue's 11,000) | 12,000 | ≥ 16,500 | not met |");
     expect(out).not.toContain('Not generated');
   });
 
@@ -67,7 +80,7 @@ describe('scripts/readme-numbers.mjs', () => {
 
   it('the README has every marked section', () => {
     const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-    for (const name of ['headline', 'page-size', 'bench', 'not-met', 'size', 'lines', 'threads']) {
+    for (const name of ['headline', 'page-size', 'bench', 'not-met', 'size', 'lines', 'threads', 'native']) {
       expect(readme).toContain(`<!-- numbers:${name} -->`);
       expect(readme).toContain(`<!-- /numbers:${name} -->`);
     }
