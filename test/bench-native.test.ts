@@ -115,6 +115,16 @@ describe('native bench: rows, labels, targets', () => {
     expect(md).toContain('| MNIST, one core, batch 8: wasm-mlp ÷ Keras-JAX | — | ≥ 1× | not measured |');
     expect(md).toContain("| MNIST, one core, batch 8: samples/s (1.5 × the issue's 11,000) | 17,000 | ≥ 16,500 | met |");
     expect(md).toMatch(/7,996 real MNIST digits/);
+    expect(md).not.toContain('busy');
+    // A run on a loaded machine says so, from its own load average.
+    const busy = result({ 'mnist/1/wasm-mlp-simd': { 8: 17000 } });
+    busy.load = { before: '9.50 8.00 7.00', after: '3.00 3.00 3.00' };
+    expect(nativeMarkdown({ date: '2026-12-01', machine: { cpu: 'C', cores: 2, platform: 'p', node: 'v20' }, result: busy })).toContain('**The machine was busy during this run** (load average 9.50 on 2 cores)');
+  });
+
+  it('prints 0.997× for a ratio just under its goal, never a rounded 1.00× marked "not met"', () => {
+    const md = nativeMarkdown({ date: '2026-12-01', machine: { cpu: 'C', cores: 2, platform: 'p', node: 'v20' }, result: result({ 'mnist/1/wasm-mlp-simd': { 8: 9970 }, 'mnist/1/keras-jax': { 8: 10000 } }) });
+    expect(md).toContain('| MNIST, one core, batch 8: wasm-mlp ÷ Keras-JAX | 0.997× | ≥ 1× | not met |');
   });
 });
 
