@@ -8,7 +8,7 @@ let h: Harness;
 beforeAll(async () => { h = await start(); }, 120_000);
 afterAll(async () => { await h?.close(); });
 
-type Info = { name: string; relaxedSimd?: boolean; backend?: string; simd?: boolean; threads?: number; crossOriginIsolated?: boolean; webglVersion?: number };
+type Info = { name: string; relaxedSimd?: boolean; backend?: string; simd?: boolean; binary?: string; threads?: number; crossOriginIsolated?: boolean; webglVersion?: number };
 type Row = { workload: string; backend: string; ms?: number; throughput?: number; info?: Info; unavailable?: string };
 const WORKLOADS = ['predict', 'train', 'fit'];
 
@@ -45,10 +45,10 @@ it('bench page finishes; every row ran on the backend it names and its figures a
       expect(r.info!.name, `${w}/${b} backend`).toBe(b === 'js' ? 'js' : 'wasm');
       expect(r.info!.relaxedSimd, `${w}/${b} relaxed`).toBe(b === 'wasm-relaxed');
     }
-    // TensorFlow.js wasm runs in every Chromium: SIMD, and threads since the page is cross-origin isolated.
+    // TensorFlow.js wasm runs in every Chromium: SIMD, and its threaded binary since the page is cross-origin isolated.
     const tw = row(w, 'tfjs-wasm');
     measured(tw, `${w}/tfjs-wasm`);
-    expect(tw.info).toMatchObject({ name: 'tfjs-wasm', backend: 'wasm', simd: true, crossOriginIsolated: true });
+    expect(tw.info).toMatchObject({ name: 'tfjs-wasm', backend: 'wasm', simd: true, crossOriginIsolated: true, binary: 'tfjs-backend-wasm-threaded-simd.wasm' });
     expect(tw.info!.threads, 'tfjs wasm threads').toBeGreaterThanOrEqual(1);
     // webgl may be missing in headless Chromium: then the row says why instead of failing the page.
     const tg = row(w, 'tfjs-webgl');
@@ -63,10 +63,11 @@ it('bench page finishes; every row ran on the backend it names and its figures a
   for (const w of WORKLOADS) {
     for (const b of ['wasm-relaxed', 'wasm-simd', 'tfjs-wasm']) {
       const cell = await page.locator(`#table tbody tr[data-workload="${w}"][data-backend="${b}"] td:nth-child(5)`).innerText();
-      expect(cell).toBe(`${(row(w, 'js').ms! / row(w, b).ms!).toFixed(1)}×`);
+      const v = row(w, 'js').ms! / row(w, b).ms!;
+      expect(cell).toBe(`${v >= 0.1 ? v.toFixed(1) : v.toPrecision(1)}×`);
     }
     const ran = await page.locator(`#table tbody tr[data-workload="${w}"][data-backend="tfjs-wasm"] .ran`).innerText();
-    expect(ran).toMatch(/^tfjs 4\.\d+\.\d+ · SIMD · \d+ threads?$/);
+    expect(ran).toMatch(/^tfjs 4\.\d+\.\d+ · tfjs-backend-wasm-threaded-simd\.wasm · \d+ XNNPACK threads?$/);
     const webgl = page.locator(`#table tbody tr[data-workload="${w}"][data-backend="tfjs-webgl"]`);
     if (row(w, 'tfjs-webgl').unavailable) expect(await webgl.innerText()).toContain('not available');
   }

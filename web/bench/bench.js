@@ -80,11 +80,13 @@ const throughputOf = (w, per) => (w.flops ? w.flops / per / 1e6 : (w.steps * 100
 /** A row's "ran with": wasm-mlp's build and threads, TensorFlow.js's SIMD / threads or WebGL renderer. */
 function ranWith(info) {
   if (!info) return '';
-  if (info.name === 'tfjs-wasm') return `tfjs ${info.version} · ${info.simd ? 'SIMD' : 'no SIMD'} · ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+  if (info.name === 'tfjs-wasm') return `tfjs ${info.version} · ${info.binary ?? (info.simd ? 'SIMD' : 'no SIMD')} · ${info.threads} XNNPACK thread${info.threads === 1 ? '' : 's'}`;
   if (info.name === 'tfjs-webgl') return `tfjs ${info.version} · WebGL ${info.webglVersion}${info.renderer ? ` · ${info.renderer}` : ''}`;
   if (info.name === 'js') return 'TypeScript reference';
   return `${info.relaxedSimd ? 'relaxed SIMD' : 'SIMD'} · ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
 }
+/** A speed-up for the table and chart: one decimal, or one significant digit below 0.1 (0.006×, not 0.0×). */
+const times = (v) => `${v >= 0.1 ? v.toFixed(1) : v.toPrecision(1)}×`;
 const escapeHtml = (t) => String(t).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 
 const results = [];
@@ -96,7 +98,7 @@ function renderTable() {
     const w = WORKLOADS.find((x) => x.id === r.workload);
     const first = `<td>${i > 0 && results[i - 1].workload === r.workload ? '' : w.label}</td><td>${BACKENDS.find((b) => b.id === r.backend).label}<div class="muted ran">${escapeHtml(ranWith(r.info))}</div></td>`;
     if (r.unavailable) return `<tr data-workload="${r.workload}" data-backend="${r.backend}" class="unavailable">${first}<td colspan="3" class="muted">not available: ${escapeHtml(r.unavailable)}</td></tr>`;
-    return `<tr data-workload="${r.workload}" data-backend="${r.backend}">${first}<td class="num mono">${r.ms.toFixed(3)}</td><td class="num mono">${r.throughput.toFixed(r.throughput < 100 ? 2 : 0)} ${w.unit}</td><td class="num mono">${speedup ? `${speedup.toFixed(1)}×` : '–'}</td></tr>`;
+    return `<tr data-workload="${r.workload}" data-backend="${r.backend}">${first}<td class="num mono">${r.ms.toFixed(3)}</td><td class="num mono">${r.throughput.toFixed(r.throughput < 100 ? 2 : 0)} ${w.unit}</td><td class="num mono">${speedup ? times(speedup) : '–'}</td></tr>`;
   }).join('');
 }
 
@@ -121,7 +123,7 @@ function renderChart() {
       ctx.fillRect(left, y, Math.max(2, len), barH);
       const inside = left + len + 8 > c.width - 260;
       ctx.fillStyle = inside ? '#ffffff' : v ? '#1d2330' : '#9aa3b5';
-      ctx.fillText(v ? `${v.toFixed(1)}× ${b.label}` : unavailable ? `${b.label}: not available` : `… ${b.label}`, inside ? left + 10 : left + Math.max(2, len) + 8, y + 25);
+      ctx.fillText(v ? `${times(v)} ${b.label}` : unavailable ? `${b.label}: not available` : `… ${b.label}`, inside ? left + 10 : left + Math.max(2, len) + 8, y + 25);
       y += barH + gap;
     }
     y += groupGap - gap;

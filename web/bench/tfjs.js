@@ -37,7 +37,9 @@ async function describe(tf, backend) {
   const info = { name: `tfjs-${backend}`, backend: tf.getBackend(), version: tf.version_core };
   if (backend === 'wasm') {
     info.simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-    info.threads = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) ? tf.wasm.getThreadsCount() : 1;
+    // The binary the browser really fetched (plain, -simd or -threaded-simd), and XNNPACK's own thread count.
+    info.binary = performance.getEntriesByType('resource').map((e) => /tfjs-backend-wasm[\w-]*\.wasm$/.exec(e.name)?.[0]).filter(Boolean).at(-1);
+    info.threads = tf.wasm.getThreadsCount();
     info.crossOriginIsolated = globalThis.crossOriginIsolated === true;
   } else {
     info.webglVersion = tf.env().getNumber('WEBGL_VERSION');
