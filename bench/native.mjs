@@ -168,7 +168,11 @@ export async function run({ quick = false, log = console.log } = {}) {
       if (row.peer !== 'wasm-mlp') {
         const module = row.peer === 'pytorch' ? 'torch' : 'keras';
         if (py.missing) { entry.missing = `Python: ${py.missing}`; continue; }
-        if (!py.has[module] || (module === 'keras' && !py.has.jax)) { entry.missing = `${py.python} does not import ${module === 'keras' ? 'keras and jax' : 'torch'}: ${HOW_TO_GET_PYTHON}`; continue; }
+        if (!py.has[module] || (module === 'keras' && !py.has.jax)) {
+          const [what, pip] = module === 'keras' ? ['keras and jax', 'keras "jax[cpu]"'] : ['torch', 'torch (the CPU wheel)'];
+          entry.missing = `${py.python} does not import ${what}: \`${py.python} -m pip install ${pip}\`, or leave WASM_MLP_BENCH_PYTHON unset so the bench builds its own venv from ${REQUIREMENTS}`;
+          continue;
+        }
       }
       const spec = { x: path.join(dir, `${row.model}-x.npy`), y: path.join(dir, `${row.model}-y.npy`), model: CLASSIFIERS[row.model], batches: row.batches, threads: row.threads, build: row.build, epochs: protocol.epochs, seed: protocol.seed };
       log(`native: ${row.label}, ${row.model}, ${row.threads} thread(s) on CPU ${row.cpus}…`);
