@@ -50,7 +50,10 @@ export function describeNative(ran) {
     const v = ran.versions ?? {};
     const name = ran.build === 'pytorch' ? `torch ${v.torch}` : `keras ${v.keras}, jax ${v.jax}`;
     const device = ran.isa ? `${ran.device} ${ran.isa}` : ran.device;
-    return `${name} · ${device} · ${ran.threads} thread${ran.threads === 1 ? '' : 's'}${ran.xlaFlags ? ` · XLA_FLAGS=${ran.xlaFlags}` : ''}${cpus}`;
+    // threads: torch.get_num_threads(), or the XLA CPU pool (sized to the CPUs it may run on); the
+    // process's OS threads (dispatch, Python, idle pools) are all on the same CPUs.
+    const os = ran.osThreads ? ` (${ran.osThreads} OS threads)` : '';
+    return `${name} · ${device} · ${ran.threads} thread${ran.threads === 1 ? '' : 's'}${os}${ran.xlaFlags ? ` · XLA_FLAGS=${ran.xlaFlags}` : ''}${cpus}`;
   }
   return `${describeRan(ran)}${cpus}`;
 }

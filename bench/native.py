@@ -142,6 +142,8 @@ def main():
     run = {"torch": run_torch, "keras": run_keras}[spec["framework"]]
     ran, rates = run(spec, x, y)
     ran["cpus"] = cpus()
+    # Every OS thread the process has after training (framework pools included), all on those CPUs.
+    ran["osThreads"] = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else None
     print(json.dumps({"ran": ran, "rates": rates}))
 
 

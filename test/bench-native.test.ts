@@ -58,6 +58,7 @@ describe('native bench: rows, labels, targets', () => {
   it('labels each row with what its process reported', () => {
     expect(describeNative(torchRan)).toBe('torch 2.13.0+cpu · cpu AVX512 · 1 thread · CPU 0');
     expect(describeNative(kerasRan)).toBe('keras 3.15.1, jax 0.10.2 · cpu (cpu) · 2 threads · CPUs 0,1');
+    expect(describeNative({ ...kerasRan, osThreads: 16 })).toBe('keras 3.15.1, jax 0.10.2 · cpu (cpu) · 2 threads (16 OS threads) · CPUs 0,1');
     expect(describeNative(wasmRan)).toBe('relaxed · 1 thread · --experimental-wasm-relaxed-simd · CPU 0');
     expect(describeNative({ ...wasmRan, cpus: undefined })).toMatch(/not pinned$/);
     expect(describeNative(undefined)).toBe('not recorded');
