@@ -109,6 +109,13 @@ function rowsOf(result, model, threads) {
   return Object.entries(result.rows ?? {}).filter(([, r]) => r.model === model && r.threads === threads);
 }
 
+/** One line naming each Python peer's training loop, as its process reported it. */
+function loops(result) {
+  const seen = new Map();
+  for (const r of Object.values(result.rows ?? {})) if (r.ran?.loop && !seen.has(r.label)) seen.set(r.label, r.ran.loop);
+  return seen.size ? [`Training loops: ${[...seen].map(([label, loop]) => `${label} — ${loop}`).join('; ')}; wasm-mlp — \`model.fit\` with \`shuffle: true\`.`, ''] : [];
+}
+
 /** The README section (markdown) for a full run's native.json. */
 export function nativeMarkdown(file) {
   const result = file.result;
@@ -140,6 +147,7 @@ export function nativeMarkdown(file) {
     ...tableOf('**MNIST classifier** (784-256-128-10 relu, dropout 0.5, softmax, Adam 1e-3), one core, samples/s:', rowsOf(result, 'mnist', 1)),
     ...tableOf('**MNIST classifier, two threads** (both cores), samples/s:', rowsOf(result, 'mnist', 2)),
     ...tableOf('**Bag-of-words intent classifier** (2,000 words → 256 relu → dropout 0.5 → 128 relu → dropout 0.5 → 20 softmax, Adam; 8 words per sample), one core, samples/s:', rowsOf(result, 'intent', 1)),
+    ...loops(result),
     "**Issue 18's targets** (plain SIMD build, ratios from this one run):",
     '',
     '| target | measured | goal | |',
