@@ -8,6 +8,8 @@
 //                                    # with --check: only check them)
 //   npm run bench -- stream          # streaming a generated 2 GB CSV (only when named: it takes a
 //                                    # while); --quick: 64 MB; --stream-mb N: N MB
+//   npm run bench -- native          # vs PyTorch and Keras-on-JAX (bench/native.mjs; builds a Python venv once)
+//   npm run bench -- --readme        # then rewrite the README's numbers (scripts/readme-numbers.mjs)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +22,7 @@ const SECTIONS = [
   { name: 'train', load: () => import('./train.mjs') },
   { name: 'threads', load: () => import('./threads.mjs') },
   { name: 'stream', load: () => import('./stream.mjs'), onlyWhenNamed: true },
+  { name: 'native', load: () => import('./native.mjs') },
 ];
 
 const args = process.argv.slice(2);

@@ -12,6 +12,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { nativeMarkdown } from '../bench/native-report.mjs';
 import { describeRan } from '../bench/ran.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -101,7 +102,7 @@ const times = (v) => (v >= 20 ? `${Math.round(v)}×` : `${v.toFixed(1)}×`);
  */
 function sections() {
   const out = {};
-  const parts = [['size', sizeSections], ['threads', threadSections], ['train', trainSections], ['stream', streamSections]];
+  const parts = [['size', sizeSections], ['threads', threadSections], ['train', trainSections], ['stream', streamSections], ['native', nativeSections]];
   for (const [, make] of parts) {
     try {
       Object.assign(out, make());
@@ -113,6 +114,12 @@ function sections() {
 }
 trainSections.names = ['headline', 'bench', 'not-met'];
 threadSections.names = ['threads'];
+nativeSections.names = ['native'];
+
+/** The native-peers section (PyTorch, Keras-on-JAX; issue 18's targets), from bench/results/native.json alone. */
+function nativeSections() {
+  return { native: nativeMarkdown(results('native')) };
+}
 
 /** The Threads section's one-line figure, from bench/results/threads.json alone. */
 function threadSections() {

@@ -45,12 +45,15 @@ const isolation = {
 };
 
 /**
- * URL prefixes served from outside web/: the built library, and h5wasm (the one package import of
- * the .keras code, mapped by the import map in web/index.html since these pages are not bundled).
+ * URL prefixes served from outside web/: the built library, h5wasm (the one package import of
+ * the .keras code, mapped by the import map in web/index.html since these pages are not bundled),
+ * and TensorFlow.js (its dist/ bundles and wasm binaries, which the bench page loads on demand to
+ * compare against).
  */
 const MOUNTS = [
   ['/dist/', join(root, 'dist')],
   ['/vendor/h5wasm/', join(root, 'node_modules/h5wasm/dist/esm')],
+  ...['tfjs-core', 'tfjs-layers', 'tfjs-backend-wasm', 'tfjs-backend-webgl'].map((p) => [`/vendor/${p}/`, join(root, `node_modules/@tensorflow/${p}/dist`)]),
 ];
 
 /** Map a URL path to a file under web/ or a mount, refusing anything that escapes them. */
