@@ -39,3 +39,29 @@ export function dropout(n: i32, x: usize, y: usize, mask: usize, rate: f64, seed
     store<f32>(y + i, load<f32>(x + i) * m);
   }
 }
+
+/** The same hash on one index: h >>> 8, 24 random bits. */
+@inline function hashU(i: u32, seed: u32): u32 {
+  let h = seed ^ (i * 0x9E3779B9);
+  h ^= h >>> 16;
+  h *= 0x7feb352d;
+  h ^= h >>> 15;
+  h *= 0x846ca68b;
+  h ^= h >>> 16;
+  return h >>> 8;
+}
+
+/**
+ * y[i] = x[i] + f32(stddev·z_i), z_i standard normal by Box–Muller on the uniforms of elements
+ * 2i and 2i + 1 (the first shifted into (0, 1]), in f64 as the JS backend. In place allowed.
+ */
+export function gaussianNoise(n: i32, x: usize, y: usize, stddev: f64, seed: u32): void {
+  const unit: f64 = 5.9604644775390625e-8; // 2^-24
+  for (let i = 0; i < n; i++) {
+    const u1 = <f64>hashU(<u32>(2 * i), seed) * unit + unit;
+    const u2 = <f64>hashU(<u32>(2 * i + 1), seed) * unit;
+    const z = Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
+    const p = <usize>i << 2;
+    store<f32>(y + p, load<f32>(x + p) + <f32>(stddev * z));
+  }
+}
