@@ -79,6 +79,9 @@ describe.each(modelBackends)('%s backend', (backend) => {
     expect(Array.from(ws[9]!.data)).toEqual(new Array(7).fill(0)); // moving mean: zeros
     expect(Array.from(ws[10]!.data)).toEqual(new Array(7).fill(1)); // moving variance: ones
     expect(() => m.setWeights(ws.slice(0, 9))).toThrow(/the model has 11 weights .*batch_normalization\/moving_variance/);
+    const negative = ws.map((w) => ({ shape: w.shape, data: w.name.endsWith('moving_variance') ? Float32Array.from(w.data, (_, i) => (i === 3 ? -0.5 : 1)) : w.data }));
+    expect(() => m.setWeights(negative)).toThrow(/weight 10 \(batch_normalization\/moving_variance\): value 3 is -0.5; a variance must be >= 0/);
+    expect(Array.from(m.getWeights()[10]!.data)).toEqual(new Array(7).fill(1)); // nothing written
     m.dispose();
   });
 

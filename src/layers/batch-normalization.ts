@@ -66,7 +66,8 @@ export class BatchNormalization extends Layer {
 
   protected override declareNonTrainable(): Param[] {
     const n = this.units;
-    return [this.param('moving_mean', [n], n, n, this.movingMeanInitializer), this.param('moving_variance', [n], n, n, this.movingVarianceInitializer)];
+    // A negative variance would make every prediction NaN: setWeights and loading refuse it.
+    return [this.param('moving_mean', [n], n, n, this.movingMeanInitializer), { ...this.param('moving_variance', [n], n, n, this.movingVarianceInitializer), nonNegative: true }];
   }
 
   protected override allocateExtra(b: Backend, _rows: number): void {

@@ -56,6 +56,8 @@ export interface Param {
   readonly fanOut: number;
   readonly initializer: Initializer;
   readonly regularizer: Regularizer | undefined;
+  /** Values must be >= 0 (a variance): setWeights and loading refuse negative ones. */
+  readonly nonNegative?: boolean;
   /** Byte offsets of the values and of the gradient, set by the model. */
   offset: number;
   grad: number;

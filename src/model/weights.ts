@@ -48,7 +48,13 @@ export function checkWeights(layers: readonly Layer[], weights: ArrayLike<Weight
     }
     const data = typeof w.dataSync === 'function' ? w.dataSync() : typeof w.data === 'function' ? undefined : w.data;
     if (!data) throw new Error(`${where}: expected ${p.size} values, got ${describe(data)}`);
-    datas.push(checkWeightValues(data, p.size, where));
+    const values = checkWeightValues(data, p.size, where);
+    if (p.nonNegative) {
+      for (let k = 0; k < p.size; k++) {
+        if (values[k]! < 0) throw new Error(`${where}: value ${k} is ${values[k]}; a variance must be >= 0`);
+      }
+    }
+    datas.push(values);
   }
   return datas;
 }
