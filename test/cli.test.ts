@@ -216,3 +216,23 @@ describe('train --stream (the file is never read whole: the path large files tak
     expectFailure(train(fixture('nope.csv')), /file not found: .*nope\.csv/);
   });
 });
+
+describe('train --batch-norm (a batchNormalization after each hidden layer)', () => {
+  // Streaming is slower per epoch (a parser worker, a shuffle buffer): fewer epochs there.
+  it.each([['in memory', '80', 0.88, []], ['streamed', '12', 0.7, ['--stream', '--shuffle-buffer', '64']]] as const)('%s (%s epochs): trains, saves the moving statistics, evaluate and summary agree', (_how, epochs, minAccuracy, extra) => {
+    const out = join(tmp, `bn-${extra.length}`);
+    const r = cli('train', fixture('classification.csv'), '--label', 'label', '--layers', '16,8', '--batch-norm', '--epochs', epochs, '--lr', '0.01', '--out', out, '--seed', '3', ...extra);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/model: 5 → 16 → 8 → 2 \(relu \+ batch norm, softmax output\)/);
+    const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    const layers = json.modelTopology.config.layers.map((l: { class_name: string }) => l.class_name);
+    expect(layers).toEqual(['Dense', 'BatchNormalization', 'Dense', 'BatchNormalization', 'Dense']);
+    const specs = json.weightsManifest[0].weights.map((w: { name: string }) => w.name);
+    expect(specs.slice(-4)).toEqual(['batch_normalization/moving_mean', 'batch_normalization/moving_variance', 'batch_normalization_1/moving_mean', 'batch_normalization_1/moving_variance']);
+    const m = JSON.parse(cli('evaluate', out, fixture('classification.csv'), '--json').stdout);
+    // The moving statistics (momentum 0.99) need a few hundred steps to forget their initial values.
+    expect(m.accuracy).toBeGreaterThan(minAccuracy);
+    const s = cli('summary', out);
+    expect(s.stdout).toMatch(/Non-trainable params: 48/); // 2·16 + 2·8 moving statistics
+  });
+});

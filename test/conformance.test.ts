@@ -464,6 +464,109 @@ describe.each(backendCases())('$name backend', ({ create }) => {
   });
 
   // ---- reductions and helpers --------------------------------------------------------------
+  describe('normalization: moments, normalize, normalizeGrad, movingAverage vs float64', () => {
+    /** float64 reference of the three kernels for one axis. */
+    /**
+     * The statistics in float64; normalize and its gradient in float64 from `stats` when given (the
+     * backend's own f32 mean and variance: with two rows, x − mean cancels and an f32 mean moves the
+     * result by more than any fixed tolerance — the kernels are checked, not the rounding of their input).
+     */
+    const reference = (axis: 0 | 1, rows: number, cols: number, X: Float32Array, G: Float32Array | undefined, B: Float32Array | undefined, DY: Float32Array, eps: number,
+      stats?: { mean: ArrayLike<number>; variance: ArrayLike<number> }) => {
+      const groups = axis === 0 ? cols : rows, n = axis === 0 ? rows : cols;
+      const at = (s: number, k: number) => (axis === 0 ? k * cols + s : s * cols + k);
+      const exactMean = new Float64Array(groups), exactVariance = new Float64Array(groups);
+      for (let s = 0; s < groups; s++) {
+        for (let k = 0; k < n; k++) exactMean[s] += X[at(s, k)]! / n;
+        for (let k = 0; k < n; k++) exactVariance[s] += (X[at(s, k)]! - exactMean[s]!) ** 2 / n;
+      }
+      const mean = stats?.mean ?? exactMean, variance = stats?.variance ?? exactVariance;
+      const y = new Float64Array(rows * cols), dx = new Float64Array(rows * cols), dg = new Float64Array(cols), db = new Float64Array(cols);
+      const xhat = new Float64Array(rows * cols), terms = new Float64Array(rows * cols);
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
+        const s = axis === 0 ? j : i, k = i * cols + j;
+        xhat[k] = (X[k]! - mean[s]!) / Math.sqrt(variance[s]! + eps);
+        y[k] = xhat[k]! * (G ? G[j]! : 1) + (B ? B[j]! : 0);
+        // x − mean cancels: an f32 mean is off by ~|mean|·2⁻²⁴, which 1/sqrt(variance + ε)·gamma magnifies.
+        terms[k] = ((Math.abs(X[k]!) + Math.abs(mean[s]!)) / Math.sqrt(variance[s]! + eps)) * Math.abs(G ? G[j]! : 1) + Math.abs(B ? B[j]! : 0);
+        dg[j] += DY[k]! * xhat[k]!;
+        db[j] += DY[k]!;
+      }
+      for (let s = 0; s < groups; s++) {
+        let s1 = 0, s2 = 0;
+        for (let k = 0; k < n; k++) { const e = at(s, k), d = DY[e]! * (G ? G[e % cols]! : 1); s1 += d; s2 += d * xhat[e]!; }
+        for (let k = 0; k < n; k++) {
+          const e = at(s, k), d = DY[e]! * (G ? G[e % cols]! : 1);
+          dx[e] = (n * d - s1 - xhat[e]! * s2) / (n * Math.sqrt(variance[s]! + eps));
+        }
+      }
+      return { mean: exactMean, variance: exactVariance, y, dx, dg, db, terms };
+    };
+    for (const axis of [0, 1] as const) {
+      for (const [rows, cols] of [[1, 1], [3, 5], [17, 33], [65, 3], [2, 130], [130, 17]] as const) {
+        it(`axis ${axis}, ${rows}×${cols}: with and without gamma/beta, in place too`, withMem(() => {
+          const rng = new Rng(rows * 131 + cols + axis);
+          const n = rows * cols, stats = axis === 0 ? cols : rows, eps = 1e-3;
+          const X = Float32Array.from(rng.normals(n, 2), (v, i) => v + (i % cols) * 0.5 - 3), G = rng.uniforms(cols, 0.5, 1.5), B = rng.normals(cols), DY = rng.normals(n);
+          for (const withParams of [true, false]) {
+            const x = mem.put(X), g = withParams ? mem.put(G) : 0, beta = withParams ? mem.put(B) : 0;
+            const mean = mem.fill(stats), variance = mem.fill(stats), y = mem.fill(n), dy = mem.put(DY), dx = mem.fill(n), dg = mem.fill(cols), db = mem.fill(cols);
+            b.moments(axis, rows, cols, x, mean, variance);
+            const got = { mean: mem.get(mean, stats), variance: mem.get(variance, stats) };
+            const exact = reference(axis, rows, cols, X, undefined, undefined, DY, eps);
+            const want = reference(axis, rows, cols, X, withParams ? G : undefined, withParams ? B : undefined, DY, eps, got);
+            const what = `axis ${axis} ${rows}×${cols}${withParams ? '' : ' (no gamma/beta)'}`;
+            expectClose(got.mean, exact.mean, { rel: 1e-5, abs: 1e-6, what: `${what} mean` });
+            expectClose(got.variance, exact.variance, { rel: 1e-5, abs: 1e-6, what: `${what} variance` });
+            b.normalize(axis, rows, cols, x, mean, variance, eps, g, beta, y);
+            expectClose(mem.get(y, n), want.y, { rel: 1e-5, abs: 1e-6, scale: want.terms, what: `${what} normalize` });
+            b.normalizeGrad(axis, rows, cols, x, mean, variance, eps, g, dy, dx, dg, db);
+            const scale = Math.max(...want.dx.map(Math.abs));
+            expectClose(mem.get(dx, n), want.dx, { rel: 1e-4, abs: 1e-5 * scale + 1e-6, what: `${what} dx` });
+            expectClose(mem.get(dg, cols), want.dg, { rel: 1e-4, abs: 1e-5, what: `${what} dgamma` });
+            expectClose(mem.get(db, cols), want.db, { rel: 1e-5, abs: 1e-5, what: `${what} dbeta` });
+            // In place: y over x, dx over dy.
+            b.normalize(axis, rows, cols, y, mean, variance, eps, g, beta, y);
+            const twice = mem.get(y, n);
+            b.normalize(axis, rows, cols, x, mean, variance, eps, g, beta, y);
+            b.normalize(axis, rows, cols, y, mean, variance, eps, g, beta, dx);
+            expectExact(twice, mem.get(dx, n), `${what} normalize in place`);
+            b.normalizeGrad(axis, rows, cols, x, mean, variance, eps, g, dy, dy, dg, db);
+            expectClose(mem.get(dy, n), want.dx, { rel: 1e-4, abs: 1e-5 * scale + 1e-6, what: `${what} dx in place` });
+          }
+        }));
+      }
+    }
+    it('movingAverage: moving −= (moving − value)·f32(1 − momentum), n in odd sizes', withMem(() => {
+      for (const n of ODD_SIZES) {
+        const rng = new Rng(n);
+        const M = rng.normals(n), V = rng.normals(n);
+        const moving = mem.put(M), value = mem.put(V);
+        b.movingAverage(n, value, moving, 0.99);
+        const decay = Math.fround(1 - 0.99);
+        expectClose(mem.get(moving, n), Array.from(M, (m, i) => m - (m - V[i]!) * decay), { rel: 1e-6, abs: 1e-7, what: `movingAverage n=${n}` });
+      }
+    }));
+  });
+
+  it('gaussianNoise: y = x + stddev·z, in place; stddev 0 is the identity; the seed changes the noise', withMem(() => {
+    for (const n of ODD_SIZES) {
+      const X = new Rng(n).normals(n);
+      const x = mem.put(X), y = mem.fill(n), z = mem.put(new Float32Array(n)), zeroNoise = mem.fill(n);
+      b.gaussianNoise(n, z, z, 1, 99);
+      const Z = mem.get(z, n);
+      b.gaussianNoise(n, x, y, 0.5, 99);
+      expectClose(mem.get(y, n), Array.from(X, (v, i) => v + Math.fround(0.5 * Z[i]!)), { rel: 1e-6, abs: 1e-6, what: `gaussianNoise n=${n}` });
+      b.gaussianNoise(n, x, x, 0.5, 99);
+      expectExact(mem.get(x, n), mem.get(y, n), `gaussianNoise in place n=${n}`);
+      b.f32().set(X, x >>> 2);
+      b.gaussianNoise(n, x, zeroNoise, 0, 99);
+      expectExact(mem.get(zeroNoise, n), X, `gaussianNoise stddev 0 n=${n}`);
+      b.gaussianNoise(n, x, y, 1, 100);
+      if (n > 1) expect(Array.from(mem.get(y, n))).not.toEqual(Array.from(mem.get(z, n)).map((v, i) => v + X[i]!));
+    }
+  }));
+
   it('regularize: penalty and gradient, sign(0) = 0, l1 only / l2 only / both', withMem(() => {
     for (const n of [1, 5, 33, 130]) for (const [l1, l2] of [[0.01, 0], [0, 0.02], [0.003, 0.005]] as const) {
       const rng = new Rng(n);

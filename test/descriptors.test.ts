@@ -111,12 +111,14 @@ describe('worker protocol', () => {
         seed: 1,
         layers: [
           { type: 'dense', units: 4, inputShape: [3], activation: 'mish' }, { type: 'dropout', rate: 0.1 }, { type: 'prelu' },
-          { type: 'leakyRelu', alpha: 0.2 }, { type: 'elu' }, { type: 'activation', activation: 'tanh' }, { type: 'dense', units: 2, activation: 'softmax' },
+          { type: 'leakyRelu', alpha: 0.2 }, { type: 'elu' }, { type: 'activation', activation: 'tanh' },
+          { type: 'batchNormalization', momentum: 0.9 }, { type: 'gaussianNoise', stddev: 0.1 }, { type: 'layerNormalization', center: false },
+          { type: 'dense', units: 2, activation: 'softmax' },
         ],
         compile: { optimizer: { name, learningRate: 0.01 }, loss: 'categoricalCrossentropy', metrics: ['accuracy'] },
       } as never);
       expect(m.trainingConfig!.optimizer.constructor).toBe(optimizers.getOptimizer(name).constructor);
-      expect(m.layers.map((l) => l.className)).toEqual(['Dense', 'Dropout', 'PReLU', 'LeakyReLU', 'ELU', 'Activation', 'Dense']);
+      expect(m.layers.map((l) => l.className)).toEqual(['Dense', 'Dropout', 'PReLU', 'LeakyReLU', 'ELU', 'Activation', 'BatchNormalization', 'GaussianNoise', 'LayerNormalization', 'Dense']);
       m.dispose();
     }
     expect(() => modelFromSpec({ layers: [{ type: 'conv2d' }], compile: { optimizer: 'adam', loss: 'mse' } } as never)).toThrow(/unknown layer type 'conv2d'; expected one of dense, dropout/);

@@ -70,6 +70,13 @@ describe('examples (--quick)', () => {
     expect(ask).toMatch(/> hello there!\n\[greeting \d+%\]/);
   });
 
+  it('batch-norm.mjs: on unscaled features batch normalization learns the circle, the plain network does not', () => {
+    const r = JSON.parse(example('batch-norm.mjs', '--quick', '--json'));
+    expect(r.batchNorm.diverged).toBe(false);
+    expect(r.batchNorm.accuracy).toBeGreaterThan(0.9);
+    expect(r.plain.diverged || r.plain.accuracy < r.batchNorm.accuracy - 0.15).toBeTruthy();
+  });
+
   it('iris.mjs: trains the CLI on iris.csv, evaluates and predicts', () => {
     const out = example('iris.mjs', '--quick', '--out', join(tmp, 'iris'));
     expect(out).toMatch(/150 rows → 120 training, 30 validation/);

@@ -159,4 +159,79 @@ describe.each(backendCases())('$name backend gradients', ({ create }) => {
       });
     }
   });
+
+  describe('normalizeGrad is the derivative of normalize through the statistics moments takes (batch and layer norm)', () => {
+    const CASES = [
+      { axis: 0, rows: 7, cols: 5, gamma: true, beta: true },
+      { axis: 0, rows: 3, cols: 9, gamma: false, beta: false },
+      { axis: 1, rows: 5, cols: 7, gamma: true, beta: true },
+      { axis: 1, rows: 2, cols: 13, gamma: false, beta: true },
+      { axis: 0, rows: 1, cols: 6, gamma: true, beta: true },
+    ] as const;
+    for (const c of CASES) {
+      it(`axis ${c.axis}, ${c.rows}×${c.cols}${c.gamma ? '' : ', no gamma'}${c.beta ? '' : ', no beta'}`, () => {
+        try {
+          const { axis, rows, cols } = c, n = rows * cols, h = 1e-2, eps = 1e-3;
+          const rng = new Rng(31 + axis * 7 + rows);
+          // Features with different means and scales, as a layer's inputs have.
+          const X = Float32Array.from(rng.normals(n), (v, i) => v * (0.5 + (i % cols) * 0.3) + (i % cols) - 2);
+          const G = rng.uniforms(cols, 0.5, 1.5), B = rng.normals(cols), DY = rng.normals(n);
+          const stats = axis === 0 ? cols : rows;
+          const x = mem.put(X), gamma = c.gamma ? mem.put(G) : 0, beta = c.beta ? mem.put(B) : 0, dy = mem.put(DY);
+          const mean = mem.fill(stats), variance = mem.fill(stats), y = mem.fill(n), dx = mem.fill(n), dgamma = mem.fill(cols), dbeta = mem.fill(cols);
+          const probe = mem.fill(n), pm = mem.fill(stats), pv = mem.fill(stats);
+          b.moments(axis, rows, cols, x, mean, variance);
+          b.normalizeGrad(axis, rows, cols, x, mean, variance, eps, gamma, dy, dx, dgamma, dbeta);
+          /** Σ DY·normalize(X′) with the statistics of X′ itself. */
+          const L = (Xp: Float32Array) => {
+            b.f32().set(Xp, probe >>> 2);
+            b.moments(axis, rows, cols, probe, pm, pv);
+            b.normalize(axis, rows, cols, probe, pm, pv, eps, gamma, beta, y);
+            return dot(y, DY);
+          };
+          if (rows > 1 || axis === 1) {
+            const fd = Float64Array.from(X, (_, i) => {
+              const P = Float32Array.from(X), M = Float32Array.from(X);
+              P[i] += h; M[i] -= h;
+              return (L(P) - L(M)) / (P[i]! - M[i]!);
+            });
+            expectGrad(fd, mem.get(dx, n), 'dx');
+          } else {
+            // One row: the batch statistics are the row itself, the output is beta whatever x is.
+            expectClose(mem.get(dx, n), new Float32Array(n), { rel: 0, abs: 1e-6, what: 'dx with one row' });
+          }
+          const paramFd = (values: Float32Array, offset: number) => Float64Array.from(values, (_, j) => {
+            const at = (step: number) => { const V = Float32Array.from(values); V[j] += step; b.f32().set(V, offset >>> 2); return L(X); };
+            const d = (at(h) - at(-h)) / (2 * h);
+            b.f32().set(values, offset >>> 2);
+            return d;
+          });
+          if (gamma) expectGrad(paramFd(G, gamma), mem.get(dgamma, cols), 'dgamma');
+          if (beta) expectGrad(paramFd(B, beta), mem.get(dbeta, cols), 'dbeta');
+          // Without the parameter, the gradients are still written (a layer's scratch): Σ dy·x̂ and Σ dy.
+          const colSum = Float64Array.from({ length: cols }, (_, j) => { let s = 0; for (let i = 0; i < rows; i++) s += DY[i * cols + j]!; return s; });
+          expectClose(mem.get(dbeta, cols), colSum, { rel: 1e-5, abs: 1e-5, what: 'dbeta = Σ dy' });
+        } finally { mem.freeAll(); }
+      });
+    }
+
+    it('moments: column and row means and biased variances; movingAverage', () => {
+      try {
+        const rows = 6, cols = 5, X = new Rng(77).normals(rows * cols, 3);
+        const x = mem.put(X), m0 = mem.fill(cols), v0 = mem.fill(cols), m1 = mem.fill(rows), v1 = mem.fill(rows);
+        b.moments(0, rows, cols, x, m0, v0);
+        b.moments(1, rows, cols, x, m1, v1);
+        const stat = (k: number[], ) => { const m = k.reduce((s, v) => s + v, 0) / k.length; return [m, k.reduce((s, v) => s + (v - m) ** 2, 0) / k.length] as const; };
+        const col = (j: number) => stat(Array.from({ length: rows }, (_, i) => X[i * cols + j]!));
+        const row = (i: number) => stat(Array.from(X.subarray(i * cols, (i + 1) * cols)));
+        expectClose(mem.get(m0, cols), Array.from({ length: cols }, (_, j) => col(j)[0]), { rel: 1e-5, abs: 1e-6, what: 'column means' });
+        expectClose(mem.get(v0, cols), Array.from({ length: cols }, (_, j) => col(j)[1]), { rel: 1e-5, abs: 1e-6, what: 'column variances' });
+        expectClose(mem.get(m1, rows), Array.from({ length: rows }, (_, i) => row(i)[0]), { rel: 1e-5, abs: 1e-6, what: 'row means' });
+        expectClose(mem.get(v1, rows), Array.from({ length: rows }, (_, i) => row(i)[1]), { rel: 1e-5, abs: 1e-6, what: 'row variances' });
+        const moving = mem.put(Float32Array.from({ length: cols }, (_, j) => j));
+        b.movingAverage(cols, m0, moving, 0.9);
+        expectClose(mem.get(moving, cols), Array.from({ length: cols }, (_, j) => j - (j - col(j)[0]) * 0.1), { rel: 1e-6, abs: 1e-6, what: 'movingAverage' });
+      } finally { mem.freeAll(); }
+    });
+  });
 });

@@ -2,7 +2,8 @@
  * Keras 3 .keras files, with Keras 3 itself (JAX backend, CPU) as the oracle:
  *  - Keras load_model of our file predicts what we predict (1e-5), keeps the compile config, and
  *    can continue fit; the Keras-trained file comes back and we predict what Keras predicts;
- *  - our load of Keras-saved files (every layer kind and activation we read, five optimizers)
+ *  - our load of Keras-saved files (every layer kind and activation we read — batch and layer
+ *    normalization with their moving statistics, gaussian noise — five optimizers)
  *    predicts what Keras predicts and restores the compile config;
  *  - the zip entries, HDF5 tree and config keys are Keras's own (compared with h5py against the
  *    same model re-saved by Keras).
@@ -45,6 +46,23 @@ function ourModels(): Record<string, nn.Sequential> {
   });
   kinds.compile({ optimizer: nn.optimizers.adam({ learningRate: 0.004, beta1: 0.8, beta2: 0.99, epsilon: 1e-6, clipNorm: 2 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   out.kinds = kinds;
+  const norm = nn.sequential({
+    seed: 6,
+    name: 'norm',
+    layers: [
+      L.dense({ units: 8, activation: 'relu', inputShape: [7] }),
+      L.batchNormalization({ momentum: 0.9, epsilon: 0.002 }),
+      L.gaussianNoise({ stddev: 0.1 }),
+      L.dense({ units: 6, activation: 'tanh' }),
+      L.batchNormalization({ scale: false }),
+      L.layerNormalization({ center: false, epsilon: 1e-4 }),
+      L.dense({ units: 3, activation: 'softmax' }),
+    ],
+  });
+  // Values that make every weight matter (the moving statistics included; variances positive).
+  norm.setWeights(norm.getWeights().map((w, t) => ({ shape: w.shape, data: Float32Array.from(w.data, (_, i) => (w.name.endsWith('variance') ? 0.5 + Math.abs(Math.sin(t + i)) : Math.sin(3 * t + i * 1.3) * 0.6)) })));
+  norm.compile({ optimizer: nn.optimizers.adam({ learningRate: 0.002 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  out.norm = norm;
   out.act_tanh!.compile({ optimizer: nn.optimizers.sgd({ learningRate: 0.07, momentum: 0.9, nesterov: true }), loss: 'meanSquaredError' });
   out.act_relu!.compile({ optimizer: nn.optimizers.rmsprop({ learningRate: 0.003, rho: 0.8, momentum: 0.2, centered: true }), loss: 'meanAbsoluteError' });
   out.act_sigmoid!.compile({ optimizer: nn.optimizers.adagrad({ learningRate: 0.05, initialAccumulatorValue: 0.3 }), loss: 'binaryCrossentropy' });
@@ -62,7 +80,7 @@ describe.skipIf(!python)('Keras 3 .keras files (oracle: Keras 3 on JAX)', () => 
       for (const [name, m] of Object.entries(models)) {
         const key = `${backend}-${name}`;
         // Every model from js; from wasm the one with every layer kind (the files differ only in weights).
-        if (backend === 'wasm' && name !== 'kinds' && name !== 'act_gelu') {
+        if (backend === 'wasm' && name !== 'kinds' && name !== 'act_gelu' && name !== 'norm') {
           m.dispose();
           continue;
         }
@@ -75,7 +93,7 @@ describe.skipIf(!python)('Keras 3 .keras files (oracle: Keras 3 on JAX)', () => 
     const Y = X.map((_, i) => [0, 1, 2].map((k) => (k === i % 3 ? 1 : 0)));
     const r = runPython('test/python/keras_oracle.py', {
       load: names.map((key) => ({ file: `${dir}/${key}.keras`, x: X })),
-      layout: ['js-kinds', 'js-act_tanh', 'js-act_relu', 'js-act_linear'].map((key) => ({ file: `${dir}/${key}.keras` })),
+      layout: ['js-kinds', 'js-act_tanh', 'js-act_relu', 'js-act_linear', 'js-norm'].map((key) => ({ file: `${dir}/${key}.keras` })),
       fit: { file: `${dir}/wasm-kinds.keras`, x: X, y: Y, out: `${dir}/kinds-keras-trained.keras`, epochs: 40 },
     });
     expect(r.keras_version).toMatch(/^3\./);
@@ -92,6 +110,7 @@ describe.skipIf(!python)('Keras 3 .keras files (oracle: Keras 3 on JAX)', () => 
       const cfg = (n: string) => r.load[names.indexOf(`${backend}-${n}`)].compile;
       expect(r.load[names.indexOf(`wasm-kinds`)].compile).toEqual(cfg('kinds'));
       expect(r.load[names.indexOf(`${backend}-kinds`)].layers).toEqual(['Dense', 'LeakyReLU', 'Dropout', 'PReLU', 'Dense', 'LeakyReLU', 'ELU', 'Activation', 'Dense']);
+      expect(r.load[names.indexOf(`${backend}-norm`)].layers).toEqual(['Dense', 'BatchNormalization', 'GaussianNoise', 'Dense', 'BatchNormalization', 'LayerNormalization', 'Dense']);
       // Compile configs as Keras sees them.
       expect(cfg('kinds')).toMatchObject({ optimizer: 'Adam', loss: 'categorical_crossentropy', metrics: ['accuracy'] });
       expect(cfg('kinds').config).toMatchObject({ beta_1: 0.8, beta_2: 0.99, epsilon: 1e-6, clipnorm: 2 });
@@ -147,6 +166,13 @@ describe.skipIf(!python)('Keras 3 .keras files (oracle: Keras 3 on JAX)', () => 
             if (name === 'rmsprop') expect(o.getConfig()).toMatchObject({ rho: 0.8, momentum: 0.1, centered: true });
             if (name === 'adagrad') expect([o.className, tc!.loss]).toEqual(['Adagrad', 'meanAbsoluteError']);
             if (name === 'adamw') expect([o.className, (o as nn.optimizers.AdamW).weightDecay]).toEqual(['AdamW', 0.01]);
+            if (name === 'norm') {
+              expect(model.layers.map((l) => l.className)).toEqual(['Dense', 'BatchNormalization', 'GaussianNoise', 'Dense', 'BatchNormalization', 'LayerNormalization', 'Dense']);
+              const bn = model.layers[1] as nn.layers.BatchNormalization;
+              expect([bn.momentum, bn.options.epsilon, (model.layers[4] as nn.layers.BatchNormalization).options.center]).toEqual([0.9, 0.002, false]);
+              expect((model.layers[5] as nn.layers.LayerNormalization).options).toMatchObject({ center: false, scale: true, epsilon: 1e-4 });
+              expect(model.getWeights().map((w) => w.name).filter((n) => n.includes('moving'))).toHaveLength(4);
+            }
           }
           // Loaded models train here too.
           if (tc) {
@@ -160,7 +186,7 @@ describe.skipIf(!python)('Keras 3 .keras files (oracle: Keras 3 on JAX)', () => 
     }
 
     it('refuses a layer class wasm-mlp lacks and a Functional model, naming them', async () => {
-      await expect(nn.loadModel(`file://${dir}/noise.keras`)).rejects.toThrow(/layer class 'GaussianNoise' is not supported/);
+      await expect(nn.loadModel(`file://${dir}/noise.keras`)).rejects.toThrow(/layer class 'GaussianDropout' is not supported/);
       await expect(nn.loadModel(`file://${dir}/functional.keras`)).rejects.toThrow(/model class "Functional" is not supported; wasm-mlp loads Sequential/);
     });
   });

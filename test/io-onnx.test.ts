@@ -2,7 +2,7 @@
  * ONNX export, with ONNX Runtime (onnxruntime-node) as the oracle: for every activation and
  * layer kind, on both backends, ORT's outputs equal our predictions within 1e-5, at two batch
  * sizes (the batch dimension is dynamic). The graph is opset 17 with named input/output, Dropout
- * left out, and (where the Python venv exists) passes onnx.checker's full check.
+ * and GaussianNoise left out, batch normalization with its moving statistics, and (where the Python venv exists) passes onnx.checker's full check.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,6 +40,25 @@ function models(): Record<string, nn.Sequential> {
     ],
   });
   out.only_dropout_after = nn.sequential({ seed: 4, layers: [L.dense({ units: 2, inputShape: [5] }), L.dropout({ rate: 0.1 })] });
+  // Inference: batch norm with its moving statistics (every center/scale combination), layer norm, noise off.
+  const norm = nn.sequential({
+    seed: 9,
+    layers: [
+      L.dense({ units: 9, activation: 'relu', inputShape: [5] }),
+      L.batchNormalization({ epsilon: 0.01 }),
+      L.gaussianNoise({ stddev: 0.5 }),
+      L.dense({ units: 7 }),
+      L.batchNormalization({ center: false }),
+      L.batchNormalization({ scale: false }),
+      L.layerNormalization({ center: false, epsilon: 1e-4 }),
+      L.dense({ units: 6 }),
+      L.layerNormalization({ scale: false }),
+      L.layerNormalization(),
+      L.dense({ units: 3 }),
+    ],
+  });
+  norm.setWeights(norm.getWeights().map((w, t) => ({ shape: w.shape, data: Float32Array.from(w.data, (_, i) => (w.name.endsWith('variance') ? 0.4 + Math.abs(Math.cos(t + i)) : Math.sin(2 * t + i * 1.1) * 0.7)) })));
+  out.norm = norm;
   return out;
 }
 
@@ -82,6 +101,23 @@ describe('ONNX export (oracle: ONNX Runtime)', () => {
       expect(r[0].outputs).toEqual([['output', ['batch', 4]]]);
       expect(r[0].ops).not.toContain('Dropout');
     }
+  }, 120_000);
+
+  it('writes BatchNormalization (inference) and LayerNormalization ops, no noise (onnx.checker where Python is set up)', async () => {
+    await nn.setBackend('js');
+    const m = models().norm!;
+    const file = join(dir, 'norm-check.onnx');
+    await m.save(`file://${file}`);
+    const bytes = readFileSync(file).toString('latin1');
+    for (const op of ['BatchNormalization', 'LayerNormalization', 'Gemm', 'Relu']) expect(bytes).toContain(op);
+    expect(bytes).not.toMatch(/Noise|RandomNormal/);
+    if (python) {
+      const r = runPython('test/python/onnx_check.py', { files: [file] });
+      expect(r[0].opset).toBe(17);
+      expect(r[0].ops).toEqual(expect.arrayContaining(['BatchNormalization', 'LayerNormalization', 'Gemm', 'Relu']));
+      expect(r[0].outputs).toEqual([['output', ['batch', 3]]]);
+    }
+    m.dispose();
   }, 120_000);
 
   it('refuses to load an .onnx file (export only) with a clear message', async () => {

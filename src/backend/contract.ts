@@ -90,6 +90,22 @@ export interface Backend {
   loss(kind: LossCode, rows: number, cols: number, pred: number, target: number, grad: number): number;
   /** Inverted dropout: mask[i] = keep ? 1/(1−rate) : 0 from a counter hash of (seed, i); y = x·mask. */
   dropout(n: number, x: number, y: number, mask: number, rate: number, seed: number): void;
+  /** Gaussian noise: y = x + stddev·z, z standard normal from the same counter hash of (seed, i) (Box–Muller). In-place allowed. */
+  gaussianNoise(n: number, x: number, y: number, stddev: number, seed: number): void;
+  /**
+   * Normalization statistics of x[rows×cols]: axis 0 gives one mean and (biased) variance per
+   * column over the rows (batch norm), axis 1 one per row over the columns (layer norm).
+   */
+  moments(axis: 0 | 1, rows: number, cols: number, x: number, mean: number, variance: number): void;
+  /** y = (x − mean)/sqrt(variance + epsilon)·gamma[j] + beta[j], statistics indexed as in `moments`; gamma/beta 0 = none. In-place allowed. */
+  normalize(axis: 0 | 1, rows: number, cols: number, x: number, mean: number, variance: number, epsilon: number, gamma: number, beta: number, y: number): void;
+  /**
+   * Backward of `normalize` through the statistics `moments` took from x (training): writes dx
+   * and, per column, dgamma = Σ dy·x̂ and dbeta = Σ dy (overwritten; both required). In-place (dx = dy) allowed.
+   */
+  normalizeGrad(axis: 0 | 1, rows: number, cols: number, x: number, mean: number, variance: number, epsilon: number, gamma: number, dy: number, dx: number, dgamma: number, dbeta: number): void;
+  /** moving −= (moving − value)·(1 − momentum) over n floats (the moving mean/variance update). */
+  movingAverage(n: number, value: number, moving: number, momentum: number): void;
   /** out = a ⊙ b elementwise (dropout backward). In-place allowed. */
   multiply(n: number, a: number, b: number, out: number): void;
   /** g += l1·sign(w) + 2·l2·w; returns the penalty l1·Σ|w| + l2·Σw². */

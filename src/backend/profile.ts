@@ -10,6 +10,7 @@ import { now } from '../util/yield.js';
 const KERNELS = [
   'gemm', 'columnSums', 'activation', 'activationGrad', 'softmax', 'softmaxGrad', 'prelu', 'preluGrad', 'loss',
   'dropout', 'multiply', 'regularize', 'optimizerStep', 'gatherRows', 'copy', 'fill', 'scale', 'sumSquares', 'accuracyCount', 'argmaxRows',
+  'gaussianNoise', 'moments', 'normalize', 'normalizeGrad', 'movingAverage',
 ] as const;
 
 export interface KernelProfile {

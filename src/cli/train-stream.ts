@@ -25,6 +25,8 @@ export interface TrainSpec {
   task: Task | undefined; categorical: string[]; quiet: boolean;
   /** Where `train --stream` caches the encoded rows: a directory, 'off', or undefined for the OS temp dir. */
   cacheDir?: string | undefined;
+  /** A batchNormalization after each hidden dense layer (--batch-norm). */
+  batchNorm?: boolean;
 }
 
 export function fileSize(file: string): number {
@@ -52,6 +54,7 @@ export function buildModel(spec: TrainSpec, pre: Preprocessing): nn.Sequential {
       activation: (last ? (classification ? 'softmax' : 'linear') : spec.activation) as nn.layers.ActivationName,
       ...(i === 0 ? { inputShape: [pre.inputUnits] } : {}),
     }));
+    if (spec.batchNorm && !last) model.add(nn.layers.batchNormalization());
   });
   model.compile({
     optimizer: nn.optimizers.optimizerByName(spec.optimizerName as never, { learningRate: spec.lr }, 'train'),
@@ -68,7 +71,7 @@ export function describeRun(spec: TrainSpec, pre: Preprocessing, model: nn.Seque
   const features = pre.columns.map((c) => (c.kind === 'numeric' ? c.name : `${c.name}[${c.categories.length}]`)).join(', ');
   say(`task: ${pre.task}${spec.task ? '' : ' (inferred)'}, label "${pre.label}"${classification ? ` with ${pre.classes!.length} classes (${preview(pre.classes!)})` : ''}`);
   say(`inputs: ${pre.inputUnits} from ${features}`);
-  say(`model: ${[pre.inputUnits, ...spec.layers, outUnits].join(' → ')} (${spec.activation}, ${classification ? 'softmax' : 'linear'} output), ${model.countParams()} parameters; ${spec.optimizerName} lr ${spec.lr}, batch ${spec.batchSize}; backend ${info.name}${info.name === 'wasm' ? `${info.relaxedSimd ? ' relaxed-SIMD' : info.simd ? ' SIMD' : ''}, ${info.threads} thread${info.threads > 1 ? 's' : ''}` : ''}\n`);
+  say(`model: ${[pre.inputUnits, ...spec.layers, outUnits].join(' → ')} (${spec.activation}${spec.batchNorm ? ' + batch norm' : ''}, ${classification ? 'softmax' : 'linear'} output), ${model.countParams()} parameters; ${spec.optimizerName} lr ${spec.lr}, batch ${spec.batchSize}; backend ${info.name}${info.name === 'wasm' ? `${info.relaxedSimd ? ' relaxed-SIMD' : info.simd ? ' SIMD' : ''}, ${info.threads} thread${info.threads > 1 ? 's' : ''}` : ''}\n`);
 }
 
 export function earlyStopper(patience: number | undefined, hasValidation: boolean): nn.callbacks.EarlyStopping | undefined {

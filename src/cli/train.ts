@@ -30,6 +30,7 @@ Options:
   --out <dir>             where to save the model (required)
   --layers <list>         hidden layer sizes, comma separated (default 64,32; "" for none)
   --activation <name>     hidden activation (default relu): ${ACTIVATIONS.join(', ')}
+  --batch-norm            a batch normalization layer after each hidden layer
   --optimizer <name>      ${OPTIMIZERS.join(', ')} (default adam)
   --lr <rate>             learning rate (default 0.001)
   --epochs <n>            passes over the training data (default 20)
@@ -62,6 +63,7 @@ export async function train(argv: string[]): Promise<void> {
     out: { type: 'string' },
     layers: { type: 'string', default: '64,32' },
     activation: { type: 'string', default: 'relu' },
+    'batch-norm': { type: 'boolean', default: false },
     optimizer: { type: 'string', default: 'adam' },
     lr: { type: 'string', default: '0.001' },
     epochs: { type: 'string', default: '20' },
@@ -101,7 +103,7 @@ export async function train(argv: string[]): Promise<void> {
   const shuffleBuffer = intFlag(v['shuffle-buffer'], 'shuffle-buffer', cmd, 0);
   const file = positionals[0]!;
   const size = fileSize(file);
-  const spec: TrainSpec = { file, label: String(v.label), out: String(v.out), layers, activation, optimizerName, lr, epochs, batchSize, validation, patience, seed, task, categorical, quiet, cacheDir: v['cache-dir'] === undefined ? undefined : String(v['cache-dir']) };
+  const spec: TrainSpec = { file, label: String(v.label), out: String(v.out), layers, activation, optimizerName, lr, epochs, batchSize, validation, patience, seed, task, categorical, quiet, cacheDir: v['cache-dir'] === undefined ? undefined : String(v['cache-dir']), batchNorm: Boolean(v['batch-norm']) };
   if (v.stream || size > STREAM_ABOVE_MIB * 2 ** 20) {
     // A core goes to parsing (a worker thread): the training threads take the others, so their
     // wait loops do not steal the parser's time (on 2 cores, 1 training thread: the epoch of a

@@ -5,6 +5,7 @@
  * every value must be finite before it reaches the model.
  */
 import { checkOptionKeys, optionKeys } from '../util/options.js';
+import { weightsInOrder } from '../layers/layer.js';
 import { ready } from '../backend/index.js';
 import type { SavableModel } from '../model/persistence.js';
 import { Sequential, sequential } from '../model/sequential.js';
@@ -88,7 +89,7 @@ export async function fromArtifacts(input: ArtifactsInput, options: LoadOptions 
   else checkJsonTree(topology, 'modelTopology');
   const { name, layers } = topologyToLayers(topology, limits);
   const model = sequential({ name, layers });
-  const params = model.layers.flatMap((l) => l.params.map((p) => ({ name: `${l.name}/${p.name}`, shape: p.shape, size: p.size })));
+  const params = weightsInOrder(model.layers).map(({ layer: l, param: p }) => ({ name: `${l.name}/${p.name}`, shape: p.shape, size: p.size }));
   const paramBytes = params.reduce((s, p) => s + p.size * 4, 0);
   if (paramBytes > limits.maxWeightBytes) {
     throw new Error(`modelTopology: the layers need ${formatBytes(paramBytes)} of weights, more than the ${formatBytes(limits.maxWeightBytes)} allowed (raise maxWeightBytes with setLoadLimits if you trust this model)`);

@@ -4,10 +4,13 @@
  * entry in `layerClasses`.
  */
 import { Activation } from './activation.js';
+import { BatchNormalization } from './batch-normalization.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { ELU } from './elu.js';
+import { GaussianNoise } from './gaussian-noise.js';
 import type { Layer, LayerArgs, LayerConfigReader } from './layer.js';
+import { LayerNormalization } from './layer-normalization.js';
 import { LeakyReLU } from './leaky-relu.js';
 import { PReLU } from './prelu.js';
 
@@ -18,6 +21,9 @@ export { Activation, activation, type ActivationArgs } from './activation.js';
 export { LeakyReLU, leakyRelu, type LeakyReluArgs } from './leaky-relu.js';
 export { PReLU, prelu, type PreluArgs } from './prelu.js';
 export { ELU, elu, type EluArgs } from './elu.js';
+export { BatchNormalization, batchNormalization, type BatchNormalizationArgs } from './batch-normalization.js';
+export { LayerNormalization, layerNormalization, type LayerNormalizationArgs } from './layer-normalization.js';
+export { GaussianNoise, gaussianNoise, type GaussianNoiseArgs } from './gaussian-noise.js';
 export { activationNames, type ActivationName } from './activation-kernels.js';
 export type { KerasEntry, LayerConfigReader } from './layer.js';
 
@@ -30,7 +36,7 @@ export interface LayerClass {
 }
 
 /** Every layer class a saved model may name, in the order error messages list them. */
-export const layerClasses: readonly LayerClass[] = [Dense, Dropout, Activation, LeakyReLU, PReLU, ELU];
+export const layerClasses: readonly LayerClass[] = [Dense, Dropout, Activation, LeakyReLU, PReLU, ELU, BatchNormalization, LayerNormalization, GaussianNoise];
 
 /** The class saved as `className`, or undefined (only the classes above; nothing is looked up by name elsewhere). */
 export function layerClassFor(className: string): LayerClass | undefined {
@@ -40,6 +46,7 @@ export function layerClassFor(className: string): LayerClass | undefined {
 /** The layer factories by their API name (`nn.layers.dense`, …), for the worker protocol. */
 export const layerFactoryNames = Object.freeze({
   dense: Dense, dropout: Dropout, activation: Activation, leakyRelu: LeakyReLU, prelu: PReLU, elu: ELU,
+  batchNormalization: BatchNormalization, layerNormalization: LayerNormalization, gaussianNoise: GaussianNoise,
 } satisfies Record<string, LayerClass>);
 /** A layer type the worker protocol accepts ('dense', …). */
 export type LayerTypeName = keyof typeof layerFactoryNames;

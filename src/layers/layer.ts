@@ -48,7 +48,7 @@ export interface LayerConfigReader {
 export const layerArgKeys = ['name', 'inputShape', 'batchInputShape'] as const;
 
 export interface Param {
-  /** 'kernel', 'bias' or 'alpha' (Keras names). */
+  /** 'kernel', 'bias', 'alpha', 'gamma', 'beta', 'moving_mean', 'moving_variance' (Keras names). */
   readonly name: string;
   readonly shape: number[];
   readonly size: number;
@@ -56,6 +56,8 @@ export interface Param {
   readonly fanOut: number;
   readonly initializer: Initializer;
   readonly regularizer: Regularizer | undefined;
+  /** Values must be >= 0 (a variance): setWeights and loading refuse negative ones. */
+  readonly nonNegative?: boolean;
   /** Byte offsets of the values and of the gradient, set by the model. */
   offset: number;
   grad: number;
@@ -77,6 +79,11 @@ export abstract class Layer {
   inUnits = 0;
   units = 0;
   params: Param[] = [];
+  /**
+   * Non-trainable weights (batch normalization's moving mean and variance): saved, loaded and
+   * returned by getWeights like the parameters, but never touched by the optimizer. Their `grad` is 0.
+   */
+  nonTrainable: Param[] = [];
   /** From the first layer's `inputShape`. */
   readonly declaredInputUnits: number | undefined;
   /** Set by the model when the loss kernel already wrote d(loss)/d(pre-activation) into dOut. */
@@ -105,6 +112,7 @@ export abstract class Layer {
     this.inUnits = inUnits;
     this.units = this.outputUnits(inUnits);
     this.params = this.declareParams();
+    this.nonTrainable = this.declareNonTrainable();
   }
 
   protected outputUnits(inUnits: number): number {
@@ -114,6 +122,17 @@ export abstract class Layer {
   protected declareParams(): Param[] {
     return [];
   }
+
+  protected declareNonTrainable(): Param[] {
+    return [];
+  }
+
+  /**
+   * Called once after a training step was kept (every new weight finite): where a layer commits
+   * what its training forward pass measured (batch normalization's moving statistics), so a
+   * refused step changes nothing.
+   */
+  commitStep(_b: Backend): void {}
 
   /** Reserve buffers for `rows` rows; called again when a larger batch comes. */
   allocate(b: Backend, rows: number): void {
@@ -167,5 +186,34 @@ export abstract class Layer {
 
   protected param(name: string, shape: number[], fanIn: number, fanOut: number, initializer: Initializer, regularizer?: Regularizer): Param {
     return { name, shape, size: shape.reduce((a, b) => a * b, 1), fanIn, fanOut, initializer, regularizer, offset: 0, grad: 0 };
+  }
+}
+
+/**
+ * Every weight of a stack of layers in TensorFlow.js's order (`model.weights`, `getWeights`, the
+ * saved weight specs): all trainable parameters layer by layer, then all non-trainable ones.
+ */
+export function weightsInOrder(layers: readonly Layer[]): { layer: Layer; param: Param }[] {
+  const out: { layer: Layer; param: Param }[] = [];
+  for (const layer of layers) for (const param of layer.params) out.push({ layer, param });
+  for (const layer of layers) for (const param of layer.nonTrainable) out.push({ layer, param });
+  return out;
+}
+
+/**
+ * Float hyperparameters a layer passes to a kernel on every step (epsilon, momentum, stddev),
+ * kept as elements of a generic array. V8 stores a double held in an object field unboxed and
+ * allocates a fresh 16-byte box for each call that passes it; an element of a mixed (tagged)
+ * array is passed as the value it already is — so a training step allocates nothing
+ * (test/alloc-free.test.ts).
+ */
+export class KernelNumbers {
+  private readonly values: unknown[];
+  constructor(...values: number[]) {
+    this.values = ['tagged', ...values];
+  }
+  /** The i-th value given to the constructor. */
+  at(i: number): number {
+    return this.values[i + 1] as number;
   }
 }

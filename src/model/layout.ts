@@ -35,6 +35,9 @@ export class ModelMemory {
   /** The current parameters: side A's (the block allocated by build) or side B's. */
   params: number;
   readonly grads: number;
+  /** The non-trainable weights (moving statistics), single-buffered; 0 when the model has none. */
+  state = 0;
+  stateFloats = 0;
   /** Side A's state slots, then side B's params and slots, one block (0 until an optimizer is set). */
   private optBlock = 0;
   /** Offsets of each side's params and first state slot (slot k follows at k·paramFloats·4). */
@@ -72,24 +75,28 @@ export class ModelMemory {
    * whose collection frees the blocks; `describeModel` names the model in out-of-memory messages.
    */
   static build(backend: Backend, layers: readonly Layer[], rng: Rng, optimizer: Optimizer | undefined, owner: object, describeModel: () => string): ModelMemory {
-    let floats = 0;
+    let floats = 0, stateFloats = 0;
     for (const layer of layers) for (const p of layer.params) floats += paddedFloats(p.size);
+    for (const layer of layers) for (const p of layer.nonTrainable) stateFloats += paddedFloats(p.size);
     const bytes = Math.max(16, floats * 4);
-    // Weights and gradients, plus the optimizer block when compiled: refused before any allocation.
+    // Weights and gradients (and non-trainable weights), plus the optimizer block when compiled: refused before any allocation.
     const slots = optimizer?.slots;
-    const total = 2 * bytes + (slots === undefined ? 0 : optimizerBlockBytes(floats, slots));
+    const total = 2 * bytes + stateFloats * 4 + (slots === undefined ? 0 : optimizerBlockBytes(floats, slots));
     checkFits(backend, total, `${describeModel()} (weights, gradients${slots === undefined ? '' : ', optimizer state and a second copy of both for the next step'})`);
     const ledger = new ArenaLedger(backend);
-    let params: number, grads: number;
+    let params: number, grads: number, state = 0;
     try {
       params = ledger.alloc(bytes);
       grads = ledger.alloc(bytes);
+      if (stateFloats) state = ledger.alloc(stateFloats * 4);
     } catch (e) {
       ledger.freeAll();
       throw e;
     }
     freeWhenCollected(owner, ledger);
     const memory = new ModelMemory(backend, layers, describeModel, ledger, floats, params, grads, rng);
+    memory.state = state;
+    memory.stateFloats = stateFloats;
     const f32 = backend.f32();
     f32.fill(0, params >>> 2, (params >>> 2) + floats);
     f32.fill(0, grads >>> 2, (grads >>> 2) + floats);
@@ -98,6 +105,18 @@ export class ModelMemory {
       for (const p of layer.params) {
         p.offset = params + at * 4;
         p.grad = grads + at * 4;
+        const init = new Float32Array(p.size);
+        p.initializer.fill(init, p.fanIn, p.fanOut, rng);
+        f32.set(init, p.offset >>> 2);
+        at += paddedFloats(p.size);
+      }
+    }
+    // Non-trainable weights: one block outside the double-buffered parameters (the optimizer never sees them).
+    at = 0;
+    for (const layer of layers) {
+      for (const p of layer.nonTrainable) {
+        p.offset = state + at * 4;
+        p.grad = 0;
         const init = new Float32Array(p.size);
         p.initializer.fill(init, p.fanIn, p.fanOut, rng);
         f32.set(init, p.offset >>> 2);
@@ -178,21 +197,28 @@ export class ModelMemory {
     this.capacity = 0;
   }
 
-  /** All current parameters as one flat copy. */
+  /** All current parameters, then the non-trainable weights, as one flat copy. */
   snapshot(): Float32Array {
-    return this.backend.f32().slice(this.params >>> 2, (this.params >>> 2) + this.paramFloats);
+    const f32 = this.backend.f32();
+    const out = new Float32Array(this.paramFloats + this.stateFloats);
+    out.set(f32.subarray(this.params >>> 2, (this.params >>> 2) + this.paramFloats));
+    if (this.stateFloats) out.set(f32.subarray(this.state >>> 2, (this.state >>> 2) + this.stateFloats), this.paramFloats);
+    return out;
   }
 
   restore(snapshot: Float32Array): void {
-    if (snapshot.length !== this.paramFloats) throw new Error(`restoreWeights: expected ${this.paramFloats} values, got ${snapshot.length}`);
-    this.backend.f32().set(snapshot, this.params >>> 2);
+    const n = this.paramFloats + this.stateFloats;
+    if (snapshot.length !== n) throw new Error(`restoreWeights: expected ${n} values, got ${snapshot.length}`);
+    const f32 = this.backend.f32();
+    f32.set(snapshot.subarray(0, this.paramFloats), this.params >>> 2);
+    if (this.stateFloats) f32.set(snapshot.subarray(this.paramFloats), this.state >>> 2);
   }
 
   /** Free every block at once; the layers' buffer offsets are cleared. The object is unusable afterwards. */
   free(): void {
     for (const layer of this.layers) layer.release(this.ledger.tracked);
     releaseNow(this.ledger);
-    this.params = this.optBlock = this.xBuf = this.yBuf = this.capacity = 0;
+    this.params = this.optBlock = this.xBuf = this.yBuf = this.capacity = this.state = 0;
     this.sideParams[0] = this.sideParams[1] = this.sideState[0] = this.sideState[1] = this.side = 0;
   }
 }

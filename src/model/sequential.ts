@@ -248,7 +248,11 @@ export class Sequential implements TrainingModel, SavableModel {
 
   // ---- weights --------------------------------------------------------------------------------
 
-  /** Copies of every parameter in layer order: kernel [in, units], bias [units], PReLU alpha [units]. */
+  /**
+   * Copies of every weight in TensorFlow.js's order: the trainable ones layer by layer (kernel
+   * [in, units], bias [units], PReLU alpha, normalization gamma/beta [units]), then the
+   * non-trainable ones (batch normalization's moving_mean, moving_variance).
+   */
   getWeights(): WeightTensor[] {
     this.checkUsable();
     return readWeights(this.layers, this.build());
@@ -265,7 +269,7 @@ export class Sequential implements TrainingModel, SavableModel {
     storeWeights(this.layers, this.build(), values);
   }
 
-  /** All parameters as one flat copy (early stopping's best weights). */
+  /** All weights (the moving statistics included) as one flat copy (early stopping's best weights). */
   snapshotWeights(): Float32Array {
     return this.build().snapshot();
   }

@@ -66,5 +66,6 @@ export function trainStep(
   }
   memory.iterations++;
   memory.useSide(to);
+  for (const layer of layers) layer.commitStep(b);
   return loss + penalty;
 }

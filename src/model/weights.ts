@@ -1,5 +1,5 @@
 /** Copying parameters out of and into a model's arena, with every value checked before anything is written. */
-import type { Layer } from '../layers/layer.js';
+import { weightsInOrder, type Layer } from '../layers/layer.js';
 import { describe } from '../tensor.js';
 import type { ModelMemory } from './layout.js';
 
@@ -17,16 +17,14 @@ export interface WeightLike {
   dataSync?: () => ArrayLike<number>;
 }
 
-/** Copies of every parameter in layer order: kernel [in, units], bias [units], PReLU alpha [units]. */
+/**
+ * Copies of every weight in TensorFlow.js's order: the trainable ones layer by layer (kernel
+ * [in, units], bias [units], PReLU alpha, gamma, beta [units]), then the non-trainable ones
+ * (batch normalization's moving_mean, moving_variance).
+ */
 export function readWeights(layers: readonly Layer[], memory: ModelMemory): WeightTensor[] {
   const f32 = memory.backend.f32();
-  const out: WeightTensor[] = [];
-  for (const layer of layers) {
-    for (const p of layer.params) {
-      out.push({ name: `${layer.name}/${p.name}`, shape: p.shape.slice(), data: f32.slice(p.offset >>> 2, (p.offset >>> 2) + p.size) });
-    }
-  }
-  return out;
+  return weightsInOrder(layers).map(({ layer, param: p }) => ({ name: `${layer.name}/${p.name}`, shape: p.shape.slice(), data: f32.slice(p.offset >>> 2, (p.offset >>> 2) + p.size) }));
 }
 
 /**
@@ -34,7 +32,7 @@ export function readWeights(layers: readonly Layer[], memory: ModelMemory): Weig
  * readWeights): count, shapes, and every value a finite float32. Returns the values to store.
  */
 export function checkWeights(layers: readonly Layer[], weights: ArrayLike<WeightLike>): ArrayLike<number>[] {
-  const params = layers.flatMap((l) => l.params.map((p) => [l, p] as const));
+  const params = weightsInOrder(layers).map(({ layer, param }) => [layer, param] as const);
   if (!weights || typeof weights.length !== 'number') throw new Error(`setWeights: expected an array of ${params.length} weights, got ${describe(weights)}`);
   if (weights.length !== params.length) {
     throw new Error(`setWeights: the model has ${params.length} weights (${params.map(([l, p]) => `${l.name}/${p.name}`).join(', ')}), got ${weights.length}`);
@@ -50,7 +48,13 @@ export function checkWeights(layers: readonly Layer[], weights: ArrayLike<Weight
     }
     const data = typeof w.dataSync === 'function' ? w.dataSync() : typeof w.data === 'function' ? undefined : w.data;
     if (!data) throw new Error(`${where}: expected ${p.size} values, got ${describe(data)}`);
-    datas.push(checkWeightValues(data, p.size, where));
+    const values = checkWeightValues(data, p.size, where);
+    if (p.nonNegative) {
+      for (let k = 0; k < p.size; k++) {
+        if (values[k]! < 0) throw new Error(`${where}: value ${k} is ${values[k]}; a variance must be >= 0`);
+      }
+    }
+    datas.push(values);
   }
   return datas;
 }
@@ -88,5 +92,5 @@ function checkWeightValues(data: unknown, size: number, where: string): ArrayLik
 export function storeWeights(layers: readonly Layer[], memory: ModelMemory, values: readonly ArrayLike<number>[]): void {
   const f32 = memory.backend.f32();
   let i = 0;
-  for (const layer of layers) for (const p of layer.params) f32.set(values[i++]!, p.offset >>> 2);
+  for (const { param } of weightsInOrder(layers)) f32.set(values[i++]!, param.offset >>> 2);
 }

@@ -59,12 +59,13 @@ const x = nn.tensor2d(Float32Array.from({ length: ROWS * IN }, (_, i) => Math.si
 const oneHot = nn.tensor2d(Float32Array.from({ length: ROWS * OUT }, (_, i) => (i % OUT === Math.floor(i / OUT) % OUT ? 1 : 0)), [ROWS, OUT]);
 const ids = nn.tensor2d(Float32Array.from({ length: ROWS }, (_, r) => r % OUT), [ROWS, 1]);
 
-const configs: { name: string; optimizer: () => nn.optimizers.Optimizer; loss: string; dropout: boolean }[] = [
+const configs: { name: string; optimizer: () => nn.optimizers.Optimizer; loss: string; dropout: boolean; norm?: boolean }[] = [
   { name: 'sgd + mse', optimizer: () => nn.optimizers.sgd({ learningRate: 0.01 }), loss: 'meanSquaredError', dropout: false },
   { name: 'adam + dropout + categorical + accuracy', optimizer: () => nn.optimizers.adam({ learningRate: 0.001 }), loss: 'categoricalCrossentropy', dropout: true },
   { name: 'rmsprop + sparse', optimizer: () => nn.optimizers.rmsprop({ learningRate: 0.001 }), loss: 'sparseCategoricalCrossentropy', dropout: false },
   { name: 'momentum + l2', optimizer: () => nn.optimizers.sgd({ learningRate: 0.01, momentum: 0.9 }), loss: 'meanSquaredError', dropout: false },
   { name: 'adagrad', optimizer: () => nn.optimizers.adagrad({ learningRate: 0.01 }), loss: 'categoricalCrossentropy', dropout: false },
+  { name: 'adam + batchNorm + layerNorm + gaussianNoise', optimizer: () => nn.optimizers.adam({ learningRate: 0.001 }), loss: 'categoricalCrossentropy', dropout: false, norm: true },
 ];
 
 const results: { name: string; bytesPerStep: number; controlBytesPerStep: number }[] = [];
@@ -74,7 +75,9 @@ for (const c of configs) {
     layers: [
       nn.layers.dense({ units: 37, activation: 'relu', inputShape: [IN], kernelRegularizer: nn.regularizers.l2({ l2: 1e-4 }) }),
       ...(c.dropout ? [nn.layers.dropout({ rate: 0.2 })] : []),
+      ...(c.norm ? [nn.layers.batchNormalization(), nn.layers.gaussianNoise({ stddev: 0.1 })] : []),
       nn.layers.dense({ units: 19, activation: 'tanh' }),
+      ...(c.norm ? [nn.layers.layerNormalization()] : []),
       nn.layers.dense({ units: OUT, activation: c.loss === 'meanSquaredError' ? 'linear' : 'softmax' }),
     ],
   });

@@ -74,7 +74,7 @@ def layout(job):
     ca, cb = json.loads(ours.read("config.json")), json.loads(theirs.read("config.json"))
     # Keys newer Keras 3 releases added with default values; wasm-mlp leaves them out so that
     # earlier Keras 3 releases (whose layers refuse unknown keys) load the file too.
-    newer = {"quantization_config", "optional", "ragged"}
+    newer = {"quantization_config", "optional", "ragged", "renorm", "renorm_clipping", "renorm_momentum"}
     shape = lambda c: [(l["module"], l["class_name"], sorted(set(l["config"]) - newer), l.get("build_config")) for l in c["config"]["layers"]]
     if shape(ca) != shape(cb):
         diffs.append(f"config layers: ours {shape(ca)} / keras {shape(cb)}")
@@ -120,12 +120,16 @@ def make(job):
         "adamw": ([keras.Input((n,)), L.Dense(4, activation="sigmoid"), L.Dense(3, activation="linear"), L.Activation("softmax")],
                   dict(optimizer=keras.optimizers.AdamW(learning_rate=0.001, weight_decay=0.01), loss="categorical_crossentropy", metrics=["accuracy"])),
         "uncompiled": ([keras.Input((n,)), L.Dense(3, activation="silu"), L.Dense(3, activation="gelu"), L.Dense(2, activation="relu")], None),
+        "norm": ([keras.Input((n,)), L.Dense(8, activation="relu"), L.BatchNormalization(momentum=0.9, epsilon=0.002), L.GaussianNoise(0.1), L.Dense(6, activation="tanh"),
+                  L.BatchNormalization(center=False), L.LayerNormalization(epsilon=1e-4, center=False), L.Dense(3, activation="softmax")],
+                 dict(optimizer=keras.optimizers.Adam(learning_rate=0.002), loss="categorical_crossentropy", metrics=["accuracy"])),
     }
     out = {}
     for name, (layers, comp) in models.items():
         m = keras.Sequential(layers, name=f"keras_{name}")
         rng = np.random.default_rng(len(name))
-        m.set_weights([rng.normal(0, 0.6, w.shape).astype("float32") for w in m.get_weights()])
+        # Variances must stay positive (batch normalization's moving_variance).
+        m.set_weights([(np.abs(rng.normal(0, 0.6, w.shape)) + 0.3 if "variance" in v.path else rng.normal(0, 0.6, w.shape)).astype("float32") for v, w in zip(m.weights, m.get_weights())])
         if comp:
             m.compile(**comp)
             m.optimizer.build(m.trainable_variables)  # the file then holds optimizer state, as after fit
@@ -133,7 +137,7 @@ def make(job):
         m.save(path)
         out[name] = {"file": path, "predict": np.asarray(m(x, training=False)).tolist(), "compile": compile_info(m) if comp else None}
     # Refused: a layer class wasm-mlp lacks, and a Functional model.
-    m = keras.Sequential([keras.Input((n,)), L.Dense(3), L.GaussianNoise(0.1), L.Dense(1)])
+    m = keras.Sequential([keras.Input((n,)), L.Dense(3), L.GaussianDropout(0.1), L.Dense(1)])
     m.save(os.path.join(job["dir"], "noise.keras"))
     inp = keras.Input((n,))
     f = keras.Model(inp, L.Dense(2)(inp))

@@ -27,3 +27,18 @@ export function dropout(f: Float32Array, n: number, x: number, y: number, mask: 
     f[y + i] = f[x + i]! * m;
   }
 }
+
+/**
+ * y[i] = x[i] + stddev·z_i with z_i a standard normal from the same counter hash (Box–Muller on
+ * the uniforms of elements 2i and 2i + 1, the first shifted into (0, 1] so its log is finite).
+ * In place (x = y) allowed.
+ */
+export function gaussianNoise(f: Float32Array, n: number, x: number, y: number, stddev: number, seed: number): void {
+  const s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    const u1 = dropoutUniform(s, 2 * i) + 2 ** -24;
+    const u2 = dropoutUniform(s, 2 * i + 1);
+    const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    f[y + i] = f[x + i]! + Math.fround(stddev * z);
+  }
+}

@@ -9,11 +9,12 @@ import { Arena, ARENA_MAX_BYTES } from '../arena.js';
 import type { Backend } from '../contract.js';
 import { formatBytes } from '../../util/format.js';
 import { activation, activationGrad, prelu, preluGrad } from './activations.js';
-import { dropout } from './dropout.js';
+import { dropout, gaussianNoise } from './dropout.js';
 import { columnSums, copy, fill, gatherRows, multiply, regularize, scale, sumSquares } from './elementwise.js';
 import { gemm } from './gemm.js';
 import { loss } from './losses.js';
 import { accuracyCount, argmaxRows } from './metrics.js';
+import { moments, movingAverage, normalize, normalizeGrad } from './normalization.js';
 import { optimizerStep } from './optimizers.js';
 import { softmax, softmaxGrad } from './softmax.js';
 
@@ -81,6 +82,13 @@ export function createJsBackend(options: { reason?: string } = {}): Backend {
     loss: (kind, rows, cols, pred, target, grad) => loss(live(), kind, rows, cols, pred >>> 2, target >>> 2, grad >>> 2),
     dropout: (n, x, y, mask, rate, seed) => dropout(live(), n, x >>> 2, y >>> 2, mask >>> 2, rate, seed),
     multiply: (n, a, b, out) => multiply(live(), n, a >>> 2, b >>> 2, out >>> 2),
+    gaussianNoise: (n, x, y, stddev, seed) => gaussianNoise(live(), n, x >>> 2, y >>> 2, stddev, seed),
+    moments: (axis, rows, cols, x, mean, variance) => moments(live(), axis, rows, cols, x >>> 2, mean >>> 2, variance >>> 2),
+    normalize: (axis, rows, cols, x, mean, variance, epsilon, gamma, beta, y) =>
+      normalize(live(), axis, rows, cols, x >>> 2, mean >>> 2, variance >>> 2, epsilon, gamma >>> 2, beta >>> 2, y >>> 2),
+    normalizeGrad: (axis, rows, cols, x, mean, variance, epsilon, gamma, dy, dx, dgamma, dbeta) =>
+      normalizeGrad(live(), axis, rows, cols, x >>> 2, mean >>> 2, variance >>> 2, epsilon, gamma >>> 2, dy >>> 2, dx >>> 2, dgamma >>> 2, dbeta >>> 2),
+    movingAverage: (n, value, moving, momentum) => movingAverage(live(), n, value >>> 2, moving >>> 2, momentum),
     regularize: (n, w, g, l1, l2) => regularize(live(), n, w >>> 2, g >>> 2, l1, l2),
     optimizerStep: (n, wIn, g, sIn, wOut, sOut, p) => optimizerStep(live(), n, wIn >>> 2, g >>> 2, sIn >>> 2, wOut >>> 2, sOut >>> 2, p),
     gatherRows: (rows, cols, src, idx, dst) => gatherRows(live(), ints, rows, cols, src >>> 2, idx >>> 2, dst >>> 2),

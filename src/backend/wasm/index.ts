@@ -275,6 +275,12 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     loss,
     dropout: (n, x, y, mask, rate, seed) => k.dropout(n, x, y, mask, rate, seed),
     multiply: (n, a, b, out) => k.multiply(n, a, b, out),
+    gaussianNoise: (n, x, y, stddev, seed) => k.gaussianNoise(n, x, y, stddev, seed),
+    moments: (axis, rows, cols, x, mean, variance) => k.moments(axis, rows, cols, x, mean, variance),
+    normalize: (axis, rows, cols, x, mean, variance, epsilon, gamma, beta, y) => k.normalize(axis, rows, cols, x, mean, variance, epsilon, gamma, beta, y),
+    normalizeGrad: (axis, rows, cols, x, mean, variance, epsilon, gamma, dy, dx, dgamma, dbeta) =>
+      k.normalizeGrad(axis, rows, cols, x, mean, variance, epsilon, gamma, dy, dx, dgamma, dbeta),
+    movingAverage: (n, value, moving, momentum) => k.movingAverage(n, value, moving, momentum),
     regularize: (n, w, g, l1, l2) => k.regularize(n, w, g, l1, l2),
     optimizerStep,
     gatherRows: (rows, cols, src, idx, dst) => k.gatherRows(rows, cols, src, idx, dst),

@@ -5,9 +5,7 @@
  *
  * Each layer class is one entry of LAYERS: how its tfjs config becomes a Keras 3 config, and the
  * order of its variables (Keras stores them as `layers/<snake_case class>[_n]/vars/0, 1, …`).
- * A class without an entry is refused by name on save and on load. BatchNormalization and
- * LayerNormalization have their variable order here already; their config conversion lands with
- * the layers.
+ * A class without an entry is refused by name on save and on load.
  */
 import { isObject, own, show, type JsonObject } from '../json.js';
 import type { TrainingConfig } from '../types.js';
@@ -81,6 +79,8 @@ function kerasRegularizer(v: unknown, where: string): JsonObject | null {
 interface LayerKind {
   /** Variable names in Keras's order (`vars/0`, `vars/1`, …), given the Keras 3 config. */
   vars(config: JsonObject): string[];
+  /** The non-trainable ones among them (no optimizer state). */
+  nonTrainable?: readonly string[];
   /** tfjs-layers config (as wasm-mlp saves it) → Keras 3 config; `width` is the input width. */
   toKeras?(cfg: JsonObject, width: number, where: string): { config: JsonObject; width: number; built: boolean };
 }
@@ -139,14 +139,47 @@ const LAYERS: Record<string, LayerKind> = {
       built: true,
     }),
   },
-  // Variable order as Keras 3 saves them; the config conversion comes with the layers.
+  // Variable order as Keras 3 saves them (gamma, beta, then the moving statistics).
   BatchNormalization: {
     vars: (c) => [...(flag(c, 'scale') ? ['gamma'] : []), ...(flag(c, 'center') ? ['beta'] : []), 'moving_mean', 'moving_variance'],
+    nonTrainable: ['moving_mean', 'moving_variance'],
+    toKeras: (c, w, where) => ({
+      config: {
+        axis: -1,
+        momentum: own(c, 'momentum') ?? 0.99,
+        ...normalizationToKeras(c, where),
+        moving_mean_initializer: kerasInitializer(own(c, 'moving_mean_initializer') ?? { class_name: 'Zeros', config: {} }, `${where} moving_mean_initializer`),
+        moving_variance_initializer: kerasInitializer(own(c, 'moving_variance_initializer') ?? { class_name: 'Ones', config: {} }, `${where} moving_variance_initializer`),
+        synchronized: false,
+      },
+      width: w,
+      built: true,
+    }),
   },
   LayerNormalization: {
     vars: (c) => [...(flag(c, 'scale') ? ['gamma'] : []), ...(flag(c, 'center') ? ['beta'] : [])],
+    toKeras: (c, w, where) => ({ config: { axis: -1, ...normalizationToKeras(c, where), rms_scaling: false }, width: w, built: true }),
+  },
+  GaussianNoise: {
+    vars: () => [],
+    toKeras: (c, w) => ({ config: { stddev: own(c, 'stddev'), seed: null }, width: w, built: false }),
   },
 };
+
+/** The config keys batch and layer normalization share, in Keras 3's form. */
+function normalizationToKeras(c: JsonObject, where: string): JsonObject {
+  return {
+    epsilon: own(c, 'epsilon') ?? 1e-3,
+    center: own(c, 'center') !== false,
+    scale: own(c, 'scale') !== false,
+    beta_initializer: kerasInitializer(own(c, 'beta_initializer') ?? { class_name: 'Zeros', config: {} }, `${where} beta_initializer`),
+    gamma_initializer: kerasInitializer(own(c, 'gamma_initializer') ?? { class_name: 'Ones', config: {} }, `${where} gamma_initializer`),
+    beta_regularizer: kerasRegularizer(own(c, 'beta_regularizer'), `${where} beta_regularizer`),
+    gamma_regularizer: kerasRegularizer(own(c, 'gamma_regularizer'), `${where} gamma_regularizer`),
+    beta_constraint: null,
+    gamma_constraint: null,
+  };
+}
 
 const SAVABLE = Object.keys(LAYERS).filter((k) => LAYERS[k]!.toKeras).join(', ');
 const LOADABLE = Object.keys(LAYERS).join(', ');
@@ -156,6 +189,8 @@ export interface WeightGroup {
   layer: string;
   path: string;
   specs: string[];
+  /** The specs the optimizer updates (Keras keeps optimizer variables for these only). */
+  trainable: string[];
 }
 
 function weightGroups(layers: JsonObject[]): WeightGroup[] {
@@ -167,7 +202,11 @@ function weightGroups(layers: JsonObject[]): WeightGroup[] {
     const n = used.get(base);
     used.set(base, n === undefined ? 0 : n + 1);
     const name = own(cfg, 'name') as string;
-    return { layer: name, path: `layers/${n === undefined ? base : `${base}_${n + 1}`}`, specs: LAYERS[cls]!.vars(cfg).map((v) => `${name}/${v}`) };
+    const vars = LAYERS[cls]!.vars(cfg), fixed = LAYERS[cls]!.nonTrainable ?? [];
+    return {
+      layer: name, path: `layers/${n === undefined ? base : `${base}_${n + 1}`}`,
+      specs: vars.map((v) => `${name}/${v}`), trainable: vars.filter((v) => !fixed.includes(v)).map((v) => `${name}/${v}`),
+    };
   });
 }
 

@@ -106,7 +106,7 @@ export async function artifactsToKeras(a: ModelArtifacts): Promise<Uint8Array> {
       });
     }
     f.create_group('vars').create_attribute('name', modelName);
-    const opt = optimizerState(config, groups.flatMap((g) => g.specs.map((spec) => values.get(spec)!.shape)));
+    const opt = optimizerState(config, groups.flatMap((g) => g.trainable.map((spec) => values.get(spec)!.shape)));
     if (opt) {
       const vars = f.create_group('optimizer').create_group('vars');
       vars.create_attribute('name', opt.name);

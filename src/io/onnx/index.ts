@@ -3,8 +3,9 @@
  * Imported on first use only; ./protobuf.ts writes the protobuf bytes.
  *
  * The graph has one input 'input' [batch, features] and one output 'output' [batch, units],
- * batch dynamic. Dense is Gemm (MatMul without a bias); Dropout is left out (identity at
- * inference); activations are the ONNX ops of the same name, and those ONNX lacks as one op at
+ * batch dynamic. Dense is Gemm (MatMul without a bias); Dropout and GaussianNoise are left out
+ * (identity at inference); BatchNormalization (with the moving statistics) and LayerNormalization
+ * are the ONNX ops of the same name; activations are the ONNX ops of the same name, and those ONNX lacks as one op at
  * opset 17 are composed from standard ops: step = Cast(GreaterOrEqual(x, 0)), swish = x·Sigmoid(x),
  * gelu = 0.5·x·(1 + Erf(x/√2)) (exact, as wasm-mlp computes it). Each layer class is one entry of
  * LAYERS; anything else is refused by name.
@@ -72,6 +73,15 @@ class Graph {
     return name;
   }
 
+  /** A constant float vector (gamma of ones, beta of zeros when a normalization layer has none). */
+  vector(name: string, length: number, value: number): string {
+    const raw = new Uint8Array(length * 4);
+    const view = new DataView(raw.buffer);
+    for (let i = 0; i < length; i++) view.setFloat32(i * 4, value, true);
+    this.initializers.push({ name, dims: [length], dataType: FLOAT, rawData: raw });
+    return name;
+  }
+
   weight(spec: string, where: string): string {
     const w = this.weights.get(spec);
     if (!w) throw new Error(`${where}: the artifacts have no weight '${spec}'`);
@@ -113,7 +123,16 @@ class Graph {
   }
 }
 
-type LayerExport = (g: Graph, x: string, cfg: JsonObject, name: string, where: string) => { out: string; width?: number };
+type LayerExport = (g: Graph, x: string, cfg: JsonObject, name: string, where: string, width: number) => { out: string; width?: number };
+
+/** gamma and beta of a normalization layer, or constant ones / zeros when it has none (scale / center false). */
+function gammaBeta(g: Graph, cfg: JsonObject, name: string, where: string, width: number): [string, string] {
+  return [
+    own(cfg, 'scale') === false ? g.vector(`${name}/ones`, width, 1) : g.weight(`${name}/gamma`, where),
+    own(cfg, 'center') === false ? g.vector(`${name}/zeros`, width, 0) : g.weight(`${name}/beta`, where),
+  ];
+}
+const epsilonOf = (cfg: JsonObject): number => (own(cfg, 'epsilon') as number | undefined) ?? 1e-3;
 
 const LAYERS: Record<string, LayerExport> = {
   Dense: (g, x, cfg, name, where) => {
@@ -126,6 +145,16 @@ const LAYERS: Record<string, LayerExport> = {
   LeakyReLU: (g, x, cfg, _n, where) => ({ out: g.activation('leakyRelu', x, where, (own(cfg, 'alpha') as number | undefined) ?? 0.3) }),
   ELU: (g, x, cfg, _n, where) => ({ out: g.activation('elu', x, where, (own(cfg, 'alpha') as number | undefined) ?? 1) }),
   PReLU: (g, x, _cfg, name, where) => ({ out: g.op('PRelu', [x, g.weight(`${name}/alpha`, where)]) }),
+  // Inference: the moving statistics.
+  BatchNormalization: (g, x, cfg, name, where, width) => {
+    const [scale, bias] = gammaBeta(g, cfg, name, where, width);
+    return { out: g.op('BatchNormalization', [x, scale, bias, g.weight(`${name}/moving_mean`, where), g.weight(`${name}/moving_variance`, where)], [f('epsilon', epsilonOf(cfg))]) };
+  },
+  LayerNormalization: (g, x, cfg, name, where, width) => {
+    const [scale, bias] = gammaBeta(g, cfg, name, where, width);
+    return { out: g.op('LayerNormalization', [x, scale, bias], [int('axis', -1), f('epsilon', epsilonOf(cfg))]) };
+  },
+  GaussianNoise: (_g, x) => ({ out: x }),
 };
 
 /** The bytes of an ONNX model computing what the artifacts' model predicts. */
@@ -154,7 +183,7 @@ export async function artifactsToOnnx(a: ModelArtifacts): Promise<Uint8Array> {
     const where = `save .onnx: layer '${name}' (${cls})`;
     const exporter = LAYERS[cls];
     if (!exporter) throw new Error(`${where}: layer class '${cls}' has no ONNX mapping yet; .onnx export handles ${Object.keys(LAYERS).join(', ')}`);
-    const r = exporter(g, x, cfg, name, where);
+    const r = exporter(g, x, cfg, name, where, width);
     x = r.out;
     width = r.width ?? width;
   }
