@@ -31,7 +31,7 @@ async function compile(target, extraArgs = []) {
 async function writeCodes() {
   const bundle = await build({
     stdin: {
-      contents: `export { Layout, Act, Loss, Opt, Accuracy } from './src/backend/contract.ts'; export { optimizerRules } from './src/optimizers/rules.ts';`,
+      contents: `export { Layout, Act, Loss, Opt, Accuracy, TOP_K } from './src/backend/contract.ts'; export { optimizerRules } from './src/optimizers/rules.ts';`,
       resolveDir: root, loader: 'ts',
     },
     bundle: true, write: false, format: 'esm', platform: 'neutral', logLevel: 'error',
@@ -57,6 +57,7 @@ async function writeCodes() {
     enumOf('Loss', 'Losses; the *Fused* kinds write the gradient with respect to the logits.', codes.Loss),
     enumOf('Opt', 'Optimizer update rules.', codes.Opt),
     enumOf('Accuracy', 'Accuracy kinds for `accuracyCount`.', codes.Accuracy),
+    `/** k of the top-k accuracy kinds. */\nexport const TOP_K: i32 = ${codes.TOP_K};\n`,
     '/** State slots (buffers the size of the parameters) the optimizer rule `kind` keeps. */',
     '// @ts-ignore: decorator',
     `@inline export function optimizerSlots(kind: i32): i32 {\n  ${rules.map((r) => `if (kind == ${r.code}) return ${r.slots};`).join('\n  ')}\n  return 0;\n}\n`,

@@ -1,7 +1,9 @@
 /**
  * Training callbacks (Keras names). A callback is a plain object with any of the hooks below;
- * hooks may return a Promise, which `fit` awaits. `earlyStopping` is the one built-in callback.
+ * hooks may return a Promise, which `fit` awaits. Built in: `earlyStopping` and `modelCheckpoint`
+ * (./checkpoint.ts).
  */
+export { modelCheckpoint, ModelCheckpoint, formatFilepath, type ModelCheckpointOptions } from './checkpoint.js';
 export type Logs = Record<string, number>;
 
 export interface Callback {

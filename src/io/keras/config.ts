@@ -9,6 +9,7 @@
  * LayerNormalization have their variable order here already; their config conversion lands with
  * the layers.
  */
+import { kerasMetricName } from '../../metrics.js';
 import { isObject, own, show, type JsonObject } from '../json.js';
 import type { TrainingConfig } from '../types.js';
 
@@ -259,7 +260,7 @@ function compileConfigFor(tc: TrainingConfig): JsonObject {
     gradient_accumulation_steps: null,
     ...specific,
   });
-  const metrics = Array.isArray(tc.metrics) && tc.metrics.length ? tc.metrics.slice() : null;
+  const metrics = Array.isArray(tc.metrics) && tc.metrics.length ? tc.metrics.map((m) => (typeof m === 'string' ? kerasMetricName(m) : m)) : null;
   return { optimizer, loss: tc.loss, loss_weights: null, metrics, weighted_metrics: null, run_eagerly: false, steps_per_execution: 1, jit_compile: 'auto' };
 }
 
