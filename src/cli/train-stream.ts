@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import * as nn from '../index.js';
 import type { Preprocessing, Task } from '../data/index.js';
 import { UserError } from './errors.js';
+import { metricDeclaration } from '../metrics.js';
 import { PREPROCESSING_FILE } from './model-files.js';
 import { byteProgress } from './progress.js';
 import { WorkerCsvDataset, fitInWorker } from './csv-worker.js';
@@ -20,6 +21,13 @@ export interface TrainSpec {
   file: string; label: string; out: string; layers: number[]; activation: string; optimizerName: string; lr: number;
   epochs: number; batchSize: number; validation: number; patience: number | undefined; seed: number;
   task: Task | undefined; categorical: string[]; quiet: boolean;
+  /** Extra compile() metrics (--metrics), besides accuracy for classification. */
+  metrics?: string[];
+}
+
+/** Whether a classifier needs one-hot targets (and categorical cross-entropy) for the --metrics asked: precision, recall, auc, … read targets shaped like the outputs. */
+export function needsOneHot(spec: TrainSpec): boolean {
+  return (spec.metrics ?? []).some((m) => metricDeclaration(m)?.targets === 'dense');
 }
 
 export function fileSize(file: string): number {
@@ -48,10 +56,11 @@ export function buildModel(spec: TrainSpec, pre: Preprocessing): nn.Sequential {
       ...(i === 0 ? { inputShape: [pre.inputUnits] } : {}),
     }));
   });
+  const metrics = [...(classification ? ['accuracy'] : []), ...(spec.metrics ?? [])];
   model.compile({
     optimizer: nn.optimizers.optimizerByName(spec.optimizerName as never, { learningRate: spec.lr }, 'train'),
-    loss: classification ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
-    metrics: classification ? ['accuracy'] : [],
+    loss: classification ? (needsOneHot(spec) ? 'categoricalCrossentropy' : 'sparseCategoricalCrossentropy') : 'meanSquaredError',
+    metrics: [...new Set(metrics)] as nn.MetricSpec[],
   });
   return model;
 }

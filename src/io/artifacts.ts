@@ -202,11 +202,10 @@ function restoreTrainingState(model: Sequential, specs: CheckedSpec[], bytes: Ui
   if (iter.name !== 'iter' || iter.size !== 1) throw new Error(`weightSpecs: the optimizer weights must start with 'iter' (a scalar), got '${iter.name}' [${iter.shape}]; load with { compile: false } to ignore them`);
   const view = new DataView(bytes.buffer, bytes.byteOffset + iter.byteOffset, 4);
   const iterations = iter.dtype === 'int32' ? view.getInt32(0, true) : view.getFloat32(0, true);
-  const values = new Map<string, Float32Array>();
+  const values: [string, Float32Array][] = [];
   for (const s of opt.slice(1)) {
     if (s.dtype !== 'float32') throw new Error(`weightSpecs: optimizer weight '${s.name}' has dtype ${s.dtype}, expected float32`);
-    if (values.has(s.name)) throw new Error(`weightSpecs: optimizer weight '${s.name}' appears twice`);
-    values.set(s.name, decodeFloat32(bytes, s));
+    values.push([s.name, decodeFloat32(bytes, s)]);
   }
   const rng = wasmMlp && own(wasmMlp, 'rng');
   model.setTrainingState(iterations, values, rng ?? undefined);

@@ -52,33 +52,38 @@ export function readOptimizerState(layers: readonly Layer[], memory: ModelMemory
 }
 
 /**
- * Replace the state: `values` by name, exactly the names optimizerWeightNames gives, each with
- * its parameter's size; everything is checked before anything is written.
+ * Replace the state from saved optimizer weights, in file order. Matched by name
+ * ('<layer>/<param>/<slot>') when the names are ours; otherwise by position, as TensorFlow.js's
+ * `setWeights` does (a model whose layers were renamed). A file with no slot weights comes from an
+ * optimizer that never stepped (tfjs creates them on the first step): the state stays initial.
+ * Everything is checked before anything is written.
  */
-export function writeOptimizerState(layers: readonly Layer[], memory: ModelMemory, opt: Optimizer, iterations: number, values: Map<string, Float32Array>): void {
+export function writeOptimizerState(layers: readonly Layer[], memory: ModelMemory, opt: Optimizer, iterations: number, saved: readonly [string, Float32Array][]): void {
   if (!Number.isInteger(iterations) || iterations < 0) throw new Error(`optimizer weights: 'iter' must be an integer >= 0, got ${iterations}`);
   const want = optimizerWeightNames(layers, opt);
-  const missing = want.filter((n) => !values.has(n));
-  const extra = [...values.keys()].filter((n) => !want.includes(n));
-  if (missing.length || extra.length) {
+  if (saved.length === 0 && (iterations === 0 || want.length === 0)) {
+    memory.iterations = iterations;
+    return;
+  }
+  const sizes = optimizerRules[opt.rule].stateNames.flatMap(() => layers.flatMap((l) => l.params.map((p) => p.size)));
+  const byName = new Map(saved);
+  let ordered: Float32Array[];
+  if (byName.size === saved.length && want.every((n) => byName.has(n)) && saved.length === want.length) ordered = want.map((n) => byName.get(n)!);
+  else if (saved.length === want.length && saved.every(([, v], i) => v.length === sizes[i])) ordered = saved.map(([, v]) => v);
+  else {
     throw new Error(
-      `optimizer weights do not fit ${opt.className}: ${missing.length ? `missing ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? '…' : ''}` : ''}` +
-        `${missing.length && extra.length ? '; ' : ''}${extra.length ? `unexpected ${extra.slice(0, 3).join(', ')}${extra.length > 3 ? '…' : ''}` : ''}` +
-        ' (load with { compile: false } to ignore them, or compile with the optimizer they were saved with)',
+      `optimizer weights do not fit ${opt.className}: expected ${want.length} (${want.slice(0, 3).join(', ')}${want.length > 3 ? ', …' : ''}), ` +
+        `got ${saved.length} (${saved.slice(0, 3).map(([n]) => n).join(', ')}${saved.length > 3 ? ', …' : ''}); ` +
+        'load with { compile: false } to ignore them, or compile with the optimizer they were saved with',
     );
   }
-  const stateNames = optimizerRules[opt.rule].stateNames;
-  for (const l of layers) {
-    for (const p of l.params) {
-      for (const s of stateNames) {
-        const v = values.get(`${l.name}/${p.name}/${s}`)!;
-        if (v.length !== p.size) throw new Error(`optimizer weight '${l.name}/${p.name}/${s}' has ${v.length} values, expected ${p.size}`);
-      }
-    }
-  }
+  ordered.forEach((v, i) => {
+    if (v.length !== sizes[i]) throw new Error(`optimizer weight '${want[i]}' has ${v.length} values, expected ${sizes[i]}`);
+  });
   const f32 = memory.backend.f32();
-  stateNames.forEach((s, slot) => {
-    for (const l of layers) for (const p of l.params) f32.set(values.get(`${l.name}/${p.name}/${s}`)!, slotOffset(memory, p.offset, slot) >>> 2);
+  let i = 0;
+  optimizerRules[opt.rule].stateNames.forEach((_s, slot) => {
+    for (const l of layers) for (const p of l.params) f32.set(ordered[i++]!, slotOffset(memory, p.offset, slot) >>> 2);
   });
   memory.iterations = iterations;
 }

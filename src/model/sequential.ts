@@ -31,6 +31,7 @@ import { BatchReader, planFitDataset, runFitDataset, scoreDataset, type Batch, t
 import { ModelMemory } from './layout.js';
 import { serializer, type SavableModel, type SaveOptions, type TrainingSetup } from './persistence.js';
 import { readOptimizerState, writeOptimizerState, type OptimizerState } from './optimizer-state.js';
+import { metricTrackers } from './metric-tracker.js';
 import { DivergenceError, trainStep } from './step.js';
 import { formatSummary } from './summary.js';
 import { checkWeights, readWeights, storeWeights, type WeightLike, type WeightTensor } from './weights.js';
@@ -200,8 +201,11 @@ export class Sequential implements TrainingModel, SavableModel {
     const f32 = memory.backend.f32();
     f32.set(xt.data, memory.xBuf >>> 2);
     f32.set(yt.data, memory.yBuf >>> 2);
+    // The batch's metrics are computed as in fit (the same kernels; what the allocation test measures).
+    const metrics = metricTrackers(memory.ledger, c).train;
+    metrics.reset();
     try {
-      return trainStep(this.layers, memory, c, this.optParams, xt.rows, undefined);
+      return trainStep(this.layers, memory, c, this.optParams, xt.rows, metrics.active ? metrics : undefined);
     } catch (e) {
       if (e instanceof DivergenceError) throw new Error(`trainOnBatch: ${e.message}; the weights were not changed`);
       throw e;
@@ -338,8 +342,8 @@ export class Sequential implements TrainingModel, SavableModel {
     return c && { optimizer: readOptimizerState(this.layers, this.buildForTraining(c), c.optimizer), rng: this.rng.getState() };
   }
 
-  /** Restore what getTrainingState() returned (the optimizer weights by name); checked before anything is written. */
-  setTrainingState(iterations: number, optimizerWeights: Map<string, Float32Array>, rng?: unknown): void {
+  /** Restore what getTrainingState() returned (the optimizer weights as [name, values] in file order); checked before anything is written. */
+  setTrainingState(iterations: number, optimizerWeights: readonly [string, Float32Array][], rng?: unknown): void {
     this.checkUsable();
     if (this.fitting) throw new Error('setTrainingState: this model is training in fit(); wait for it to finish');
     const c = this.requireCompiled('setTrainingState');

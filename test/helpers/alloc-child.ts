@@ -65,7 +65,9 @@ const configs: { name: string; optimizer: () => nn.optimizers.Optimizer; loss: s
   { name: 'rmsprop + sparse', optimizer: () => nn.optimizers.rmsprop({ learningRate: 0.001 }), loss: 'sparseCategoricalCrossentropy', dropout: false },
   { name: 'momentum + l2', optimizer: () => nn.optimizers.sgd({ learningRate: 0.01, momentum: 0.9 }), loss: 'meanSquaredError', dropout: false },
   { name: 'adagrad', optimizer: () => nn.optimizers.adagrad({ learningRate: 0.01 }), loss: 'categoricalCrossentropy', dropout: false },
+  { name: 'adam + every metric', optimizer: () => nn.optimizers.adam({ learningRate: 0.001 }), loss: 'binaryCrossentropy', dropout: false },
 ];
+const allMetrics = ['accuracy', 'binaryAccuracy', 'categoricalAccuracy', 'topKCategoricalAccuracy', 'mse', 'mae', 'precision', 'recall', 'auc'];
 
 const results: { name: string; bytesPerStep: number; controlBytesPerStep: number }[] = [];
 for (const c of configs) {
@@ -75,10 +77,10 @@ for (const c of configs) {
       nn.layers.dense({ units: 37, activation: 'relu', inputShape: [IN], kernelRegularizer: nn.regularizers.l2({ l2: 1e-4 }) }),
       ...(c.dropout ? [nn.layers.dropout({ rate: 0.2 })] : []),
       nn.layers.dense({ units: 19, activation: 'tanh' }),
-      nn.layers.dense({ units: OUT, activation: c.loss === 'meanSquaredError' ? 'linear' : 'softmax' }),
+      nn.layers.dense({ units: OUT, activation: c.loss === 'meanSquaredError' ? 'linear' : c.loss === 'binaryCrossentropy' ? 'sigmoid' : 'softmax' }),
     ],
   });
-  model.compile({ optimizer: c.optimizer(), loss: c.loss, metrics: c.loss === 'meanSquaredError' ? [] : ['accuracy'] });
+  model.compile({ optimizer: c.optimizer(), loss: c.loss, metrics: c.loss === 'meanSquaredError' ? [] : c.loss === 'binaryCrossentropy' ? allMetrics : ['accuracy'] });
   const y = c.loss === 'sparseCategoricalCrossentropy' ? ids : oneHot;
   // The losses are summed in a typed array: a double in a closure's variable would be boxed anew
   // on every assignment, which is the harness allocating, not the step.
