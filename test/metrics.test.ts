@@ -303,6 +303,31 @@ describe.skipIf(!python)('metrics against Keras 3 (update_state batch by batch)'
   }, 300_000);
 });
 
+describe.skipIf(!python)('a .keras file with metrics, evaluated by Keras 3', () => {
+  it('Keras 3 loads the compiled metrics and computes the values evaluate() reports here', async () => {
+    await nn.setBackend('js');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const file = join(mkdtempSync(join(tmpdir(), 'wasm-mlp-metrics-')), 'm.keras');
+    const m = nn.sequential({ seed: 4 });
+    m.add(nn.layers.dense({ units: 6, inputShape: [3], activation: 'softmax' }));
+    const metrics = ['acc', 'auc', 'recall', 'precision', 'mse', 'meanAbsoluteError', 'topKCategoricalAccuracy', 'categoricalAccuracy'];
+    m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: metrics as never });
+    const { p: xd } = makeData(9, 61, 3);
+    const { onehot } = makeData(10, 61, 6);
+    const x = nn.tensor2d(xd, [61, 3]), y = nn.tensor2d(onehot, [61, 6]);
+    await m.save(`file://${file}`);
+    const ours = m.evaluate(x, y, { batchSize: 16 });
+    const keras = runPython<{ metrics: string[]; values: Record<string, number> }>('test/python/metrics_oracle.py', { file, x: rows2(xd, 3), y: rows2(onehot, 6), batch: 16 });
+    expect(keras.metrics).toEqual(['accuracy', 'auc', 'recall', 'precision', 'mse', 'mean_absolute_error', 'top_k_categorical_accuracy', 'categorical_accuracy']);
+    const pairs: [string, string][] = [['loss', 'loss'], ['accuracy', 'accuracy'], ['auc', 'auc'], ['recall', 'recall'], ['precision', 'precision'], ['mse', 'mse'],
+      ['meanAbsoluteError', 'mean_absolute_error'], ['topKCategoricalAccuracy', 'top_k_categorical_accuracy'], ['categoricalAccuracy', 'categorical_accuracy']];
+    for (const [mine, theirs] of pairs) expect(ours[mine], mine).toBeCloseTo(keras.values[theirs]!, 5);
+    m.dispose();
+  }, 300_000);
+});
+
 function rows2(a: Float32Array, cols: number): number[][] {
   const out: number[][] = [];
   for (let i = 0; i < a.length; i += cols) out.push(Array.from(a.subarray(i, i + cols)));

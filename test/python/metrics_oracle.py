@@ -2,7 +2,9 @@
 
 Run by test/metrics.test.ts: python metrics_oracle.py JOB.json; writes JSON to stdout.
 JOB = {"cases": [{"y": [[...]], "p": [[...]], "batch": n}...]}: every metric below, updated
-batch by batch (as an epoch accumulates), for each case.
+batch by batch (as an epoch accumulates), for each case;
+      {"file": "m.keras", "x": [[...]], "y": [[...]], "batch": n}: load a .keras file saved by
+wasm-mlp and evaluate it (its compile_config's metrics, by the names Keras reads them under).
 """
 import json
 import os
@@ -36,5 +38,16 @@ def run(case):
     return {k: float(m.result()) for k, m in metrics.items()}
 
 
+def evaluate_file(job):
+    m = keras.models.load_model(job["file"])
+    x = np.asarray(job["x"], dtype="float32")
+    y = np.asarray(job["y"], dtype="float32")
+    r = m.evaluate(x, y, batch_size=job["batch"], verbose=0, return_dict=True)
+    return {"metrics": m.get_compile_config().get("metrics"), "values": {k: float(v) for k, v in r.items()}}
+
+
 job = json.load(open(sys.argv[1]))
-print(json.dumps({"results": [run(c) for c in job["cases"]]}))
+if "file" in job:
+    print(json.dumps(evaluate_file(job)))
+else:
+    print(json.dumps({"results": [run(c) for c in job["cases"]]}))
