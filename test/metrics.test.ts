@@ -239,6 +239,27 @@ describe.each(cases)('metrics on $name', ({ backend, threads }) => {
   });
 });
 
+describe('fitDataset / evaluateDataset', () => {
+  it('metrics accumulate over the batches of a dataset: evaluateDataset equals evaluate on the same rows; earlyStopping maximises val_auc', async () => {
+    await nn.setBackend('wasm');
+    const { p, y } = makeData(77, 101, 3);
+    const m = identityModel(3, 'meanSquaredError', ['precision', 'recall', 'auc', 'mae']);
+    const batches = [0, 13, 50, 99].map((from, i, a) => ({
+      xs: nn.tensor2d(p.slice(from * 3, (a[i + 1] ?? 101) * 3), [(a[i + 1] ?? 101) - from, 3]),
+      ys: nn.tensor2d(y.slice(from * 3, (a[i + 1] ?? 101) * 3), [(a[i + 1] ?? 101) - from, 3]),
+    }));
+    const d = await m.evaluateDataset(batches);
+    const e = m.evaluate(nn.tensor2d(p, [101, 3]), nn.tensor2d(y, [101, 3]));
+    for (const k of ['precision', 'recall', 'auc']) expect(d[k], k).toBe(e[k]);
+    expect(d.mae).toBeCloseTo(e.mae!, 6);
+    const h = await m.fitDataset(batches, { epochs: 2, validationData: batches });
+    expect(Object.keys(h.history)).toEqual(['loss', 'precision', 'recall', 'auc', 'mae', 'val_loss', 'val_precision', 'val_recall', 'val_auc', 'val_mae']);
+    expect(nn.callbacks.earlyStopping({ monitor: 'val_auc' }).mode).toBe('max');
+    expect(nn.callbacks.earlyStopping({ monitor: 'val_mae' }).mode).toBe('min');
+    m.dispose();
+  });
+});
+
 describe('compile and saving', () => {
   it('refuses unknown metrics and metrics whose targets do not match the loss, naming the fix', () => {
     const m = nn.sequential();
