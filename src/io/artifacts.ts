@@ -208,7 +208,12 @@ function restoreTrainingState(model: Sequential, specs: CheckedSpec[], bytes: Ui
     values.push([s.name, decodeFloat32(bytes, s)]);
   }
   const rng = wasmMlp && own(wasmMlp, 'rng');
-  model.setTrainingState(iterations, values, rng ?? undefined);
+  try {
+    model.setTrainingState(iterations, values, rng ?? undefined);
+  } catch (e) {
+    // The weights load either way; state that does not fit the optimizer is not worth refusing the model for.
+    console.warn(`loading: ${(e as Error).message}; the optimizer starts from fresh state`);
+  }
 }
 
 export function checkSpecs(raw: unknown, limits: LoadLimits): CheckedSpec[] {
