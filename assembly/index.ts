@@ -4,7 +4,7 @@ export { gemm, gemmScratchBytes, gemmSplitParts, gemmSplitStart, gemmPeak } from
 export { activation, activationGrad, prelu, preluGrad } from './activations';
 export { softmax, softmaxGrad } from './softmax';
 export { loss } from './losses';
-export { accuracyCount, argmaxRows } from './metrics';
+export { accuracyCount, argmaxRows, thresholdCounts } from './metrics';
 export { dropout, gaussianNoise } from './dropout';
 export { moments, normalize, normalizeGrad, movingAverage } from './normalization';
 export { optimizerStep } from './optimizers';

@@ -1,5 +1,5 @@
 // Metrics: argmax per row and the accuracy counts (see Accuracy in codes.ts).
-import { Accuracy } from './codes';
+import { Accuracy, TOP_K } from './codes';
 
 /** Index of the first maximum of `cols` floats at `row`. */
 @inline function argmaxRow(row: usize, cols: i32): i32 {
@@ -38,10 +38,44 @@ export function accuracyCount(kind: i32, rows: i32, cols: i32, pred: usize, targ
       const o = <usize>r * rowBytes;
       correct += i32(argmaxRow(pred + o, cols) == argmaxRow(target + o, cols));
     }
-  } else {
+  } else if (kind == Accuracy.sparse) {
     for (let r = 0; r < rows; r++) {
       correct += i32(<f32>argmaxRow(pred + <usize>r * rowBytes, cols) == load<f32>(target + (<usize>r << 2)));
     }
+  } else if (kind == Accuracy.topKCategorical) {
+    for (let r = 0; r < rows; r++) {
+      const o = <usize>r * rowBytes;
+      correct += i32(inTopK(pred + o, cols, <f32>argmaxRow(target + o, cols)));
+    }
+  } else {
+    for (let r = 0; r < rows; r++) correct += i32(inTopK(pred + <usize>r * rowBytes, cols, load<f32>(target + (<usize>r << 2))));
   }
   return correct;
+}
+
+/** Whether class `cls` (a float class id) has fewer than TOP_K strictly larger predictions in the row (ties count as in; NaN ranks last). */
+@inline function inTopK(row: usize, cols: i32, cls: f32): bool {
+  if (!(cls >= 0 && cls < <f32>cols) || cls != Mathf.floor(cls)) return false;
+  let p = load<f32>(row + (<usize>(<i32>cls) << 2));
+  if (p != p) p = -Infinity;
+  let larger = 0;
+  for (let j = 0; j < cols; j++) larger += i32(load<f32>(row + (<usize>j << 2)) > p);
+  return larger < TOP_K;
+}
+
+/**
+ * counts[2·bucket + label] += 1 (i32) per (prediction, target) pair: bucket = clamp(ceil(p·(buckets−1)) − 1,
+ * 0, buckets−1) in f32, label = target > 0.5 (NaN predictions count in bucket 0).
+ */
+export function thresholdCounts(n: i32, pred: usize, target: usize, buckets: i32, counts: usize): void {
+  const scale = <f32>(buckets - 1);
+  const top = buckets - 1;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    const c = Mathf.ceil(load<f32>(pred + o) * scale) - 1;
+    // NaN fails both comparisons and lands in bucket 0.
+    const bucket = c > 0 ? (c < <f32>top ? <i32>c : top) : 0;
+    const at = counts + (<usize>(2 * bucket + i32(load<f32>(target + o) > 0.5)) << 2);
+    store<i32>(at, load<i32>(at) + 1);
+  }
 }

@@ -38,7 +38,7 @@ async function importTs(contents) {
 
 /** assembly/codes.ts from the declarations in src/. */
 async function writeCodes() {
-  const codes = await importTs(`export { Layout, Act, Loss, Opt, Accuracy } from './src/backend/contract.ts'; export { optimizerRules } from './src/optimizers/rules.ts';`);
+  const codes = await importTs(`export { Layout, Act, Loss, Opt, Accuracy, TOP_K } from './src/backend/contract.ts'; export { optimizerRules } from './src/optimizers/rules.ts';`);
   const enumOf = (name, doc, table) => {
     const entries = Object.entries(table);
     const seen = new Map();
@@ -59,6 +59,7 @@ async function writeCodes() {
     enumOf('Loss', 'Losses; the *Fused* kinds write the gradient with respect to the logits.', codes.Loss),
     enumOf('Opt', 'Optimizer update rules.', codes.Opt),
     enumOf('Accuracy', 'Accuracy kinds for `accuracyCount`.', codes.Accuracy),
+    `/** k of the top-k accuracy kinds. */\nexport const TOP_K: i32 = ${codes.TOP_K};\n`,
     '/** State slots (buffers the size of the parameters) the optimizer rule `kind` keeps. */',
     '// @ts-ignore: decorator',
     `@inline export function optimizerSlots(kind: i32): i32 {\n  ${rules.map((r) => `if (kind == ${r.code}) return ${r.slots};`).join('\n  ')}\n  return 0;\n}\n`,

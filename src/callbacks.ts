@@ -1,7 +1,11 @@
 /**
  * Training callbacks (Keras names). A callback is a plain object with any of the hooks below;
- * hooks may return a Promise, which `fit` awaits. `earlyStopping` is the one built-in callback.
+ * hooks may return a Promise, which `fit` awaits. Built in: `earlyStopping` and `modelCheckpoint`
+ * (./checkpoint.ts).
  */
+export { modelCheckpoint, ModelCheckpoint, formatFilepath, type ModelCheckpointOptions } from './checkpoint.js';
+import { higherIsBetter } from './metrics.js';
+
 export type Logs = Record<string, number>;
 
 export interface Callback {
@@ -32,7 +36,7 @@ export interface EarlyStoppingOptions {
   minDelta?: number;
   /** Epochs without improvement before stopping; default 0. */
   patience?: number;
-  /** 'min' for losses, 'max' for accuracies; 'auto' (default) picks from the name. */
+  /** 'min' for losses, 'max' for accuracies, AUC, precision and recall; 'auto' (default) picks from the name. */
   mode?: 'auto' | 'min' | 'max';
   /** Put back the weights of the best epoch when stopping (or at the end); default false. */
   restoreBestWeights?: boolean;
@@ -64,7 +68,7 @@ export class EarlyStopping implements ModelAwareCallback {
     if (!Number.isInteger(this.patience) || this.patience < 0) throw new Error(`earlyStopping: patience must be an integer >= 0, got ${options.patience}`);
     const mode = options.mode ?? 'auto';
     if (mode !== 'auto' && mode !== 'min' && mode !== 'max') throw new Error(`earlyStopping: mode must be 'auto', 'min' or 'max', got ${JSON.stringify(mode)}`);
-    this.mode = mode === 'auto' ? (/acc/.test(this.monitor) ? 'max' : 'min') : mode;
+    this.mode = mode === 'auto' ? (higherIsBetter(this.monitor) ? 'max' : 'min') : mode;
     this.restoreBestWeights = options.restoreBestWeights ?? false;
     this.baseline = options.baseline;
   }

@@ -86,6 +86,13 @@ describe('examples (--quick)', () => {
     expect(existsSync(join(tmp, 'iris', 'model.json'))).toBe(true);
   });
 
+  it('checkpoint-resume.mjs: per-epoch precision/recall/AUC, the best epoch kept, a resumed run identical to one run', () => {
+    const out = example('checkpoint-resume.mjs', '--quick', '--out', join(tmp, 'ckpt'));
+    expect(out).toMatch(/epoch  loss    precision recall  auc     val_auc/);
+    expect(out).toMatch(/best val_auc (0\.\d{4}) \(epoch \d+\); the saved model scores val_auc \1/);
+    expect(out).toMatch(/resumed after epoch 4: weights identical to the uninterrupted run/);
+  });
+
   it('activations.mjs: writes an SVG with every activation and prints the course facts', () => {
     const file = join(tmp, 'activations.svg');
     const out = example('activations.mjs', '--quick', '--out', file);

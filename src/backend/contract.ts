@@ -39,7 +39,7 @@ export type LossCode = number;
 export { Opt, type OptimizerParams } from '../optimizers/rules.js';
 export type OptCode = number;
 /** Accuracy kinds for `accuracyCount` (src/metrics.ts). */
-export { Accuracy, type AccuracyCode } from '../metrics.js';
+export { Accuracy, TOP_K, type AccuracyCode } from '../metrics.js';
 
 export interface Backend {
   readonly name: 'wasm' | 'js';
@@ -135,6 +135,13 @@ export interface Backend {
   sumSquares(n: number, x: number): number;
   /** Number of correct predictions (see Accuracy). */
   accuracyCount(kind: AccuracyCode, rows: number, cols: number, pred: number, target: number): number;
+  /**
+   * counts[2·bucket + label] += 1 (i32) for each of the n (prediction, target) pairs, where
+   * bucket = clamp(ceil(p·(buckets − 1)) − 1, 0, buckets − 1) in float32 — so bucket ≥ t exactly
+   * when p > t/(buckets − 1) — and label = target > 0.5. Precision, recall and AUC (src/metrics.ts)
+   * read their confusion counts at every threshold from these buckets.
+   */
+  thresholdCounts(n: number, pred: number, target: number, buckets: number, counts: number): void;
   /** out[i] = argmax_j x[i, j] as i32. */
   argmaxRows(rows: number, cols: number, x: number, out: number): void;
 

@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import * as nn from '../index.js';
 import type { Preprocessing, Task } from '../data/index.js';
 import { UserError } from './errors.js';
+import { metricDeclaration } from '../metrics.js';
 import { PREPROCESSING_FILE } from './model-files.js';
 import { byteProgress } from './progress.js';
 import { StreamedCsv, fitInWorker } from './csv-worker.js';
@@ -27,6 +28,13 @@ export interface TrainSpec {
   cacheDir?: string | undefined;
   /** A batchNormalization after each hidden dense layer (--batch-norm). */
   batchNorm?: boolean;
+  /** Extra compile() metrics (--metrics), besides accuracy for classification. */
+  metrics?: string[];
+}
+
+/** Whether a classifier needs one-hot targets (and categorical cross-entropy) for the --metrics asked: precision, recall, auc, … read targets shaped like the outputs. */
+export function needsOneHot(spec: TrainSpec): boolean {
+  return (spec.metrics ?? []).some((m) => metricDeclaration(m)?.targets === 'dense');
 }
 
 export function fileSize(file: string): number {
@@ -56,10 +64,11 @@ export function buildModel(spec: TrainSpec, pre: Preprocessing): nn.Sequential {
     }));
     if (spec.batchNorm && !last) model.add(nn.layers.batchNormalization());
   });
+  const metrics = [...(classification ? ['accuracy'] : []), ...(spec.metrics ?? [])];
   model.compile({
     optimizer: nn.optimizers.optimizerByName(spec.optimizerName as never, { learningRate: spec.lr }, 'train'),
-    loss: classification ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
-    metrics: classification ? ['accuracy'] : [],
+    loss: classification ? (needsOneHot(spec) ? 'categoricalCrossentropy' : 'sparseCategoricalCrossentropy') : 'meanSquaredError',
+    metrics: [...new Set(metrics)] as nn.MetricSpec[],
   });
   return model;
 }

@@ -7,7 +7,7 @@
 import { checkOptionKeys, optionKeys } from '../util/options.js';
 import { weightsInOrder } from '../layers/layer.js';
 import { ready } from '../backend/index.js';
-import type { SavableModel } from '../model/persistence.js';
+import type { SavableModel, SaveOptions } from '../model/persistence.js';
 import { Sequential, sequential } from '../model/sequential.js';
 import type { CompileArgs } from '../model/sequential.js';
 import { checkJsonTree, isObject, own, parseJson, show, type JsonObject } from './json.js';
@@ -27,24 +27,55 @@ const MAX_SPECS = 100_000;
 
 // ---- saving -----------------------------------------------------------------------------------
 
-/** The model as TensorFlow.js layers-format artifacts (what `tf.io.fromMemory` takes). */
-export function modelToArtifacts(model: SavableModel): ModelArtifacts {
+export const saveOptionKeys = optionKeys<SaveOptions>()(['includeOptimizer', 'epoch']);
+
+export function checkSaveOptions(options: SaveOptions): void {
+  if (!isObject(options)) throw new Error(`save: options must be an object like { includeOptimizer: true }, got ${show(options)}`);
+  checkOptionKeys(options, saveOptionKeys, 'save');
+  if (options.includeOptimizer !== undefined && typeof options.includeOptimizer !== 'boolean') throw new Error(`save: includeOptimizer must be a boolean, got ${show(options.includeOptimizer)}`);
+  const epoch: unknown = options.epoch;
+  if (epoch !== undefined && !(typeof epoch === 'number' && Number.isInteger(epoch) && epoch >= 0)) throw new Error(`save: epoch must be an integer >= 0, got ${show(epoch)}`);
+}
+
+/**
+ * The model as TensorFlow.js layers-format artifacts (what `tf.io.fromMemory` takes). With
+ * `includeOptimizer` (as tfjs's `save(…, { includeOptimizer: true })`): the optimizer's specs,
+ * group 'optimizer', come after the model's — 'iter' (int32 scalar), then
+ * one float32 weight per parameter and state slot — and the random position goes to
+ * userDefinedMetadata.wasmMlp.rng.
+ */
+export function modelToArtifacts(model: SavableModel, options: SaveOptions = {}): ModelArtifacts {
   if (!(model instanceof Sequential)) throw new Error(`toArtifacts: expected a wasm-mlp Sequential model, got ${show(model)}`);
+  checkSaveOptions(options);
   const weights = model.getWeights();
   const modelTopology = modelToTopology(model);
-  const total = weights.reduce((s, w) => s + w.data.length, 0);
+  const state = options.includeOptimizer ? model.getTrainingState() : undefined;
+  if (options.includeOptimizer && !state) throw new Error('save: includeOptimizer needs a compiled model (there is no optimizer to save)');
+  const optWeights = state?.optimizer.weights ?? [];
+  const total = weights.reduce((s, w) => s + w.data.length, 0) + (state ? 1 + optWeights.reduce((s, w) => s + w.data.length, 0) : 0);
   const weightData = new ArrayBuffer(total * 4);
   const f32 = new Float32Array(weightData);
   const view = new DataView(weightData);
   let at = 0;
-  for (const w of weights) {
-    if (LITTLE_ENDIAN) f32.set(w.data, at);
-    else for (let i = 0; i < w.data.length; i++) view.setFloat32((at + i) * 4, w.data[i]!, true);
-    at += w.data.length;
+  const put = (data: Float32Array): void => {
+    if (LITTLE_ENDIAN) f32.set(data, at);
+    else for (let i = 0; i < data.length; i++) view.setFloat32((at + i) * 4, data[i]!, true);
+    at += data.length;
+  };
+  for (const w of weights) put(w.data);
+  const weightSpecs: WeightSpec[] = weights.map((w) => ({ name: w.name, shape: w.shape.slice(), dtype: 'float32' }));
+  if (state) {
+    view.setInt32(at * 4, state.optimizer.iterations, true);
+    at++;
+    weightSpecs.push({ name: 'iter', shape: [], dtype: 'int32', group: 'optimizer' });
+    for (const w of optWeights) {
+      put(w.data);
+      weightSpecs.push({ name: w.name, shape: w.shape, dtype: 'float32', group: 'optimizer' });
+    }
   }
   const artifacts: ModelArtifacts = {
     modelTopology,
-    weightSpecs: weights.map((w) => ({ name: w.name, shape: w.shape.slice(), dtype: 'float32' })),
+    weightSpecs,
     weightData,
     format: FORMAT,
     generatedBy: GENERATED_BY,
@@ -52,9 +83,17 @@ export function modelToArtifacts(model: SavableModel): ModelArtifacts {
   };
   const compiled = model.trainingConfig;
   if (compiled) {
-    const { config, tfjsCompatible } = trainingConfigFor(compiled);
-    if (tfjsCompatible) artifacts.trainingConfig = config;
-    else artifacts.userDefinedMetadata = { wasmMlp: { trainingConfig: config } };
+    const { config, tfjsCompatible, allMetrics } = trainingConfigFor(compiled);
+    const ours: JsonObject = {};
+    if (tfjsCompatible) {
+      artifacts.trainingConfig = config;
+      if (allMetrics) ours.metrics = allMetrics;
+    } else ours.trainingConfig = config as unknown as JsonObject;
+    if (state) {
+      ours.rng = state.rng;
+      if (options.epoch !== undefined) ours.epoch = options.epoch;
+    }
+    if (Object.keys(ours).length) artifacts.userDefinedMetadata = { wasmMlp: ours };
   }
   return artifacts;
 }
@@ -66,8 +105,9 @@ export interface CheckedSpec {
   shape: number[];
   size: number;
   byteOffset: number;
-  /** Optimizer state written by tfjs: counted for the byte layout, then skipped. */
+  /** Optimizer state (group 'optimizer'): not a layer weight; restored when the model is compiled from the file. */
   skip: boolean;
+  dtype: 'float32' | 'int32';
 }
 
 /**
@@ -130,14 +170,16 @@ export async function fromArtifacts(input: ArtifactsInput, options: LoadOptions 
     model.setWeights(params.map((p, i) => ({ shape: p.shape, data: values[i]! })));
     if (options.compile !== false) {
       const udm = own(input, 'userDefinedMetadata');
-      const ours = isObject(udm) && isObject(own(udm, 'wasmMlp')) ? own(own(udm, 'wasmMlp') as JsonObject, 'trainingConfig') : undefined;
+      const wasmMlp = isObject(udm) && isObject(own(udm, 'wasmMlp')) ? (own(udm, 'wasmMlp') as JsonObject) : undefined;
+      const ours = wasmMlp && own(wasmMlp, 'trainingConfig');
       // Keras-converted model.json files keep it in modelTopology.training_config.
       const wrapped = isObject(topology) ? own(topology, 'training_config') : undefined;
       const tc = own(input, 'trainingConfig') ?? wrapped ?? ours;
       if (tc !== undefined && tc !== null) {
         checkJsonTree(tc, 'trainingConfig');
-        const spec = compileSpecFrom(tc);
+        const spec = compileSpecFrom(tc, wasmMlp && own(wasmMlp, 'metrics'));
         model.compile({ optimizer: spec.optimizer, loss: spec.loss, metrics: spec.metrics as CompileArgs['metrics'] });
+        restoreTrainingState(model, specs, bytes, wasmMlp);
       }
     }
   } catch (e) {
@@ -145,6 +187,34 @@ export async function fromArtifacts(input: ArtifactsInput, options: LoadOptions 
     throw e;
   }
   return model;
+}
+
+/**
+ * The optimizer weights (tfjs's 'iter', then '<weight>/<slot>' per parameter and slot) into the
+ * compiled model, with the random position and the epoch a checkpoint recorded. Files without
+ * optimizer weights start from fresh state, as before.
+ */
+function restoreTrainingState(model: Sequential, specs: CheckedSpec[], bytes: Uint8Array, wasmMlp: JsonObject | undefined): void {
+  const opt = specs.filter((s) => s.skip);
+  const epoch = wasmMlp && own(wasmMlp, 'epoch');
+  if (typeof epoch === 'number' && Number.isInteger(epoch) && epoch >= 0) model.savedEpoch = epoch;
+  if (opt.length === 0) return;
+  const iter = opt[0]!;
+  if (iter.name !== 'iter' || iter.size !== 1) throw new Error(`weightSpecs: the optimizer weights must start with 'iter' (a scalar), got '${iter.name}' [${iter.shape}]; load with { compile: false } to ignore them`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset + iter.byteOffset, 4);
+  const iterations = iter.dtype === 'int32' ? view.getInt32(0, true) : view.getFloat32(0, true);
+  const values: [string, Float32Array][] = [];
+  for (const s of opt.slice(1)) {
+    if (s.dtype !== 'float32') throw new Error(`weightSpecs: optimizer weight '${s.name}' has dtype ${s.dtype}, expected float32`);
+    values.push([s.name, decodeFloat32(bytes, s)]);
+  }
+  const rng = wasmMlp && own(wasmMlp, 'rng');
+  try {
+    model.setTrainingState(iterations, values, rng ?? undefined);
+  } catch (e) {
+    // The weights load either way; state that does not fit the optimizer is not worth refusing the model for.
+    console.warn(`loading: ${(e as Error).message}; the optimizer starts from fresh state`);
+  }
 }
 
 export function checkSpecs(raw: unknown, limits: LoadLimits): CheckedSpec[] {
@@ -176,7 +246,7 @@ export function checkSpecs(raw: unknown, limits: LoadLimits): CheckedSpec[] {
     if (dtype !== 'float32' && !(skip && dtype === 'int32')) {
       throw new Error(`${w}: dtype ${show(dtype)} is not supported; wasm-mlp weights are float32`);
     }
-    out.push({ name, shape: shape as number[], size, byteOffset: offset, skip });
+    out.push({ name, shape: shape as number[], size, byteOffset: offset, skip, dtype });
     offset += size * 4;
     if (offset > limits.maxWeightBytes) throw new Error(`weightSpecs: the weights total more than the ${formatBytes(limits.maxWeightBytes)} allowed (raise maxWeightBytes with setLoadLimits if you trust this model)`);
   });

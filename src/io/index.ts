@@ -10,9 +10,9 @@
  */
 import { checkOptionKeys } from '../util/options.js';
 import type { SaveResult } from '../artifacts.js';
-import { installSerializer, type SavableModel } from '../model/persistence.js';
+import { installSerializer, type SavableModel, type SaveOptions } from '../model/persistence.js';
 import type { Sequential } from '../model/sequential.js';
-import { fromArtifacts, loadOptionKeys, modelToArtifacts, type LoadOptions } from './artifacts.js';
+import { checkSaveOptions, fromArtifacts, loadOptionKeys, modelToArtifacts, type LoadOptions } from './artifacts.js';
 import type { HttpOptions } from './handlers/http.js';
 import { show } from './json.js';
 
@@ -39,10 +39,14 @@ function split(url: unknown, what: string): [string, string] {
 }
 
 /** Save `model` to a URL; see the schemes above. Resolves when the model is stored. */
-export async function saveModel(model: SavableModel, url: string): Promise<SaveResult> {
+export async function saveModel(model: SavableModel, url: string, options: SaveOptions = {}): Promise<SaveResult> {
   const [scheme, rest] = split(url, 'save');
-  if (SINGLE_FILE.test(url)) return (await import('./single-file.js')).saveSingle(model, url, scheme, rest);
-  const artifacts = modelToArtifacts(model);
+  checkSaveOptions(options);
+  if (SINGLE_FILE.test(url)) {
+    if (options.includeOptimizer) throw new Error(`save: includeOptimizer is supported for the TensorFlow.js format (a directory: model.json + weights.bin), not for ${url}`);
+    return (await import('./single-file.js')).saveSingle(model, url, scheme, rest);
+  }
+  const artifacts = modelToArtifacts(model, options);
   switch (scheme) {
     case 'file': {
       const { saveFile } = await import('./handlers/file-node.js');

@@ -8,12 +8,13 @@
  * RMSprop's rho is also written as tfjs's `decay`. AdamW has no TensorFlow.js class,
  * and tfjs refuses a model whose optimizer it does not know, so an AdamW config goes into
  * `userDefinedMetadata.wasmMlp.trainingConfig` instead (tfjs then loads the model uncompiled).
- * Optimizer *state* (moments, iteration count) is not saved: a loaded model resumes training
- * with the same hyperparameters and fresh state, as tfjs does by default.
+ * Metrics TensorFlow.js does not have (recall, auc, top-k, …) would make tfjs refuse the model,
+ * so its `metrics` lists only those it has (in its spelling) and the full list, as compiled, goes
+ * to `userDefinedMetadata.wasmMlp.metrics`, which loading prefers.
  */
 import type { LossName } from '../losses.js';
 import { getLossName, kerasLossName, lossDeclarations, lossNames } from '../losses.js';
-import { resolveMetricName } from '../metrics.js';
+import { metricLogName, resolveMetricName, tfjsMetricNames } from '../metrics.js';
 import { optimizerClassNames, optimizerFromConfig, type Optimizer } from '../optimizers/index.js';
 import { isObject, own, show, type JsonObject } from './json.js';
 import type { TrainingConfig } from './types.js';
@@ -24,27 +25,34 @@ export interface CompileSpec {
   metrics: string[];
 }
 
-/** The training config, and whether TensorFlow.js can read it (false for AdamW). */
-export function trainingConfigFor(c: CompileSpec): { config: TrainingConfig; tfjsCompatible: boolean } {
+/**
+ * The training config, whether TensorFlow.js can read it (false for AdamW), and the full metric
+ * list when the config's `metrics` (the ones tfjs has) leave some out.
+ */
+export function trainingConfigFor(c: CompileSpec): { config: TrainingConfig; tfjsCompatible: boolean; allMetrics?: string[] } {
   const o = c.optimizer;
   const config: JsonObject = { ...o.getConfig() };
   if (o.clipNorm > 0) config.clipnorm = o.clipNorm;
   if (o.clipValue > 0) config.clipvalue = o.clipValue;
+  const tfjsCompatible = o.tfjsCompatible;
+  const metrics = tfjsCompatible ? tfjsMetricNames(c.metrics) : c.metrics.slice();
+  const same = metrics.length === c.metrics.length && metrics.every((m, i) => m === c.metrics[i]);
   return {
-    config: { loss: kerasLossName(c.loss), metrics: c.metrics.slice(), optimizer_config: { class_name: o.savedClassName, config } },
-    tfjsCompatible: o.tfjsCompatible,
+    config: { loss: kerasLossName(c.loss), metrics, optimizer_config: { class_name: o.savedClassName, config } },
+    tfjsCompatible,
+    ...(same ? {} : { allMetrics: c.metrics.slice() }),
   };
 }
 
-/** Parse a training config written by wasm-mlp, TensorFlow.js or Keras. */
-export function compileSpecFrom(tc: unknown): CompileSpec {
+/** Parse a training config written by wasm-mlp, TensorFlow.js or Keras; `allMetrics` (userDefinedMetadata.wasmMlp.metrics) replaces its metrics. */
+export function compileSpecFrom(tc: unknown, allMetrics?: unknown): CompileSpec {
   const where = 'trainingConfig';
   if (!isObject(tc)) throw new Error(`${where}: expected { loss, metrics, optimizer_config }, got ${show(tc)}`);
   for (const k of ['loss_weights', 'weighted_metrics', 'sample_weight_mode']) {
     const v = own(tc, k);
     if (v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0)) throw new Error(`${where}: ${k} is not supported`);
   }
-  return { optimizer: optimizerFrom(own(tc, 'optimizer_config')), loss: lossFrom(own(tc, 'loss')), metrics: metricsFrom(own(tc, 'metrics')) };
+  return { optimizer: optimizerFrom(own(tc, 'optimizer_config')), loss: lossFrom(own(tc, 'loss')), metrics: metricsFrom(Array.isArray(allMetrics) ? allMetrics : own(tc, 'metrics')) };
 }
 
 function lossFrom(v: unknown): LossName {
@@ -63,10 +71,21 @@ function lossFrom(v: unknown): LossName {
   }
 }
 
-/** Only accuracy is computed by wasm-mlp; other metrics do not affect training and are dropped. */
+/**
+ * The metrics wasm-mlp has, by the names saved (tfjs's camelCase, Keras's snake_case, or Keras 3
+ * serialized metric objects by class name); metrics it does not have do not affect training and
+ * are dropped.
+ */
 function metricsFrom(v: unknown): string[] {
   const list = Array.isArray(v) ? v.flat() : [];
-  return list.some((m) => resolveMetricName(m) === 'accuracy') ? ['accuracy'] : [];
+  const out: string[] = [];
+  for (const m of list) {
+    const name = typeof m === 'string' ? m : isObject(m) && typeof own(m, 'class_name') === 'string' ? (own(m, 'class_name') as string) : undefined;
+    if (name === undefined || resolveMetricName(name) === undefined) continue;
+    const logName = metricLogName(name);
+    if (!out.includes(logName)) out.push(logName);
+  }
+  return out;
 }
 
 function optimizerFrom(v: unknown): Optimizer {

@@ -14,7 +14,8 @@ import { Tensor2D, describe, tensor2d, type Tensor2DLike } from '../tensor.js';
 import { checkOptionKeys, optionKeys } from '../util/options.js';
 import type { Compiled } from './compile.js';
 import { checkFeatures, checkPositiveInt, checkTargets, type Labels } from './data.js';
-import { evaluateRows, type Evaluation } from './evaluate.js';
+import { evaluateRows, finishEvaluation, scoreBatch, type Evaluation } from './evaluate.js';
+import { metricTrackers } from './metric-tracker.js';
 import type { ModelMemory } from './layout.js';
 import { normalizeCallbacks, runLoop, type BatchFeeder, type FitSession, type History } from './loop.js';
 import { verboseLogger } from './verbose.js';
@@ -164,27 +165,29 @@ export async function runFitDataset(s: FitSession, plan: FitDatasetPlan): Promis
   return runLoop(s, { epochs: plan.epochs, initialEpoch: plan.initialEpoch, yieldEvery: plan.yieldEvery, callbacks: plan.callbacks, what, params }, feeder);
 }
 
-/** Mean loss (and accuracy) over a dataset's batches, weighted by rows (evaluateDataset). */
+/** Mean loss and the compiled metrics over a dataset's batches (evaluateDataset, validation). */
 export async function scoreDataset(reader: BatchReader, dataset: Dataset, batches: number | undefined, what: string): Promise<Evaluation> {
   const it = await openIterator(dataset, what);
-  let lossSum = 0, accSum = 0, rowsSum = 0, batch = 0;
+  const { layers, memory, compiled } = reader;
+  const tracker = metricTrackers(memory.ledger, compiled).eval;
+  tracker.reset();
+  let lossSum = 0, rowsSum = 0, batch = 0;
   try {
     for (; batches === undefined || batch < batches; batch++) {
       const r = await it.next();
       if (r.done) break;
       const rows = reader.load(r.value, () => `${what}: batch ${batch + 1} (index ${batch})`);
-      const e = reader.scoreLoaded(rows, `${what}: batch ${batch + 1}, the`);
-      lossSum += e.loss * rows;
-      accSum += (e.accuracy ?? 0) * rows;
+      const loss = scoreBatch(layers, memory, compiled, rows, tracker);
+      // A batch whose loss is not finite is named (finishEvaluation throws).
+      if (!Number.isFinite(loss)) finishEvaluation(loss, compiled, tracker, `${what}: batch ${batch + 1}, the`);
+      lossSum += loss;
       rowsSum += rows;
     }
   } finally {
     await closeIterator(it);
   }
   if (rowsSum === 0) throw new Error(`${what}: the dataset yielded no batches`);
-  const out: Evaluation = { loss: lossSum / rowsSum };
-  if (reader.compiled.accuracy !== undefined) out.accuracy = accSum / rowsSum;
-  return out;
+  return finishEvaluation(lossSum / rowsSum, compiled, tracker, what);
 }
 
 function scoreRows(reader: BatchReader, x: Tensor2D, y: Tensor2D, what: string): Evaluation {
@@ -226,17 +229,6 @@ export class BatchReader {
     f32.set(x.data, memory.xBuf >>> 2);
     f32.set(y.data, memory.yBuf >>> 2);
     return x.rows;
-  }
-
-  /** Loss and accuracy of the batch in the buffers (inference mode). */
-  scoreLoaded(rows: number, what: string): Evaluation {
-    const { layers, memory, compiled } = this;
-    // evaluateRows reads from the tensors it is given: hand it views of the buffers already filled.
-    const f32 = memory.backend.f32();
-    const x = new Tensor2D(f32.subarray(memory.xBuf >>> 2, (memory.xBuf >>> 2) + rows * this.inputUnits), [rows, this.inputUnits]);
-    const yCols = this.sparse ? 1 : this.outputUnits;
-    const y = new Tensor2D(f32.subarray(memory.yBuf >>> 2, (memory.yBuf >>> 2) + rows * yCols), [rows, yCols]);
-    return evaluateRows(layers, memory, compiled, x, y, rows, what);
   }
 }
 

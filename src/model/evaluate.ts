@@ -7,11 +7,14 @@ import { Tensor2D } from '../tensor.js';
 import type { Compiled } from './compile.js';
 import { checkPositiveInt } from './data.js';
 import type { ModelMemory } from './layout.js';
+import { metricTrackers, type MetricTracker } from './metric-tracker.js';
 import { forward } from './step.js';
 
+/** The mean loss and every compiled metric, by the name it was compiled with. */
 export interface Evaluation {
   loss: number;
   accuracy?: number;
+  [metric: string]: number | undefined;
 }
 
 /**
@@ -50,28 +53,40 @@ export function predictRows(layers: readonly Layer[], memory: ModelMemory, x: Te
   return new Tensor2D(result, [x.rows, units]);
 }
 
-/** Mean loss and accuracy, `chunk` rows at a time; throws (starting the message with `what`) when the loss is not finite. */
+/** Mean loss and the compiled metrics, `chunk` rows at a time; throws (starting the message with `what`) when the loss is not finite. */
 export function evaluateRows(layers: readonly Layer[], memory: ModelMemory, c: Compiled, x: Tensor2D, y: Tensor2D, chunk: number, what: string): Evaluation {
   const b = memory.backend;
-  const units = layers.at(-1)!.units;
+  const tracker = metricTrackers(memory.ledger, c).eval;
+  tracker.reset();
   let lossSum = 0;
-  let correct = 0;
   for (let start = 0; start < x.rows; start += chunk) {
     const rows = Math.min(chunk, x.rows - start);
     const f32 = b.f32();
     f32.set(x.data.subarray(start * x.cols, (start + rows) * x.cols), memory.xBuf >>> 2);
     f32.set(y.data.subarray(start * y.cols, (start + rows) * y.cols), memory.yBuf >>> 2);
-    const out = forward(layers, memory, memory.xBuf, rows, false);
-    lossSum += b.loss(c.lossCode, rows, units, out, memory.yBuf, 0) * rows;
-    if (c.accuracy !== undefined) correct += b.accuracyCount(c.accuracy, rows, units, out, memory.yBuf);
+    lossSum += scoreBatch(layers, memory, c, rows, tracker);
   }
-  const result: Evaluation = { loss: lossSum / x.rows };
+  return finishEvaluation(lossSum / x.rows, c, tracker, what);
+}
+
+/** The loss sum of the batch already in xBuf/yBuf (inference mode); adds it to `tracker`. */
+export function scoreBatch(layers: readonly Layer[], memory: ModelMemory, c: Compiled, rows: number, tracker: MetricTracker): number {
+  const units = layers.at(-1)!.units;
+  const out = forward(layers, memory, memory.xBuf, rows, false);
+  const loss = memory.backend.loss(c.lossCode, rows, units, out, memory.yBuf, 0) * rows;
+  tracker.update(rows, units, out, memory.yBuf);
+  return loss;
+}
+
+/** { loss, …metrics } from a mean loss and a tracker; throws when the loss is not finite. */
+export function finishEvaluation(loss: number, c: Compiled, tracker: MetricTracker, what: string): Evaluation {
+  const result: Evaluation = { loss };
   if (!Number.isFinite(result.loss)) {
     throw new Error(
       `${what} loss is ${result.loss}: the outputs do not suit loss '${c.lossName}' (cross-entropy losses need probabilities, ` +
         `e.g. a softmax or sigmoid output layer), or the weights have grown too large`,
     );
   }
-  if (c.accuracy !== undefined) result.accuracy = correct / (x.rows * c.accuracyPerRow);
+  tracker.write(result as Record<string, number>);
   return result;
 }

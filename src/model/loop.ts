@@ -14,6 +14,7 @@ import { nextMacrotask, now } from '../util/yield.js';
 import type { Compiled } from './compile.js';
 import type { Evaluation } from './evaluate.js';
 import type { ModelMemory } from './layout.js';
+import { metricTrackers } from './metric-tracker.js';
 import { DivergenceError, trainStep } from './step.js';
 
 export interface History {
@@ -71,8 +72,8 @@ export async function runLoop(s: FitSession, plan: LoopPlan, feeder: BatchFeeder
   // Batch hooks are awaited per batch: only for the callbacks that have them.
   const onBatchBegin = callbacks.filter((cb) => typeof cb.onBatchBegin === 'function');
   const onBatchEnd = callbacks.filter((cb) => typeof cb.onBatchEnd === 'function');
-  const stepOut = { accuracy: 0 };
-  const hasAcc = c.accuracy !== undefined;
+  const trackers = metricTrackers(memory.ledger, c);
+  const metrics = trackers.train.active ? trackers.train : undefined;
   try {
     await feeder.open();
     model.stopTraining = false;
@@ -82,8 +83,8 @@ export async function runLoop(s: FitSession, plan: LoopPlan, feeder: BatchFeeder
     for (let epoch = initialEpoch; epoch < initialEpoch + epochs && !model.stopTraining; epoch++) {
       await fire(callbacks, 'onEpochBegin', epoch);
       await feeder.beginEpoch(epoch);
+      metrics?.reset();
       let lossSum = 0;
-      let correct = 0;
       let samples = 0;
       for (let batch = 0; ; batch++) {
         let rows = feeder.next(epoch, batch);
@@ -92,7 +93,7 @@ export async function runLoop(s: FitSession, plan: LoopPlan, feeder: BatchFeeder
         if (onBatchBegin.length) await fire(onBatchBegin, 'onBatchBegin', batch, { batch, size: rows });
         let loss: number;
         try {
-          loss = trainStep(layers, memory, c, optParams, rows, stepOut);
+          loss = trainStep(layers, memory, c, optParams, rows, metrics);
         } catch (e) {
           if (e instanceof DivergenceError) {
             throw new Error(`${plan.what}: training diverged at epoch ${epoch + 1}, batch ${batch + 1}: ${e.message}. The weights are those from before this step; try a lower learning rate, clipNorm/clipValue, or scaled inputs`);
@@ -100,11 +101,10 @@ export async function runLoop(s: FitSession, plan: LoopPlan, feeder: BatchFeeder
           throw e;
         }
         lossSum += loss * rows;
-        correct += stepOut.accuracy;
         samples += rows;
         if (onBatchEnd.length) {
           const logs: Logs = { batch, size: rows, loss };
-          if (hasAcc) logs.accuracy = stepOut.accuracy / (rows * c.accuracyPerRow);
+          metrics?.writeBatch(logs);
           await fire(onBatchEnd, 'onBatchEnd', batch, logs);
         }
         if (now() - lastYield >= yieldEvery) {
@@ -117,11 +117,10 @@ export async function runLoop(s: FitSession, plan: LoopPlan, feeder: BatchFeeder
         break;
       }
       const logs: Logs = { loss: lossSum / samples };
-      if (hasAcc) logs.accuracy = correct / (samples * c.accuracyPerRow);
+      metrics?.write(logs);
       if (feeder.validate) {
         const v = await feeder.validate(epoch);
-        logs.val_loss = v.loss;
-        if (v.accuracy !== undefined) logs.val_accuracy = v.accuracy;
+        for (const [k, value] of Object.entries(v)) if (value !== undefined) logs[`val_${k}`] = value;
       }
       history.params.samples = samples;
       history.epoch.push(epoch);

@@ -10,6 +10,7 @@ import type { Layer } from '../layers/layer.js';
 import type { LossName } from '../losses.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import type { WeightTensor } from './weights.js';
+import type { OptimizerState } from './optimizer-state.js';
 
 /** The optimizer, loss name and metrics of a compiled model. */
 export interface TrainingSetup {
@@ -25,12 +26,26 @@ export interface SavableModel {
   readonly layers: readonly Layer[];
   getWeights(): WeightTensor[];
   readonly trainingConfig: TrainingSetup | undefined;
+  /** The optimizer state and random position (for `includeOptimizer`). */
+  getTrainingState(): { optimizer: OptimizerState; rng: number[] } | undefined;
+}
+
+/** Options of `model.save()` / `toArtifacts()`. */
+export interface SaveOptions {
+  /**
+   * Also save the optimizer state (TensorFlow.js's optimizer weights: 'iter' and one weight per
+   * parameter and state slot, group 'optimizer') and the random generator's position
+   * (userDefinedMetadata.wasmMlp.rng), so training resumes exactly. Default false.
+   */
+  includeOptimizer?: boolean;
+  /** Epochs completed, recorded for resuming (`model.savedEpoch` after loading); modelCheckpoint sets it. */
+  epoch?: number;
 }
 
 /** The serializer src/io installs. */
 export interface ModelSerializer {
-  toArtifacts(model: SavableModel): ModelArtifacts;
-  save(model: SavableModel, url: string): Promise<SaveResult>;
+  toArtifacts(model: SavableModel, options?: SaveOptions): ModelArtifacts;
+  save(model: SavableModel, url: string, options?: SaveOptions): Promise<SaveResult>;
 }
 
 let installed: ModelSerializer | undefined;

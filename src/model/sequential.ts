@@ -29,7 +29,9 @@ import { chunkRows, evaluateRows, predictRows, type Evaluation } from './evaluat
 import { planFit, runFit, type FitArgs, type History } from './fit.js';
 import { BatchReader, planFitDataset, runFitDataset, scoreDataset, type Batch, type Dataset, type FitDatasetArgs } from './dataset.js';
 import { ModelMemory } from './layout.js';
-import { serializer, type SavableModel, type TrainingSetup } from './persistence.js';
+import { serializer, type SavableModel, type SaveOptions, type TrainingSetup } from './persistence.js';
+import { readOptimizerState, writeOptimizerState, type OptimizerState } from './optimizer-state.js';
+import { metricTrackers } from './metric-tracker.js';
 import { DivergenceError, trainStep } from './step.js';
 import { formatSummary } from './summary.js';
 import { checkWeights, readWeights, storeWeights, type WeightLike, type WeightTensor } from './weights.js';
@@ -46,6 +48,8 @@ export class Sequential implements TrainingModel, SavableModel {
   readonly name: string;
   /** Set by callbacks (e.g. early stopping) to end `fit` after the current epoch. */
   stopTraining = false;
+  /** Epochs completed when the checkpoint this model was loaded from was saved (by modelCheckpoint); pass it to fit as `initialEpoch`. */
+  savedEpoch: number | undefined;
   private readonly rng: Rng;
   private readonly seed: number;
   /** The arena layout; undefined until the model is built (first fit, predict, weights access). */
@@ -55,8 +59,6 @@ export class Sequential implements TrainingModel, SavableModel {
   private disposed = false;
   private readonly names = new Map<string, number>();
   private readonly optParams: OptimizerParams = newOptimizerParams();
-  /** Reused by trainOnBatch: a step allocates nothing. */
-  private readonly stepOut = { accuracy: 0 };
 
   constructor(args: SequentialArgs = {}) {
     checkOptionKeys(args, ['layers', 'seed', 'name'] satisfies (keyof SequentialArgs)[], 'sequential');
@@ -199,8 +201,11 @@ export class Sequential implements TrainingModel, SavableModel {
     const f32 = memory.backend.f32();
     f32.set(xt.data, memory.xBuf >>> 2);
     f32.set(yt.data, memory.yBuf >>> 2);
+    // The batch's metrics are computed as in fit (the same kernels; what the allocation test measures).
+    const metrics = metricTrackers(memory.ledger, c).train;
+    metrics.reset();
     try {
-      return trainStep(this.layers, memory, c, this.optParams, xt.rows, this.stepOut);
+      return trainStep(this.layers, memory, c, this.optParams, xt.rows, metrics.active ? metrics : undefined);
     } catch (e) {
       if (e instanceof DivergenceError) throw new Error(`trainOnBatch: ${e.message}; the weights were not changed`);
       throw e;
@@ -219,7 +224,10 @@ export class Sequential implements TrainingModel, SavableModel {
     return predictRows(this.layers, memory, xt, chunk);
   }
 
-  /** Mean loss (without regularisation penalties, as TensorFlow.js) and accuracy if compiled with it. */
+  /**
+   * Mean loss (without regularisation penalties, as TensorFlow.js) and every compiled metric, by
+   * the name it was compiled with: `{ loss, accuracy?, auc?, … }`.
+   */
   evaluate(x: Tensor2DLike, y: Labels, args: { batchSize?: number } = {}): Evaluation {
     this.checkUsable();
     const c = this.requireCompiled('evaluate');
@@ -327,16 +335,42 @@ export class Sequential implements TrainingModel, SavableModel {
     return this.compiled;
   }
 
-  // ---- saving (through the serializer src/io installs) ----------------------------------------
-
-  /** The model in the TensorFlow.js layers format, in memory (what `tf.io.fromMemory` takes). */
-  toArtifacts(): ModelArtifacts {
-    return serializer('toArtifacts').toArtifacts(this);
+  /**
+   * The optimizer state (iteration count, every state slot) and the random generator's position
+   * (next shuffle and dropout draws): what a checkpoint needs to resume a run exactly.
+   * Undefined before compile().
+   */
+  getTrainingState(): { optimizer: OptimizerState; rng: number[] } | undefined {
+    this.checkUsable();
+    const c = this.compiled;
+    return c && { optimizer: readOptimizerState(this.layers, this.buildForTraining(c), c.optimizer), rng: this.rng.getState() };
   }
 
-  /** Save to 'file://dir' (Node), 'indexeddb://name', 'localstorage://name' or 'downloads://name'. */
-  async save(url: string): Promise<SaveResult> {
-    return serializer('save').save(this, url);
+  /** Restore what getTrainingState() returned (the optimizer weights as [name, values] in file order); checked before anything is written. */
+  setTrainingState(iterations: number, optimizerWeights: readonly [string, Float32Array][], rng?: unknown): void {
+    this.checkUsable();
+    if (this.fitting) throw new Error('setTrainingState: this model is training in fit(); wait for it to finish');
+    const c = this.requireCompiled('setTrainingState');
+    if (rng !== undefined) new Rng(0).setState(rng); // check first
+    writeOptimizerState(this.layers, this.buildForTraining(c), c.optimizer, iterations, optimizerWeights);
+    if (rng !== undefined) this.rng.setState(rng);
+  }
+
+  // ---- saving (through the serializer src/io installs) ----------------------------------------
+
+  /** The model in the TensorFlow.js layers format, in memory (what `tf.io.fromMemory` takes); `includeOptimizer` adds the optimizer state. */
+  toArtifacts(options: SaveOptions = {}): ModelArtifacts {
+    return serializer('toArtifacts').toArtifacts(this, options);
+  }
+
+  /**
+   * Save to 'file://dir' (Node), 'indexeddb://name', 'localstorage://name' or 'downloads://name'.
+   * `{ includeOptimizer: true }` also saves the optimizer state and the random generator's
+   * position, as TensorFlow.js's `save(…, { includeOptimizer: true })`, so a loaded model
+   * continues training exactly where this one stopped.
+   */
+  async save(url: string, options: SaveOptions = {}): Promise<SaveResult> {
+    return serializer('save').save(this, url, options);
   }
 }
 

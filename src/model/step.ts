@@ -7,6 +7,7 @@ import type { OptimizerParams } from '../backend/contract.js';
 import type { Layer } from '../layers/layer.js';
 import type { Compiled } from './compile.js';
 import type { ModelMemory } from './layout.js';
+import type { MetricTracker } from './metric-tracker.js';
 
 /** A step that would have made the weights or the optimizer state non-finite; nothing was changed. */
 export class DivergenceError extends Error {}
@@ -22,18 +23,18 @@ export function forward(layers: readonly Layer[], memory: ModelMemory, x: number
 
 /**
  * One optimisation step on the batch already in xBuf/yBuf. Returns the loss (with the
- * regularisation penalty) and sets out.accuracy to the count of correct predictions. Throws a
+ * regularisation penalty) and adds the batch to `metrics` when given. Throws a
  * DivergenceError before updating anything if the loss, gradient or update is not finite.
  */
 export function trainStep(
-  layers: readonly Layer[], memory: ModelMemory, c: Compiled, optParams: OptimizerParams, rows: number, out: { accuracy: number },
+  layers: readonly Layer[], memory: ModelMemory, c: Compiled, optParams: OptimizerParams, rows: number, metrics: MetricTracker | undefined,
 ): number {
   const b = memory.backend;
   const last = layers[layers.length - 1]!;
   const y = forward(layers, memory, memory.xBuf, rows, true);
   const loss = b.loss(c.lossCode, rows, last.units, y, memory.yBuf, last.dOut);
-  out.accuracy = c.accuracy === undefined ? 0 : b.accuracyCount(c.accuracy, rows, last.units, y, memory.yBuf);
   if (!Number.isFinite(loss)) throw new DivergenceError(`the loss became ${loss}`);
+  if (metrics) metrics.update(rows, last.units, y, memory.yBuf);
   for (let i = layers.length - 1; i >= 0; i--) layers[i]!.backward(b, rows, i > 0 ? layers[i - 1]!.dOut : 0);
   let penalty = 0;
   const opt = c.optimizer;

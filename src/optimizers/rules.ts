@@ -50,32 +50,37 @@ interface RuleDeclaration {
   readonly slots: 0 | 1 | 2 | 3;
   /** The update, in the names of OptimizerParams. */
   readonly formula: string;
+  /**
+   * Each slot's name in a saved file: '<weight>/<name>', as TensorFlow.js's optimizer getWeights()
+   * writes them (Keras 3 names for the optimizers tfjs lacks).
+   */
+  readonly stateNames: readonly string[];
 }
 
 const declarations = {
-  sgd: { code: 0, slots: 0, formula: 'w −= learningRate·g' },
-  momentum: { code: 1, slots: 1, formula: 'v = momentum·v + g; w −= learningRate·v   (s1 = v)' },
-  nesterov: { code: 2, slots: 1, formula: 'v = momentum·v + g; w −= learningRate·(g + momentum·v)   (s1 = v)' },
-  adagrad: { code: 3, slots: 1, formula: 'a += g²; w −= learningRate·g / √(a + epsilon)   (s1 = a)' },
+  sgd: { code: 0, slots: 0, stateNames: [], formula: 'w −= learningRate·g' },
+  momentum: { code: 1, slots: 1, stateNames: ['momentum'], formula: 'v = momentum·v + g; w −= learningRate·v   (s1 = v)' },
+  nesterov: { code: 2, slots: 1, stateNames: ['momentum'], formula: 'v = momentum·v + g; w −= learningRate·(g + momentum·v)   (s1 = v)' },
+  adagrad: { code: 3, slots: 1, stateNames: ['accumulator'], formula: 'a += g²; w −= learningRate·g / √(a + epsilon)   (s1 = a)' },
   rmsprop: {
-    code: 4, slots: 2,
+    code: 4, slots: 2, stateNames: ['rms', 'momentum'],
     formula: 'ms = rho·ms + (1 − rho)·g²; mom = momentum·mom + learningRate·g / √(ms + epsilon); w −= mom   (s1 = ms, s2 = mom)',
   },
   rmspropCentered: {
-    code: 5, slots: 3,
+    code: 5, slots: 3, stateNames: ['rms', 'momentum', 'mg'],
     formula: 'as rmsprop, plus mg = rho·mg + (1 − rho)·g and the root √(ms − mg² + epsilon)   (s3 = mg)',
   },
   adam: {
-    code: 6, slots: 2,
+    code: 6, slots: 2, stateNames: ['m', 'v'],
     formula: 'm = beta1·m + (1 − beta1)·g; v = beta2·v + (1 − beta2)·g²; w −= learningRate·(m / biasCorrection1) / (√(v / biasCorrection2) + epsilon)   (s1 = m, s2 = v)',
   },
-  adamw: { code: 7, slots: 2, formula: 'w −= learningRate·weightDecay·w, then adam' },
+  adamw: { code: 7, slots: 2, stateNames: ['m', 'v'], formula: 'w −= learningRate·weightDecay·w, then adam' },
   adamax: {
-    code: 8, slots: 2,
+    code: 8, slots: 2, stateNames: ['m', 'v'],
     formula: 'm = beta1·m + (1 − beta1)·g; u = max(beta2·u, |g|); w −= learningRate·m / (biasCorrection1·(u + epsilon))   (s1 = m, s2 = u)',
   },
   nadam: {
-    code: 9, slots: 2,
+    code: 9, slots: 2, stateNames: ['m', 'v'],
     formula: 'm = beta1·m + (1 − beta1)·g; v = beta2·v + (1 − beta2)·g²; w −= learningRate·(firstMomentWeight·m + gradientWeight·g) / (√(v / biasCorrection2) + epsilon)   (s1 = m, s2 = v)',
   },
 } as const satisfies Record<string, RuleDeclaration>;

@@ -26,6 +26,24 @@ export class Rng {
     for (let i = 0; i < 12; i++) this.nextU32();
   }
 
+  /** The generator's position (four sfc32 words and the cached normal), to resume a run exactly. */
+  getState(): number[] {
+    return [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0, ...(this.spareNormal === undefined ? [] : [this.spareNormal])];
+  }
+
+  /** Continue from a position getState() returned; throws on anything else. */
+  setState(state: unknown): void {
+    const ok = Array.isArray(state) && (state.length === 4 || state.length === 5) &&
+      state.slice(0, 4).every((v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff) && (state.length === 4 || Number.isFinite(state[4]));
+    if (!ok) throw new Error(`random state: expected 4 unsigned 32-bit integers (and optionally a cached normal), got ${JSON.stringify(state)}`);
+    const s = state as number[];
+    this.a = s[0]! | 0;
+    this.b = s[1]! | 0;
+    this.c = s[2]! | 0;
+    this.d = s[3]! | 0;
+    this.spareNormal = s[4];
+  }
+
   /** Uniform 32-bit unsigned integer. */
   nextU32(): number {
     const t = (((this.a + this.b) | 0) + this.d) | 0;

@@ -150,7 +150,7 @@ export class WorkerModel {
     return new Tensor2D(out.data, [out.shape[0]!, out.shape[1]!]);
   }
 
-  evaluate(x: Tensor2DLike, y: Tensor2DLike | number[]): Promise<{ loss: number; accuracy?: number }> {
+  evaluate(x: Tensor2DLike, y: Tensor2DLike | number[]): Promise<{ loss: number; accuracy?: number; [metric: string]: number | undefined }> {
     return this.request({ op: 'evaluate', x: plain(x, 'evaluate x'), y: plain(y, 'evaluate y') });
   }
 

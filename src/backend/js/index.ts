@@ -13,7 +13,7 @@ import { dropout, gaussianNoise } from './dropout.js';
 import { columnSums, copy, fill, gatherRows, multiply, regularize, scale, sumSquares } from './elementwise.js';
 import { gemm } from './gemm.js';
 import { loss } from './losses.js';
-import { accuracyCount, argmaxRows } from './metrics.js';
+import { accuracyCount, argmaxRows, thresholdCounts } from './metrics.js';
 import { moments, movingAverage, normalize, normalizeGrad } from './normalization.js';
 import { optimizerStep } from './optimizers.js';
 import { softmax, softmaxGrad } from './softmax.js';
@@ -98,6 +98,7 @@ export function createJsBackend(options: { reason?: string } = {}): Backend {
     sumSquares: (n, x) => sumSquares(live(), n, x >>> 2),
     accuracyCount: (kind, rows, cols, pred, target) => accuracyCount(live(), kind, rows, cols, pred >>> 2, target >>> 2),
     argmaxRows: (rows, cols, x, out) => argmaxRows(live(), ints, rows, cols, x >>> 2, out >>> 2),
+    thresholdCounts: (n, pred, target, buckets, counts) => thresholdCounts(live(), ints, n, pred >>> 2, target >>> 2, buckets, counts >>> 2),
 
     dispose: () => {
       disposed = true;

@@ -290,6 +290,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     sumSquares: (n, x) => k.sumSquares(n, x),
     accuracyCount: (kind, rows, cols, pred, target) => k.accuracyCount(kind, rows, cols, pred, target),
     argmaxRows: (rows, cols, x, out) => k.argmaxRows(rows, cols, x, out),
+    thresholdCounts: (n, pred, target, buckets, counts) => k.thresholdCounts(n, pred, target, buckets, counts),
 
     dispose: () => {
       pool?.close();

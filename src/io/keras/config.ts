@@ -7,6 +7,7 @@
  * order of its variables (Keras stores them as `layers/<snake_case class>[_n]/vars/0, 1, …`).
  * A class without an entry is refused by name on save and on load.
  */
+import { kerasMetricName } from '../../metrics.js';
 import { isObject, own, show, type JsonObject } from '../json.js';
 import type { TrainingConfig } from '../types.js';
 
@@ -298,7 +299,7 @@ function compileConfigFor(tc: TrainingConfig): JsonObject {
     gradient_accumulation_steps: null,
     ...specific,
   });
-  const metrics = Array.isArray(tc.metrics) && tc.metrics.length ? tc.metrics.slice() : null;
+  const metrics = Array.isArray(tc.metrics) && tc.metrics.length ? tc.metrics.map((m) => (typeof m === 'string' ? kerasMetricName(m) : m)) : null;
   return { optimizer, loss: tc.loss, loss_weights: null, metrics, weighted_metrics: null, run_eagerly: false, steps_per_execution: 1, jit_compile: 'auto' };
 }
 

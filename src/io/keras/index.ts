@@ -68,9 +68,11 @@ const utf8 = (s: string) => new TextEncoder().encode(s);
 
 // ---- saving -----------------------------------------------------------------------------------
 
+/** The artifacts' training config, with every compiled metric (userDefinedMetadata.wasmMlp.metrics, when tfjs's list leaves some out). */
 function trainingConfigOf(a: ModelArtifacts): TrainingConfig | undefined {
-  if (a.trainingConfig) return a.trainingConfig;
   const ours = isObject(a.userDefinedMetadata) ? own(a.userDefinedMetadata, 'wasmMlp') : undefined;
+  const all = isObject(ours) ? own(ours, 'metrics') : undefined;
+  if (a.trainingConfig) return Array.isArray(all) ? { ...a.trainingConfig, metrics: all as string[] } : a.trainingConfig;
   const tc = isObject(ours) ? own(ours, 'trainingConfig') : undefined;
   return isObject(tc) ? (tc as unknown as TrainingConfig) : undefined;
 }

@@ -12,8 +12,9 @@ m.compile({ optimizer: 'adamw', loss });
 m.compile({ optimizer: 'adma', loss: 'binaryCrossentropy' });
 // @ts-expect-error: 'binaryCrosentropy' is not a loss
 m.compile({ optimizer: 'adam', loss: 'binaryCrosentropy' });
-// @ts-expect-error: 'precision' is not a metric
-m.compile({ optimizer: 'adam', loss: 'mse', metrics: ['precision'] });
+// @ts-expect-error: 'precison' is not a metric ('precision' is, since issue 15)
+m.compile({ optimizer: 'adam', loss: 'mse', metrics: ['precison'] });
+m.compile({ optimizer: 'adam', loss: 'mse', metrics: ['precision', 'auc', 'mae'] });
 
 export const spec: nn.worker.ModelSpec = {
   layers: [{ type: 'dense', units: 1, inputShape: [2] }],
