@@ -2,6 +2,8 @@
  * Training callbacks (Keras names). A callback is a plain object with any of the hooks below;
  * hooks may return a Promise, which `fit` awaits. `earlyStopping` is the one built-in callback.
  */
+import type { Optimizer } from './optimizers/optimizer.js';
+
 export type Logs = Record<string, number>;
 
 export interface Callback {
@@ -16,6 +18,8 @@ export interface Callback {
 /** What a callback may ask of the model it is attached to. */
 export interface TrainingModel {
   stopTraining: boolean;
+  /** The compiled optimizer (the LR callbacks read and set its learningRate). */
+  readonly optimizer: Optimizer | undefined;
   snapshotWeights(): Float32Array;
   restoreWeights(snapshot: Float32Array): void;
 }

@@ -8,6 +8,8 @@
  * RMSprop's rho is also written as tfjs's `decay`. AdamW has no TensorFlow.js class,
  * and tfjs refuses a model whose optimizer it does not know, so an AdamW config goes into
  * `userDefinedMetadata.wasmMlp.trainingConfig` instead (tfjs then loads the model uncompiled).
+ * The same holds for a learning-rate schedule, saved as Keras does: `learning_rate: { module:
+ * 'keras.optimizers.schedules', class_name: 'ExponentialDecay', config: { … } }`.
  * Optimizer *state* (moments, iteration count) is not saved: a loaded model resumes training
  * with the same hyperparameters and fresh state, as tfjs does by default.
  */
@@ -32,7 +34,8 @@ export function trainingConfigFor(c: CompileSpec): { config: TrainingConfig; tfj
   if (o.clipValue > 0) config.clipvalue = o.clipValue;
   return {
     config: { loss: kerasLossName(c.loss), metrics: c.metrics.slice(), optimizer_config: { class_name: o.savedClassName, config } },
-    tfjsCompatible: o.tfjsCompatible,
+    // TensorFlow.js reads learning_rate as a number; a schedule would make it train with NaN.
+    tfjsCompatible: o.tfjsCompatible && typeof o.learningRate === 'number',
   };
 }
 

@@ -123,6 +123,9 @@ export async function runLoop(s: FitSession, plan: LoopPlan, feeder: BatchFeeder
         logs.val_loss = v.loss;
         if (v.accuracy !== undefined) logs.val_accuracy = v.accuracy;
       }
+      // The optimizer's rate now (Keras's optimizer.learning_rate): the constant rate, or the
+      // schedule at the next step. Epoch-end callbacks (reduceLROnPlateau) may change it after this.
+      logs.learning_rate = c.optimizer.rateAt(memory.iterations);
       history.params.samples = samples;
       history.epoch.push(epoch);
       for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);

@@ -19,7 +19,7 @@ import type { OptimizerParams } from '../backend/contract.js';
 import { EarlyStopping, type TrainingModel } from '../callbacks.js';
 import { Layer, type Param } from '../layers/layer.js';
 import { isSparse } from '../losses.js';
-import { newOptimizerParams } from '../optimizers/optimizer.js';
+import { newOptimizerParams, type Optimizer } from '../optimizers/optimizer.js';
 import { Tensor2D, describe, type Tensor2DLike } from '../tensor.js';
 import { checkOptionKeys } from '../util/options.js';
 import { Rng } from '../util/random.js';
@@ -113,6 +113,11 @@ export class Sequential implements TrainingModel, SavableModel {
   get trainingConfig(): TrainingSetup | undefined {
     const c = this.compiled;
     return c && { optimizer: c.optimizer, loss: c.lossName, metrics: c.metrics };
+  }
+
+  /** The compiled optimizer (undefined before compile); its `learningRate` may be set between steps. */
+  get optimizer(): Optimizer | undefined {
+    return this.compiled?.optimizer;
   }
 
   /** Lay out parameters in the arena and initialise them (once). Needs a ready backend. */
