@@ -49,6 +49,8 @@ export interface BatchFeeder {
   validate?(epoch: number): Evaluation | Promise<Evaluation>;
   /** Free what open() took; called whatever happened. */
   close(): void | Promise<void>;
+  /** Offset of the current batch's per-row loss weights (classWeight / sampleWeight), 0 = unweighted. */
+  weights?: number;
 }
 
 /** The loop's options, resolved by planFit / planFitDataset. */
@@ -92,7 +94,7 @@ export async function runLoop(s: FitSession, plan: LoopPlan, feeder: BatchFeeder
         if (onBatchBegin.length) await fire(onBatchBegin, 'onBatchBegin', batch, { batch, size: rows });
         let loss: number;
         try {
-          loss = trainStep(layers, memory, c, optParams, rows, stepOut);
+          loss = trainStep(layers, memory, c, optParams, rows, stepOut, feeder.weights ?? 0);
         } catch (e) {
           if (e instanceof DivergenceError) {
             throw new Error(`${plan.what}: training diverged at epoch ${epoch + 1}, batch ${batch + 1}: ${e.message}. The weights are those from before this step; try a lower learning rate, clipNorm/clipValue, or scaled inputs`);

@@ -32,7 +32,10 @@ import { ModelMemory } from './layout.js';
 import { serializer, type SavableModel, type TrainingSetup } from './persistence.js';
 import { DivergenceError, trainStep } from './step.js';
 import { formatSummary } from './summary.js';
+import { writeSampleWeights, type ClassWeight, type SampleWeight } from './weighting.js';
 import { checkWeights, readWeights, storeWeights, type WeightLike, type WeightTensor } from './weights.js';
+
+const trainOnBatchKeys = ['sampleWeight'] as const;
 
 export interface SequentialArgs {
   layers?: Layer[];
@@ -192,11 +195,16 @@ export class Sequential implements TrainingModel, SavableModel {
     }
   }
 
-  /** One optimisation step on one batch; returns the loss (with regularisation penalties). */
-  trainOnBatch(x: Tensor2DLike, y: Labels): number {
+  /**
+   * One optimisation step on one batch; returns the loss (with regularisation penalties).
+   * `sampleWeight`: one weight ≥ 0 per row, the loss becoming Σ w·ℓ / rows (Keras's train_on_batch).
+   */
+  trainOnBatch(x: Tensor2DLike, y: Labels, args?: { sampleWeight?: SampleWeight }): number {
     this.checkUsable();
     if (this.fitting) throw new Error('trainOnBatch: this model is training in fit(); wait for it to finish');
     const c = this.requireCompiled('trainOnBatch');
+    // for…in, not Object.keys: a step with weights must not allocate.
+    if (args !== undefined) for (const k in args) if (k !== 'sampleWeight') checkOptionKeys(args, trainOnBatchKeys, 'trainOnBatch');
     const xt = checkFeatures(x, this.inputUnits, 'trainOnBatch x');
     const yt = checkTargets(y, xt.rows, this.outputUnits, isSparse(c.lossName), 'trainOnBatch y');
     const memory = this.buildForTraining(c);
@@ -204,8 +212,10 @@ export class Sequential implements TrainingModel, SavableModel {
     const f32 = memory.backend.f32();
     f32.set(xt.data, memory.xBuf >>> 2);
     f32.set(yt.data, memory.yBuf >>> 2);
+    const sw = args?.sampleWeight;
+    if (sw !== undefined) writeSampleWeights(sw, xt.rows, f32, memory.wBuf >>> 2, 'trainOnBatch');
     try {
-      return trainStep(this.layers, memory, c, this.optParams, xt.rows, this.stepOut);
+      return trainStep(this.layers, memory, c, this.optParams, xt.rows, this.stepOut, sw === undefined ? 0 : memory.wBuf);
     } catch (e) {
       if (e instanceof DivergenceError) throw new Error(`trainOnBatch: ${e.message}; the weights were not changed`);
       throw e;
@@ -346,4 +356,5 @@ export function sequential(args?: SequentialArgs): Sequential {
 }
 
 export { EarlyStopping };
+export type { ClassWeight, SampleWeight };
 export type { Param, CompileArgs, FitArgs, FitDatasetArgs, Dataset, Batch, History, WeightTensor, WeightLike };

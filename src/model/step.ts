@@ -24,14 +24,16 @@ export function forward(layers: readonly Layer[], memory: ModelMemory, x: number
  * One optimisation step on the batch already in xBuf/yBuf. Returns the loss (with the
  * regularisation penalty) and sets out.accuracy to the count of correct predictions. Throws a
  * DivergenceError before updating anything if the loss, gradient or update is not finite.
+ * `weights` ≠ 0: the offset of one weight per row (sample/class weights), applied by the loss
+ * kernel to the loss and to the rows of dL/dz.
  */
 export function trainStep(
-  layers: readonly Layer[], memory: ModelMemory, c: Compiled, optParams: OptimizerParams, rows: number, out: { accuracy: number },
+  layers: readonly Layer[], memory: ModelMemory, c: Compiled, optParams: OptimizerParams, rows: number, out: { accuracy: number }, weights = 0,
 ): number {
   const b = memory.backend;
   const last = layers[layers.length - 1]!;
   const y = forward(layers, memory, memory.xBuf, rows, true);
-  const loss = b.loss(c.lossCode, rows, last.units, y, memory.yBuf, last.dOut);
+  const loss = b.loss(c.lossCode, rows, last.units, y, memory.yBuf, last.dOut, weights);
   out.accuracy = c.accuracy === undefined ? 0 : b.accuracyCount(c.accuracy, rows, last.units, y, memory.yBuf);
   if (!Number.isFinite(loss)) throw new DivergenceError(`the loss became ${loss}`);
   for (let i = layers.length - 1; i >= 0; i--) layers[i]!.backward(b, rows, i > 0 ? layers[i - 1]!.dOut : 0);
