@@ -12,14 +12,23 @@ import * as nn from '../index.js';
 import type { Preprocessing, Task } from '../data/index.js';
 import { UserError } from './errors.js';
 import { PREPROCESSING_FILE } from './model-files.js';
-import { byteProgress } from './progress.js';
+import { byteProgress, formatLogs } from './progress.js';
 import { WorkerCsvDataset, fitInWorker } from './csv-worker.js';
 import { RegressionScore } from './util.js';
+import { parseLrSchedule } from './schedule-flags.js';
 
 export interface TrainSpec {
   file: string; label: string; out: string; layers: number[]; activation: string; optimizerName: string; lr: number;
   epochs: number; batchSize: number; validation: number; patience: number | undefined; seed: number;
   task: Task | undefined; categorical: string[]; quiet: boolean;
+  /** --lr-schedule as given (see schedule-flags.ts). */
+  lrSchedule?: string;
+}
+
+/** The reduceLROnPlateau callback `--lr-schedule plateau…` asks for, on val_loss (loss without validation). */
+export function plateauCallback(spec: TrainSpec, validation: boolean): nn.callbacks.Callback[] {
+  const { plateau } = parseLrSchedule(spec.lrSchedule, spec.lr);
+  return plateau ? [nn.callbacks.reduceLROnPlateau({ ...plateau, monitor: validation ? 'val_loss' : 'loss' })] : [];
 }
 
 export function fileSize(file: string): number {
@@ -49,7 +58,7 @@ export function buildModel(spec: TrainSpec, pre: Preprocessing): nn.Sequential {
     }));
   });
   model.compile({
-    optimizer: nn.optimizers.optimizerByName(spec.optimizerName as never, { learningRate: spec.lr }, 'train'),
+    optimizer: nn.optimizers.optimizerByName(spec.optimizerName as never, { learningRate: parseLrSchedule(spec.lrSchedule, spec.lr).learningRate }, 'train'),
     loss: classification ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
     metrics: classification ? ['accuracy'] : [],
   });
@@ -63,7 +72,7 @@ export function describeRun(spec: TrainSpec, pre: Preprocessing, model: nn.Seque
   const features = pre.columns.map((c) => (c.kind === 'numeric' ? c.name : `${c.name}[${c.categories.length}]`)).join(', ');
   say(`task: ${pre.task}${spec.task ? '' : ' (inferred)'}, label "${pre.label}"${classification ? ` with ${pre.classes!.length} classes (${preview(pre.classes!)})` : ''}`);
   say(`inputs: ${pre.inputUnits} from ${features}`);
-  say(`model: ${[pre.inputUnits, ...spec.layers, outUnits].join(' → ')} (${spec.activation}, ${classification ? 'softmax' : 'linear'} output), ${model.countParams()} parameters; ${spec.optimizerName} lr ${spec.lr}, batch ${spec.batchSize}; backend ${info.name}${info.name === 'wasm' ? `${info.relaxedSimd ? ' relaxed-SIMD' : info.simd ? ' SIMD' : ''}, ${info.threads} thread${info.threads > 1 ? 's' : ''}` : ''}\n`);
+  say(`model: ${[pre.inputUnits, ...spec.layers, outUnits].join(' → ')} (${spec.activation}, ${classification ? 'softmax' : 'linear'} output), ${model.countParams()} parameters; ${spec.optimizerName} lr ${spec.lr}${spec.lrSchedule ? ` (${spec.lrSchedule})` : ''}, batch ${spec.batchSize}; backend ${info.name}${info.name === 'wasm' ? `${info.relaxedSimd ? ' relaxed-SIMD' : info.simd ? ' SIMD' : ''}, ${info.threads} thread${info.threads > 1 ? 's' : ''}` : ''}\n`);
 }
 
 export function earlyStopper(patience: number | undefined, hasValidation: boolean): nn.callbacks.EarlyStopping | undefined {
@@ -113,9 +122,10 @@ async function run(spec: TrainSpec, shuffleBufferSize: number): Promise<void> {
   describeRun(spec, pre, model, say);
 
   const callbacks: nn.callbacks.Callback[] = [];
-  if (!spec.quiet) callbacks.push(epochBar(spec.epochs, trainSet.progress, out));
+  if (!spec.quiet) callbacks.push(epochBar(spec.epochs, trainSet.progress, out, spec.lrSchedule !== undefined));
   const stopper = earlyStopper(spec.patience, Boolean(valSet));
   if (stopper) callbacks.push(stopper);
+  callbacks.push(...plateauCallback(spec, Boolean(valSet)));
   const history = await model.fitDataset(trainSet, { epochs: spec.epochs, callbacks, ...(valSet ? { validationData: valSet } : {}) });
   const ran = history.epoch.length;
   if (stopper && stopper.stoppedEpoch > 0) say(`\nearly stop after epoch ${ran}: no ${valSet ? 'val_loss' : 'loss'} improvement for ${spec.patience} epochs; keeping the weights of epoch ${stopper.bestEpoch + 1}`);
@@ -147,7 +157,7 @@ function fileSizeMiB(file: string): number {
 }
 
 /** Per epoch: a bar by bytes of the file, rows/s and MB/s; one line per epoch when not a terminal. */
-function epochBar(epochs: number, progress: nn.data.ByteProgress, out: NodeJS.WriteStream): nn.callbacks.Callback {
+function epochBar(epochs: number, progress: nn.data.ByteProgress, out: NodeJS.WriteStream, showLearningRate: boolean): nn.callbacks.Callback {
   let bar: ReturnType<typeof byteProgress> | undefined;
   let rows = 0;
   const pad = String(epochs).length;
@@ -160,7 +170,7 @@ function epochBar(epochs: number, progress: nn.data.ByteProgress, out: NodeJS.Wr
       rows += logs?.size ?? 0;
     },
     onEpochEnd(_epoch: number, logs?: nn.callbacks.Logs) {
-      bar?.done(Object.entries(logs ?? {}).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  '));
+      bar?.done(formatLogs(logs ?? {}, showLearningRate));
     },
   };
 }

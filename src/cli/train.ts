@@ -7,7 +7,8 @@ import { UsageError, UserError } from './errors.js';
 import { encodeClasses, encodeFeatures, fitPreprocessing, targetValues, type Task } from './preprocess.js';
 import { progressBar } from './progress.js';
 import { regressionMetrics, seededShuffle } from './util.js';
-import { buildModel, describeRun, earlyStopper, fileSize, fmtNum, saveModel, selectBackend, trainStreaming, type TrainSpec } from './train-stream.js';
+import { buildModel, describeRun, earlyStopper, fileSize, fmtNum, plateauCallback, saveModel, selectBackend, trainStreaming, type TrainSpec } from './train-stream.js';
+import { classWeightHelp, lrScheduleHelp, parseClassWeight, parseLrSchedule } from './schedule-flags.js';
 
 export { fmtNum };
 
@@ -31,6 +32,8 @@ Options:
   --activation <name>     hidden activation (default relu): ${ACTIVATIONS.join(', ')}
   --optimizer <name>      ${OPTIMIZERS.join(', ')} (default adam)
   --lr <rate>             learning rate (default 0.001)
+  ${lrScheduleHelp}
+  ${classWeightHelp}
   --epochs <n>            passes over the training data (default 20)
   --batch <n>             batch size (default 32)
   --validation <frac>     share of rows held out for validation, 0 to 0.9 (default 0.2)
@@ -59,6 +62,8 @@ export async function train(argv: string[]): Promise<void> {
     activation: { type: 'string', default: 'relu' },
     optimizer: { type: 'string', default: 'adam' },
     lr: { type: 'string', default: '0.001' },
+    'lr-schedule': { type: 'string' },
+    'class-weight': { type: 'string' },
     epochs: { type: 'string', default: '20' },
     batch: { type: 'string', default: '32' },
     validation: { type: 'string', default: '0.2' },
@@ -95,8 +100,12 @@ export async function train(argv: string[]): Promise<void> {
   const shuffleBuffer = intFlag(v['shuffle-buffer'], 'shuffle-buffer', cmd, 0);
   const file = positionals[0]!;
   const size = fileSize(file);
-  const spec: TrainSpec = { file, label: String(v.label), out: String(v.out), layers, activation, optimizerName, lr, epochs, batchSize, validation, patience, seed, task, categorical, quiet };
+  const lrSchedule = v['lr-schedule'] === undefined ? undefined : String(v['lr-schedule']);
+  parseLrSchedule(lrSchedule, lr); // usage errors before any reading
+  const classWeightSpec = v['class-weight'] === undefined ? undefined : String(v['class-weight']);
+  const spec: TrainSpec = { file, label: String(v.label), out: String(v.out), layers, activation, optimizerName, lr, epochs, batchSize, validation, patience, seed, task, categorical, quiet, lrSchedule };
   if (v.stream || size > STREAM_ABOVE_MIB * 2 ** 20) {
+    if (classWeightSpec !== undefined) throw new UsageError('--class-weight needs the class counts of the training rows and is not supported when streaming (--stream, or files above ' + `${STREAM_ABOVE_MIB} MiB)`, cmd);
     await selectBackend(backend, threads);
     return trainStreaming(spec, shuffleBuffer);
   }
@@ -120,6 +129,8 @@ export async function train(argv: string[]): Promise<void> {
     return nn.tensor2d(Float32Array.from(y, (t) => (t - mean) / std), [rows.length, 1]);
   };
   const yTrain = targets(trainRows);
+  if (classWeightSpec !== undefined && !classification) throw new UsageError(`--class-weight needs a classification task; the label "${pre.label}" is a regression target`, cmd);
+  const classWeight = classWeightSpec === undefined ? undefined : parseClassWeight(classWeightSpec, yTrain as Int32Array, pre.classes!);
   const yVal = valRows.length ? targets(valRows) : undefined;
 
   await selectBackend(backend, threads);
@@ -129,11 +140,13 @@ export async function train(argv: string[]): Promise<void> {
   describeRun(spec, pre, model, say);
 
   const callbacks: nn.callbacks.Callback[] = [];
-  if (!quiet) callbacks.push(progressBar({ epochs, samples: trainRows.length, batchSize: Math.min(batchSize, trainRows.length), out: process.stdout }));
+  if (!quiet) callbacks.push(progressBar({ epochs, samples: trainRows.length, batchSize: Math.min(batchSize, trainRows.length), out: process.stdout, showLearningRate: lrSchedule !== undefined }));
   const stopper = earlyStopper(patience, Boolean(xVal));
   if (stopper) callbacks.push(stopper);
+  callbacks.push(...plateauCallback(spec, Boolean(xVal)));
+  if (classWeight) say(`class weights: ${pre.classes!.map((c, k) => (k in classWeight ? `${c} ${fmtNum(classWeight[k]!)}` : undefined)).filter(Boolean).join(', ')}`);
   const history = await model.fit(xTrain, yTrain, {
-    epochs, batchSize, shuffle: true, callbacks,
+    epochs, batchSize, shuffle: true, callbacks, ...(classWeight ? { classWeight } : {}),
     ...(xVal && yVal ? { validationData: [xVal, yVal] as [nn.Tensor2D, typeof yVal] } : {}),
   });
   const ran = history.epoch.length;
