@@ -3,6 +3,7 @@
 import { Loss } from './codes';
 import { logV, lane0 } from './math';
 import { hsum } from './softmax';
+import { scale } from './elementwise';
 
 const EPS: f32 = 1e-7;
 const ONE_MINUS_EPS: f32 = 1 - EPS;
@@ -72,37 +73,6 @@ const ONE_MINUS_EPS: f32 = 1 - EPS;
   return sum / <f64>n;
 }
 
-/**
- * The elementwise kinds with one weight per row: row r's terms and gradients times w_r (the
- * gradient scale invN·w_r is rounded to f32 once per row). Σ in f64; returns Σ w_r·terms / n.
- */
-@inline function elementLossWeighted(kind: i32, rows: i32, cols: i32, pred: usize, target: usize, grad: usize, weights: usize): f64 {
-  const rowBytes = <usize>cols << 2;
-  const invN: f64 = 1.0 / (<f64>rows * <f64>cols);
-  let total: f64 = 0;
-  for (let r = 0; r < rows; r++) {
-    const w = load<f32>(weights + (<usize>r << 2));
-    const scale = f32x4.splat(<f32>(invN * <f64>w));
-    const base = <usize>r * rowBytes;
-    const p0 = pred + base, y0 = target + base, g0 = grad + base;
-    let acc = f64x2.splat(0);
-    let j: usize = 0;
-    for (; j + 16 <= rowBytes; j += 16) {
-      const p = v128.load(p0 + j), y = v128.load(y0 + j);
-      acc = accumulate64(acc, elementTerm(kind, p, y));
-      if (grad) v128.store(g0 + j, elementGrad(kind, p, y, scale));
-    }
-    let rowTotal = total64(acc);
-    for (; j < rowBytes; j += 4) {
-      const p = f32x4.splat(load<f32>(p0 + j)), y = f32x4.splat(load<f32>(y0 + j));
-      rowTotal += <f64>lane0(elementTerm(kind, p, y));
-      if (grad) store<f32>(g0 + j, lane0(elementGrad(kind, p, y, scale)));
-    }
-    total += rowTotal * <f64>w;
-  }
-  return total * invN;
-}
-
 @inline function rowSum(row: usize, rowBytes: usize): f32 {
   let acc = f32x4.splat(0);
   let s: f32 = 0;
@@ -117,13 +87,11 @@ const ONE_MINUS_EPS: f32 = 1 - EPS;
  * clipped to [eps, 1−eps] (TF.js): q = clip(p/s). Non-fused gradient, through the normalisation:
  * ∂/∂p_j = (Σ_i y_i − y_j/q_j)/(s·rows), using the clipped q (as the JS backend). Fused: (p − y)/rows.
  */
-@inline function categoricalLoss(fused: bool, rows: i32, cols: i32, pred: usize, target: usize, grad: usize, weights: usize): f64 {
+@inline function categoricalLoss(fused: bool, rows: i32, cols: i32, pred: usize, target: usize, grad: usize): f64 {
   const rowBytes = <usize>cols << 2;
-  const invRows1: f32 = <f32>(1.0 / <f64>rows);
+  const invRows: f32 = <f32>(1.0 / <f64>rows);
   let total: f64 = 0;
   for (let r = 0; r < rows; r++) {
-    const w: f32 = weights ? load<f32>(weights + (<usize>r << 2)) : 1;
-    const invRows: f32 = invRows1 * w;
     const pr = pred + <usize>r * rowBytes, yr = target + <usize>r * rowBytes;
     const s = rowSum(pr, rowBytes);
     const s4 = f32x4.splat(s);
@@ -142,7 +110,7 @@ const ONE_MINUS_EPS: f32 = 1 - EPS;
       rowLoss += <f64>lane0(f32x4.mul(y, logV(clipProb(q))));
       yu += load<f32>(yr + j);
     }
-    total -= rowLoss * <f64>w;
+    total -= rowLoss;
     if (!grad) continue;
     const gr = grad + <usize>r * rowBytes;
     const inv4 = f32x4.splat(invRows);
@@ -174,20 +142,18 @@ const ONE_MINUS_EPS: f32 = 1 - EPS;
  * y = onehot(c): ∂/∂p_j = (1 − [j = c]/q_c)/(s·rows). Returns NaN at once when a class id is not
  * an integer in [0, cols), so the caller can report the row.
  */
-@inline function sparseLoss(fused: bool, rows: i32, cols: i32, pred: usize, target: usize, grad: usize, weights: usize): f64 {
+@inline function sparseLoss(fused: bool, rows: i32, cols: i32, pred: usize, target: usize, grad: usize): f64 {
   const rowBytes = <usize>cols << 2;
-  const invRows1: f32 = <f32>(1.0 / <f64>rows);
+  const invRows: f32 = <f32>(1.0 / <f64>rows);
   let total: f64 = 0;
   for (let r = 0; r < rows; r++) {
-    const w: f32 = weights ? load<f32>(weights + (<usize>r << 2)) : 1;
-    const invRows: f32 = invRows1 * w;
     const pr = pred + <usize>r * rowBytes;
     const cf = load<f32>(target + (<usize>r << 2));
     if (!(cf >= 0 && cf < <f32>cols && cf == floor(cf))) return NaN;
     const co = <usize><i32>cf << 2;
     const s = rowSum(pr, rowBytes);
     const q = lane0(clipProb(f32x4.splat(load<f32>(pr + co) / s)));
-    total -= <f64>lane0(logV(f32x4.splat(q))) * <f64>w;
+    total -= <f64>lane0(logV(f32x4.splat(q)));
     if (!grad) continue;
     const gr = grad + <usize>r * rowBytes;
     let j: usize = 0;
@@ -208,21 +174,45 @@ const ONE_MINUS_EPS: f32 = 1 - EPS;
 }
 
 /**
+ * Weighted (one f32 weight w_r per row): each row alone through the unweighted kernel — its loss
+ * ℓ_r and gradient dℓ_r — then Σ w_r·ℓ_r / rows and the gradient row times w_r / rows. Reusing
+ * the kernel keeps one copy of every loss formula (the module stays small); NaN (a bad class id)
+ * is returned at once, as the unweighted kernel does.
+ */
+function weightedLoss(kind: i32, rows: i32, cols: i32, pred: usize, target: usize, grad: usize, weights: usize): f64 {
+  const rowBytes = <usize>cols << 2;
+  const sparse = kind == Loss.sparseCategoricalCrossentropy || kind == Loss.sparseCategoricalCrossentropyFusedSoftmax;
+  const targetBytes: usize = sparse ? 4 : rowBytes;
+  const invRows: f64 = 1.0 / <f64>rows;
+  let total: f64 = 0;
+  for (let r = 0; r < rows; r++) {
+    const w = <f64>load<f32>(weights + (<usize>r << 2));
+    const g: usize = grad ? grad + <usize>r * rowBytes : 0;
+    const l = loss(kind, 1, cols, pred + <usize>r * rowBytes, target + <usize>r * targetBytes, g, 0);
+    if (l != l) return l;
+    total += w * l;
+    if (g) scale(cols, g, <f32>(w * invRows));
+  }
+  return total * invRows;
+}
+
+/**
  * Mean loss over `rows` samples; when grad ≠ 0 also writes d(mean loss)/d(pred) (d/d(logits)
  * for fused kinds) into grad[rows×cols]. Sparse kinds read one class id (f32) per row. With
  * weights ≠ 0 (one f32 per row), row r's loss and gradient are times weights[r]: Σ w·ℓ / rows.
  */
 export function loss(kind: i32, rows: i32, cols: i32, pred: usize, target: usize, grad: usize, weights: usize): f64 {
+  if (weights) return weightedLoss(kind, rows, cols, pred, target, grad, weights);
   const n = rows * cols;
   switch (kind) {
-    case Loss.meanSquaredError: return weights ? elementLossWeighted(Loss.meanSquaredError, rows, cols, pred, target, grad, weights) : elementLoss(Loss.meanSquaredError, n, pred, target, grad);
-    case Loss.meanAbsoluteError: return weights ? elementLossWeighted(Loss.meanAbsoluteError, rows, cols, pred, target, grad, weights) : elementLoss(Loss.meanAbsoluteError, n, pred, target, grad);
-    case Loss.binaryCrossentropy: return weights ? elementLossWeighted(Loss.binaryCrossentropy, rows, cols, pred, target, grad, weights) : elementLoss(Loss.binaryCrossentropy, n, pred, target, grad);
-    case Loss.binaryCrossentropyFusedSigmoid: return weights ? elementLossWeighted(Loss.binaryCrossentropyFusedSigmoid, rows, cols, pred, target, grad, weights) : elementLoss(Loss.binaryCrossentropyFusedSigmoid, n, pred, target, grad);
-    case Loss.categoricalCrossentropy: return categoricalLoss(false, rows, cols, pred, target, grad, weights);
-    case Loss.categoricalCrossentropyFusedSoftmax: return categoricalLoss(true, rows, cols, pred, target, grad, weights);
-    case Loss.sparseCategoricalCrossentropy: return sparseLoss(false, rows, cols, pred, target, grad, weights);
-    case Loss.sparseCategoricalCrossentropyFusedSoftmax: return sparseLoss(true, rows, cols, pred, target, grad, weights);
+    case Loss.meanSquaredError: return elementLoss(Loss.meanSquaredError, n, pred, target, grad);
+    case Loss.meanAbsoluteError: return elementLoss(Loss.meanAbsoluteError, n, pred, target, grad);
+    case Loss.binaryCrossentropy: return elementLoss(Loss.binaryCrossentropy, n, pred, target, grad);
+    case Loss.binaryCrossentropyFusedSigmoid: return elementLoss(Loss.binaryCrossentropyFusedSigmoid, n, pred, target, grad);
+    case Loss.categoricalCrossentropy: return categoricalLoss(false, rows, cols, pred, target, grad);
+    case Loss.categoricalCrossentropyFusedSoftmax: return categoricalLoss(true, rows, cols, pred, target, grad);
+    case Loss.sparseCategoricalCrossentropy: return sparseLoss(false, rows, cols, pred, target, grad);
+    case Loss.sparseCategoricalCrossentropyFusedSoftmax: return sparseLoss(true, rows, cols, pred, target, grad);
     default: unreachable(); return 0;
   }
 }
