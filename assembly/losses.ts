@@ -3,6 +3,7 @@
 import { Loss } from './codes';
 import { logV, lane0 } from './math';
 import { hsum } from './softmax';
+import { scale } from './elementwise';
 
 const EPS: f32 = 1e-7;
 const ONE_MINUS_EPS: f32 = 1 - EPS;
@@ -173,10 +174,35 @@ const ONE_MINUS_EPS: f32 = 1 - EPS;
 }
 
 /**
- * Mean loss over `rows` samples; when grad ≠ 0 also writes d(mean loss)/d(pred) (d/d(logits)
- * for fused kinds) into grad[rows×cols]. Sparse kinds read one class id (f32) per row.
+ * Weighted (one f32 weight w_r per row): each row alone through the unweighted kernel — its loss
+ * ℓ_r and gradient dℓ_r — then Σ w_r·ℓ_r / rows and the gradient row times w_r / rows. Reusing
+ * the kernel keeps one copy of every loss formula (the module stays small); NaN (a bad class id)
+ * is returned at once, as the unweighted kernel does.
  */
-export function loss(kind: i32, rows: i32, cols: i32, pred: usize, target: usize, grad: usize): f64 {
+function weightedLoss(kind: i32, rows: i32, cols: i32, pred: usize, target: usize, grad: usize, weights: usize): f64 {
+  const rowBytes = <usize>cols << 2;
+  const sparse = kind == Loss.sparseCategoricalCrossentropy || kind == Loss.sparseCategoricalCrossentropyFusedSoftmax;
+  const targetBytes: usize = sparse ? 4 : rowBytes;
+  const invRows: f64 = 1.0 / <f64>rows;
+  let total: f64 = 0;
+  for (let r = 0; r < rows; r++) {
+    const w = <f64>load<f32>(weights + (<usize>r << 2));
+    const g: usize = grad ? grad + <usize>r * rowBytes : 0;
+    const l = loss(kind, 1, cols, pred + <usize>r * rowBytes, target + <usize>r * targetBytes, g, 0);
+    if (l != l) return l;
+    total += w * l;
+    if (g) scale(cols, g, <f32>(w * invRows));
+  }
+  return total * invRows;
+}
+
+/**
+ * Mean loss over `rows` samples; when grad ≠ 0 also writes d(mean loss)/d(pred) (d/d(logits)
+ * for fused kinds) into grad[rows×cols]. Sparse kinds read one class id (f32) per row. With
+ * weights ≠ 0 (one f32 per row), row r's loss and gradient are times weights[r]: Σ w·ℓ / rows.
+ */
+export function loss(kind: i32, rows: i32, cols: i32, pred: usize, target: usize, grad: usize, weights: usize): f64 {
+  if (weights) return weightedLoss(kind, rows, cols, pred, target, grad, weights);
   const n = rows * cols;
   switch (kind) {
     case Loss.meanSquaredError: return elementLoss(Loss.meanSquaredError, n, pred, target, grad);

@@ -5,6 +5,7 @@
  */
 export { modelCheckpoint, ModelCheckpoint, formatFilepath, type ModelCheckpointOptions } from './checkpoint.js';
 import { higherIsBetter } from './metrics.js';
+import type { Optimizer } from './optimizers/optimizer.js';
 
 export type Logs = Record<string, number>;
 
@@ -20,6 +21,8 @@ export interface Callback {
 /** What a callback may ask of the model it is attached to. */
 export interface TrainingModel {
   stopTraining: boolean;
+  /** The compiled optimizer (the LR callbacks read and set its learningRate). */
+  readonly optimizer: Optimizer | undefined;
   snapshotWeights(): Float32Array;
   restoreWeights(snapshot: Float32Array): void;
 }

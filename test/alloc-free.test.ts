@@ -1,8 +1,9 @@
 /**
  * "A training step allocates nothing", shown rather than claimed: a child process (see
  * helpers/alloc-child.ts) counts the young-generation bytes V8 allocates over thousands of
- * optimised trainOnBatch steps, for several optimizers, losses, dropout, regularizers and the
- * normalization / noise layers, on both
+* optimised trainOnBatch steps, for several optimizers, losses, dropout, regularizers, the
+ * normalization / noise layers, learning-rate schedules and per-row sample weights (the weighted
+ * loss kernel), on both
  * backends and on 1 and 2 wasm threads (every gemm and optimizer step split over the pool).
  *
  * What a step may allocate: V8 boxes a double returned from a call it did not inline (16 bytes),
@@ -62,7 +63,7 @@ describe('a training step allocates nothing in JS', () => {
     const report = run(backend, threads, steps);
     expect(report.info.name).toBe(backend);
     expect(report.info.threads, 'the threads really started').toBe(threads);
-    expect(report.results.length).toBe(7); // six setups, and one with every metric compiled (trainOnBatch runs them as fit does)
+    expect(report.results.length).toBe(9); // eight setups, one with every metric compiled (trainOnBatch runs them as fit does)
     for (const r of report.results) {
       expect(r.controlBytesPerStep, `${r.name}: the control's extra array must be visible`).toBeGreaterThan(r.bytesPerStep + 150);
       expect(r.bytesPerStep, `${r.name}: ${r.bytesPerStep.toFixed(1)} bytes allocated per step`).toBeLessThanOrEqual(ALLOWED_BYTES_PER_STEP);

@@ -236,3 +236,42 @@ describe('train --batch-norm (a batchNormalization after each hidden layer)', ()
     expect(s.stdout).toMatch(/Non-trainable params: 48/); // 2·16 + 2·8 moving statistics
   });
 });
+
+describe('train --lr-schedule and --class-weight', () => {
+  it('exponential decay: the learning rate per epoch follows lr·rate^(steps/decaySteps); balanced class weights as scikit-learn; the schedule is saved', () => {
+    const dir = join(tmp, 'sched');
+    // 240 rows, batch 32: 8 steps per epoch. Classes no: 105, yes: 135 → 240/(2·105), 240/(2·135).
+    const r = cli('train', fixture('classification.csv'), '--label', 'label', '--layers', '8', '--epochs', '3', '--batch', '32', '--lr', '0.02',
+      '--validation', '0', '--lr-schedule', 'exponential:10:0.5', '--class-weight', 'balanced', '--out', dir, '--seed', '2');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`class weights: no ${(240 / 210).toFixed(4)}, yes ${(240 / 270).toFixed(4)}`);
+    expect(r.stdout).toMatch(/adam lr 0\.02 \(exponential:10:0\.5\)/);
+    const rates = [...r.stdout.matchAll(/Epoch \d\/3 .* learning_rate (\S+)/g)].map((m) => Number(m[1]));
+    expect(rates).toHaveLength(3);
+    rates.forEach((v, e) => expect(v).toBeCloseTo(0.02 * 0.5 ** ((8 * (e + 1)) / 10), 4));
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    expect(json.userDefinedMetadata.wasmMlp.trainingConfig.optimizer_config.config.learning_rate).toMatchObject({
+      class_name: 'ExponentialDecay', config: { initial_learning_rate: 0.02, decay_steps: 10, decay_rate: 0.5, staircase: false },
+    });
+  });
+
+  it('cosine with warmup, piecewise and plateau run; explicit class weights by label', () => {
+    for (const schedule of ['cosine:40:0.1:5', 'piecewise:8,16:0.01,0.005,0.001', 'plateau:0.5:0']) {
+      const r = cli('train', fixture('classification.csv'), '--label', 'label', '--layers', '4', '--epochs', '2', '--lr-schedule', schedule,
+        '--class-weight', 'no=1,yes=2.5', '--out', join(tmp, 'sched2'), '--quiet');
+      expect(r.code, `${schedule}: ${r.stderr}`).toBe(0);
+    }
+  });
+
+  it('bad specs are usage errors naming the syntax', () => {
+    const t = (...a: string[]) => cli('train', fixture('classification.csv'), '--label', 'label', '--out', join(tmp, 'x'), ...a);
+    expectFailure(t('--lr-schedule', 'exp:10'), /--lr-schedule "exp:10": unknown schedule "exp"; expected exponential:<decaySteps>:<decayRate>\[:staircase\]/, 2);
+    expectFailure(t('--lr-schedule', 'exponential:10'), /exponential takes <decaySteps>:<decayRate>\[:staircase\]/, 2);
+    expectFailure(t('--lr-schedule', 'piecewise:5:0.1'), /values must have one more entry than boundaries: expected 2 values for 1 boundaries, got 1/, 2);
+    expectFailure(t('--lr-schedule', 'plateau:2'), /factor must be a number in \(0, 1\), got "2"/, 2);
+    expectFailure(t('--class-weight', 'yes=2'), /no weight for class no; give every class a weight, or use balanced/, 2);
+    expectFailure(t('--class-weight', 'maybe=2'), /expected balanced or <label>=<weight>,… with labels from no, yes, got "maybe=2"/, 2);
+    expectFailure(cli('train', fixture('regression.csv'), '--label', 'price', '--out', join(tmp, 'x'), '--class-weight', 'balanced'), /--class-weight needs a classification task/, 2);
+    expectFailure(t('--stream', '--class-weight', 'balanced'), /--class-weight .* is not supported when streaming/, 2);
+  });
+});

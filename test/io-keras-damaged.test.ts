@@ -97,7 +97,7 @@ describe('damaged and hostile .keras files are refused', () => {
     ['weights for another shape', () => editConfig((c) => { c.config.layers[1].config.units = 5; }), /has shape \[3,4\] but the layer needs \[3,5\]|needs \[5\]/],
     ['an extra weight in a layer', () => editConfig((c) => { c.config.layers[1].config.use_bias = false; }), /holds 2 variables, but the layer has 1/],
     ['use_ema in the optimizer', () => editConfig((c) => { c.compile_config.optimizer.config.use_ema = true; }), /option use_ema=true is not supported/],
-    ['a learning-rate schedule object', () => editConfig((c) => { c.compile_config.optimizer.config.learning_rate = { class_name: 'ExponentialDecay', config: {} }; }), /learning_rate: expected a number/],
+    ['a learning-rate schedule object', () => editConfig((c) => { c.compile_config.optimizer.config.learning_rate = { class_name: 'ExponentialDecay', config: {} }; }), /learning_rate \(ExponentialDecay\): schedules.exponentialDecay initialLearningRate: expected a finite number > 0, got undefined/], // schedules load; an incomplete one is refused,
     ['too many layers', () => good, /layers is more than the 2 allowed|more than the 2 allowed/, { maxLayers: 2 }],
   ];
   for (const [what, make, msg, options] of cases) {

@@ -294,7 +294,7 @@ describe.each(modelBackends)('%s backend', (backend) => {
         const b = batchLogs.slice(3 * e, 3 * e + 3);
         const mean = b.reduce((s, l) => s + l.loss! * l.size!, 0) / 10;
         expect(epochLogs[e]!.loss).toBeCloseTo(mean, 10);
-        expect(Object.keys(epochLogs[e]!).sort()).toEqual(['accuracy', 'loss']);
+        expect(Object.keys(epochLogs[e]!).sort()).toEqual(['accuracy', 'learning_rate', 'loss']);
       }
       model.dispose();
     });
@@ -342,7 +342,7 @@ describe.each(modelBackends)('%s backend', (backend) => {
       };
       const a = make();
       const h1 = await a.fit(x, y, { epochs: 3, batchSize: 8, validationSplit: 0.2 });
-      expect(Object.keys(h1.history).sort()).toEqual(['accuracy', 'loss', 'val_accuracy', 'val_loss']);
+      expect(Object.keys(h1.history).sort()).toEqual(['accuracy', 'learning_rate', 'loss', 'val_accuracy', 'val_loss']);
       for (const k of Object.keys(h1.history)) expect(h1.history[k], k).toHaveLength(3);
       expect(h1.params).toEqual({ epochs: 3, batchSize: 8, samples: 40 });
       // validationSplit holds out the LAST 20% of rows (before shuffling), as Keras.
@@ -354,7 +354,7 @@ describe.each(modelBackends)('%s backend', (backend) => {
 
       const b = make();
       const h2 = await b.fit(x, y, { epochs: 2, batchSize: 50, validationData: [xVal, yVal] });
-      expect(Object.keys(h2.history).sort()).toEqual(['accuracy', 'loss', 'val_accuracy', 'val_loss']);
+      expect(Object.keys(h2.history).sort()).toEqual(['accuracy', 'learning_rate', 'loss', 'val_accuracy', 'val_loss']);
       expect(h2.history.loss).toHaveLength(2);
       expect(h2.params.samples).toBe(50);
       expect(h2.history.val_loss!.at(-1)).toBeCloseTo(b.evaluate(xVal, yVal).loss, 6);
@@ -362,7 +362,7 @@ describe.each(modelBackends)('%s backend', (backend) => {
       const c = nn.sequential({ seed: 3, layers: [nn.layers.dense({ units: 1, inputShape: [2] })] });
       c.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
       const h3 = await c.fit(x, y, { epochs: 2 });
-      expect(Object.keys(h3.history)).toEqual(['loss']);
+      expect(Object.keys(h3.history)).toEqual(['loss', 'learning_rate']);
       [a, b, c].forEach((m) => m.dispose());
     });
   });

@@ -42,7 +42,7 @@ describe.each(modelBackends)('unknown option keys on %s', (backendName) => {
     await expect(m.fit(x, y, { epochs: 1, bogus: 3 } as never)).rejects.toThrow(/fit: unknown option 'bogus'/);
     await expect(m.fit(x, y, { epoch: 2 } as never)).rejects.toThrow(/unknown option 'epoch'; did you mean 'epochs'\?/);
     await expect(m.fit(x, y, { batchsize: 2 } as never)).rejects.toThrow(/did you mean 'batchSize'\?/);
-    await expect(m.fit(x, y, { classWeight: { 0: 1 } } as never)).rejects.toThrow(/fit: option 'classWeight' is not supported by wasm-mlp/);
+    await expect(m.fit(x, y, { stepsPerEpoch: 3 } as never)).rejects.toThrow(/fit: option 'stepsPerEpoch' is not supported by wasm-mlp/);
     expect(m.getWeights().map((w) => Array.from(w.data))).toEqual(before);
     const h = await m.fit(x, y, { epochs: 2, batchSize: 2, shuffle: false, verbose: 0, yieldEvery: 0, initialEpoch: 0, callbacks: [] });
     expect(h.epoch).toEqual([0, 1]);

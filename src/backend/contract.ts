@@ -85,9 +85,11 @@ export interface Backend {
    * Mean loss over the `rows` samples (each sample's loss is itself a mean over columns for
    * MSE/MAE/BCE, a sum for categorical ones), as TensorFlow.js computes it; when `grad` ≠ 0 also
    * writes d(mean loss)/d(pred) — or d/d(logits) for the fused kinds — into grad[rows×cols].
-   * Sparse kinds read one class id (f32) per row from `target`.
+   * Sparse kinds read one class id (f32) per row from `target`. With `weights` ≠ 0 (one f32 per
+   * row, ≥ 0), row r's loss and gradient are multiplied by weights[r]: the mean becomes
+   * Σ w_r·ℓ_r / rows (Keras sample weights, TensorFlow.js class weights).
    */
-  loss(kind: LossCode, rows: number, cols: number, pred: number, target: number, grad: number): number;
+  loss(kind: LossCode, rows: number, cols: number, pred: number, target: number, grad: number, weights?: number): number;
   /** Inverted dropout: mask[i] = keep ? 1/(1−rate) : 0 from a counter hash of (seed, i); y = x·mask. */
   dropout(n: number, x: number, y: number, mask: number, rate: number, seed: number): void;
   /** Gaussian noise: y = x + stddev·z, z standard normal from the same counter hash of (seed, i) (Box–Muller). In-place allowed. */

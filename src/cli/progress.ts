@@ -4,7 +4,18 @@
  */
 import type { Logs } from '../callbacks.js';
 
-export function progressBar(opts: { epochs: number; samples: number; batchSize: number; out: NodeJS.WriteStream }) {
+/**
+ * "loss 0.1234  accuracy 0.9500 …" from epoch logs. The learning rate is shown only when it can
+ * change (`showLearningRate`: a schedule or plateau callback), in e-notation below 1e-3.
+ */
+export function formatLogs(logs: Logs, showLearningRate: boolean): string {
+  return Object.entries(logs)
+    .filter(([k]) => k !== 'batch' && k !== 'size' && (showLearningRate || k !== 'learning_rate'))
+    .map(([k, v]) => `${k} ${Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(3) : v.toFixed(4)}`)
+    .join('  ');
+}
+
+export function progressBar(opts: { epochs: number; samples: number; batchSize: number; out: NodeJS.WriteStream; showLearningRate?: boolean }) {
   const { epochs, samples, batchSize, out } = opts;
   const width = 20;
   const batches = Math.ceil(samples / batchSize);
@@ -15,11 +26,7 @@ export function progressBar(opts: { epochs: number; samples: number; batchSize: 
   let lastDraw = 0;
   let epochNow = 0;
   const bar = (done: number) => '█'.repeat(Math.round(done * width)).padEnd(width, '·');
-  const fmt = (logs: Logs) =>
-    Object.entries(logs)
-      .filter(([k]) => k !== 'batch' && k !== 'size')
-      .map(([k, v]) => `${k} ${v.toFixed(4)}`)
-      .join('  ');
+  const fmt = (logs: Logs) => formatLogs(logs, opts.showLearningRate ?? false);
   const clock = (s: number) => (s >= 60 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(1)}s`);
   const pad = String(epochs).length;
   const label = (e: number) => `Epoch ${String(e + 1).padStart(pad)}/${epochs}`;

@@ -15,10 +15,11 @@ import type { Preprocessing, Task } from '../data/index.js';
 import { UserError } from './errors.js';
 import { metricDeclaration } from '../metrics.js';
 import { PREPROCESSING_FILE } from './model-files.js';
-import { byteProgress } from './progress.js';
+import { byteProgress, formatLogs } from './progress.js';
 import { StreamedCsv, fitInWorker } from './csv-worker.js';
 import { freeBytes } from './row-cache.js';
 import { RegressionScore } from './util.js';
+import { parseLrSchedule } from './schedule-flags.js';
 
 export interface TrainSpec {
   file: string; label: string; out: string; layers: number[]; activation: string; optimizerName: string; lr: number;
@@ -30,11 +31,19 @@ export interface TrainSpec {
   batchNorm?: boolean;
   /** Extra compile() metrics (--metrics), besides accuracy for classification. */
   metrics?: string[];
+  /** --lr-schedule as given (see schedule-flags.ts). */
+  lrSchedule?: string;
 }
 
 /** Whether a classifier needs one-hot targets (and categorical cross-entropy) for the --metrics asked: precision, recall, auc, … read targets shaped like the outputs. */
 export function needsOneHot(spec: TrainSpec): boolean {
   return (spec.metrics ?? []).some((m) => metricDeclaration(m)?.targets === 'dense');
+}
+
+/** The reduceLROnPlateau callback `--lr-schedule plateau…` asks for, on val_loss (loss without validation). */
+export function plateauCallback(spec: TrainSpec, validation: boolean): nn.callbacks.Callback[] {
+  const { plateau } = parseLrSchedule(spec.lrSchedule, spec.lr);
+  return plateau ? [nn.callbacks.reduceLROnPlateau({ ...plateau, monitor: validation ? 'val_loss' : 'loss' })] : [];
 }
 
 export function fileSize(file: string): number {
@@ -66,7 +75,7 @@ export function buildModel(spec: TrainSpec, pre: Preprocessing): nn.Sequential {
   });
   const metrics = [...(classification ? ['accuracy'] : []), ...(spec.metrics ?? [])];
   model.compile({
-    optimizer: nn.optimizers.optimizerByName(spec.optimizerName as never, { learningRate: spec.lr }, 'train'),
+    optimizer: nn.optimizers.optimizerByName(spec.optimizerName as never, { learningRate: parseLrSchedule(spec.lrSchedule, spec.lr).learningRate }, 'train'),
     loss: classification ? (needsOneHot(spec) ? 'categoricalCrossentropy' : 'sparseCategoricalCrossentropy') : 'meanSquaredError',
     metrics: [...new Set(metrics)] as nn.MetricSpec[],
   });
@@ -80,7 +89,7 @@ export function describeRun(spec: TrainSpec, pre: Preprocessing, model: nn.Seque
   const features = pre.columns.map((c) => (c.kind === 'numeric' ? c.name : `${c.name}[${c.categories.length}]`)).join(', ');
   say(`task: ${pre.task}${spec.task ? '' : ' (inferred)'}, label "${pre.label}"${classification ? ` with ${pre.classes!.length} classes (${preview(pre.classes!)})` : ''}`);
   say(`inputs: ${pre.inputUnits} from ${features}`);
-  say(`model: ${[pre.inputUnits, ...spec.layers, outUnits].join(' → ')} (${spec.activation}${spec.batchNorm ? ' + batch norm' : ''}, ${classification ? 'softmax' : 'linear'} output), ${model.countParams()} parameters; ${spec.optimizerName} lr ${spec.lr}, batch ${spec.batchSize}; backend ${info.name}${info.name === 'wasm' ? `${info.relaxedSimd ? ' relaxed-SIMD' : info.simd ? ' SIMD' : ''}, ${info.threads} thread${info.threads > 1 ? 's' : ''}` : ''}\n`);
+  say(`model: ${[pre.inputUnits, ...spec.layers, outUnits].join(' → ')} (${spec.activation}${spec.batchNorm ? ' + batch norm' : ''}, ${classification ? 'softmax' : 'linear'} output), ${model.countParams()} parameters; ${spec.optimizerName} lr ${spec.lr}${spec.lrSchedule ? ` (${spec.lrSchedule})` : ''}, batch ${spec.batchSize}; backend ${info.name}${info.name === 'wasm' ? `${info.relaxedSimd ? ' relaxed-SIMD' : info.simd ? ' SIMD' : ''}, ${info.threads} thread${info.threads > 1 ? 's' : ''}` : ''}\n`);
 }
 
 export function earlyStopper(patience: number | undefined, hasValidation: boolean): nn.callbacks.EarlyStopping | undefined {
@@ -147,9 +156,10 @@ async function run(spec: TrainSpec, shuffleBufferSize: number): Promise<void> {
 
     const valSet = data.validation;
     const callbacks: nn.callbacks.Callback[] = [];
-    if (!spec.quiet) callbacks.push(epochBar(spec.epochs, data.progress, out));
+    if (!spec.quiet) callbacks.push(epochBar(spec.epochs, data.progress, out, spec.lrSchedule !== undefined));
     const stopper = earlyStopper(spec.patience, Boolean(valSet));
     if (stopper) callbacks.push(stopper);
+    callbacks.push(...plateauCallback(spec, Boolean(valSet)));
     const history = await model.fitDataset(data.training, { epochs: spec.epochs, callbacks, ...(valSet ? { validationData: valSet } : {}) });
     const ran = history.epoch.length;
     if (stopper && stopper.stoppedEpoch > 0) say(`\nearly stop after epoch ${ran}: no ${valSet ? 'val_loss' : 'loss'} improvement for ${spec.patience} epochs; keeping the weights of epoch ${stopper.bestEpoch + 1}`);
@@ -189,7 +199,7 @@ function fileSizeMiB(file: string): number {
 }
 
 /** Per epoch: a bar by bytes of the file, rows/s and MB/s; one line per epoch when not a terminal. */
-function epochBar(epochs: number, progress: nn.data.ByteProgress, out: NodeJS.WriteStream): nn.callbacks.Callback {
+function epochBar(epochs: number, progress: nn.data.ByteProgress, out: NodeJS.WriteStream, showLearningRate: boolean): nn.callbacks.Callback {
   let bar: ReturnType<typeof byteProgress> | undefined;
   let rows = 0;
   const pad = String(epochs).length;
@@ -202,7 +212,7 @@ function epochBar(epochs: number, progress: nn.data.ByteProgress, out: NodeJS.Wr
       rows += logs?.size ?? 0;
     },
     onEpochEnd(_epoch: number, logs?: nn.callbacks.Logs) {
-      bar?.done(Object.entries(logs ?? {}).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  '));
+      bar?.done(formatLogs(logs ?? {}, showLearningRate));
     },
   };
 }

@@ -11,6 +11,8 @@
  * Metrics TensorFlow.js does not have (recall, auc, top-k, …) would make tfjs refuse the model,
  * so its `metrics` lists only those it has (in its spelling) and the full list, as compiled, goes
  * to `userDefinedMetadata.wasmMlp.metrics`, which loading prefers.
+ * The same holds for a learning-rate schedule, saved as Keras does: `learning_rate: { module:
+ * 'keras.optimizers.schedules', class_name: 'ExponentialDecay', config: { … } }`.
  */
 import type { LossName } from '../losses.js';
 import { getLossName, kerasLossName, lossDeclarations, lossNames } from '../losses.js';
@@ -34,7 +36,8 @@ export function trainingConfigFor(c: CompileSpec): { config: TrainingConfig; tfj
   const config: JsonObject = { ...o.getConfig() };
   if (o.clipNorm > 0) config.clipnorm = o.clipNorm;
   if (o.clipValue > 0) config.clipvalue = o.clipValue;
-  const tfjsCompatible = o.tfjsCompatible;
+  // TensorFlow.js reads learning_rate as a number; a schedule would make it train with NaN.
+  const tfjsCompatible = o.tfjsCompatible && typeof o.learningRate === 'number';
   const metrics = tfjsCompatible ? tfjsMetricNames(c.metrics) : c.metrics.slice();
   const same = metrics.length === c.metrics.length && metrics.every((m, i) => m === c.metrics[i]);
   return {

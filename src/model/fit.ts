@@ -14,6 +14,7 @@ import { checkFits } from './memory.js';
 import { normalizeCallbacks, runLoop, type BatchFeeder, type FitSession, type History } from './loop.js';
 import { verboseLogger } from './verbose.js';
 import { isSparse } from '../losses.js';
+import { rowWeights, type ClassWeight, type SampleWeight } from './weighting.js';
 
 export interface FitArgs {
   /** Default 1. */
@@ -32,13 +33,22 @@ export interface FitArgs {
   initialEpoch?: number;
   /** Give the event loop a turn at least this often, in ms (default 16; 0 = after every batch). */
   yieldEvery?: number;
+  /**
+   * A loss weight per class id, e.g. `{ 0: 1, 1: 5 }` (TensorFlow.js semantics: the class is the
+   * label's id, or the argmax of a one-hot row; every class in the data needs a weight). The
+   * training loss becomes Σ w·ℓ / n; validation losses stay unweighted.
+   */
+  classWeight?: ClassWeight;
+  /** One weight ≥ 0 per row of x (Keras semantics: loss = Σ w_i·ℓ_i / n). Not with classWeight. */
+  sampleWeight?: SampleWeight;
 }
 
 export const fitKeys = optionKeys<FitArgs>()([
   'epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'initialEpoch', 'yieldEvery',
+  'classWeight', 'sampleWeight',
 ]);
 /** Keras fit() options wasm-mlp does not have: named as such when given or misspelt. */
-export const fitKerasOnlyKeys = ['classWeight', 'sampleWeight', 'stepsPerEpoch', 'validationSteps', 'validationBatchSize', 'validationFreq'] as const;
+export const fitKerasOnlyKeys = ['stepsPerEpoch', 'validationSteps', 'validationBatchSize', 'validationFreq'] as const;
 
 /** fit()'s arguments, checked: the training and validation data as tensors, the options resolved. */
 export interface FitPlan {
@@ -53,6 +63,8 @@ export interface FitPlan {
   initialEpoch: number;
   /** The user's callbacks, after the console logger when verbose. */
   callbacks: Callback[];
+  /** One loss weight per training row (classWeight / sampleWeight), or undefined. */
+  weights: Float32Array | undefined;
 }
 
 /** Check fit()'s data and options against the model's widths and loss; nothing is touched yet. */
@@ -68,6 +80,8 @@ export function planFit(xIn: Tensor2DLike, yIn: Labels, args: FitArgs, c: Compil
   const sparse = isSparse(c.lossName);
   let x = checkFeatures(xIn, inputUnits, 'fit x');
   let y = checkTargets(yIn, x.rows, outputUnits, sparse, 'fit y');
+  // Sample weights are checked against every row of x, class weights against the training rows.
+  let weights = rowWeights(undefined, args.sampleWeight, y, sparse, outputUnits);
   let val: [Tensor2D, Tensor2D] | undefined;
   if (args.validationData !== undefined) {
     if (!Array.isArray(args.validationData) || args.validationData.length !== 2) throw new Error(`fit: validationData must be [x, y], got ${describe(args.validationData)}`);
@@ -81,31 +95,37 @@ export function planFit(xIn: Tensor2DLike, yIn: Labels, args: FitArgs, c: Compil
     val = [sliceRows(x, nTrain, x.rows), sliceRows(y, nTrain, y.rows)];
     x = sliceRows(x, 0, nTrain);
     y = sliceRows(y, 0, nTrain);
+    weights = weights?.subarray(0, nTrain);
   }
+  if (args.classWeight !== undefined) weights = rowWeights(args.classWeight, args.sampleWeight, y, sparse, outputUnits);
   const callbacks = normalizeCallbacks(args.callbacks, 'fit');
   if (verbose) callbacks.unshift(verboseLogger(x.rows, initialEpoch + epochs));
-  return { x, y, val, epochs, batchSize, shuffle, yieldEvery, initialEpoch, callbacks };
+  return { x, y, val, epochs, batchSize, shuffle, yieldEvery, initialEpoch, callbacks, weights };
 }
 
 /** Train as planned. The memory must be built with optimizer state; the batch buffers grow here. */
 export async function runFit(s: FitSession, plan: FitPlan): Promise<History> {
   const { layers, memory, compiled: c, rng } = s;
-  const { x, y, val, shuffle } = plan;
+  const { x, y, val, shuffle, weights } = plan;
   const b = memory.backend;
   const inputUnits = layers[0]!.inUnits;
   const n = x.rows;
   const batchSize = Math.min(plan.batchSize, n);
   memory.ensureCapacity(batchSize, inputUnits, layers.at(-1)!.units);
   const blocks: number[] = [];
-  let xAll = 0, yAll = 0, idx = 0;
-  // The data is copied into the arena once; a batch is two gathers by index (no allocation).
+  let xAll = 0, yAll = 0, idx = 0, wAll = 0;
+  // The data is copied into the arena once; a batch is two gathers by index (three with
+  // weights), no allocation.
   const feeder: BatchFeeder = {
     open() {
-      checkFits(b, (x.data.length + y.data.length + n) * 4, `fit's copy of ${n} training samples`);
+      checkFits(b, (x.data.length + y.data.length + n + (weights ? n : 0)) * 4, `fit's copy of ${n} training samples`);
       xAll = allocCopy(memory.ledger, x.data, blocks);
       yAll = allocCopy(memory.ledger, y.data, blocks);
       idx = memory.ledger.alloc(n * 4);
       blocks.push(idx);
+      if (weights) {
+        wAll = allocCopy(memory.ledger, weights, blocks);
+      }
     },
     beginEpoch() {
       const order = b.i32();
@@ -118,10 +138,15 @@ export async function runFit(s: FitSession, plan: FitPlan): Promise<History> {
       const rows = Math.min(batchSize, n - start);
       b.gatherRows(rows, inputUnits, xAll, idx + start * 4, memory.xBuf);
       b.gatherRows(rows, y.cols, yAll, idx + start * 4, memory.yBuf);
+      if (wAll) b.gatherRows(rows, 1, wAll, idx + start * 4, memory.wBuf);
       return rows;
     },
     close() {
       for (const o of blocks) memory.ledger.free(o);
+    },
+    // Read per batch: validation may grow (re-allocate) the batch buffers between epochs.
+    get weights() {
+      return wAll ? memory.wBuf : 0;
     },
   };
   if (val) {

@@ -51,6 +51,8 @@ export class ModelMemory {
   capacity = 0;
   xBuf = 0;
   yBuf = 0;
+  /** One loss weight per batch row (sample / class weights), used when a step is weighted. */
+  wBuf = 0;
 
   private constructor(
     readonly backend: Backend,
@@ -175,11 +177,12 @@ export class ModelMemory {
     this.releaseActivations();
     const yCols = Math.max(outputUnits, 1);
     // Input, targets, and each layer's output and output gradient (dropout masks come on top).
-    const floatsPerRow = inputUnits + yCols + this.layers.reduce((s, l) => s + 2 * l.units, 0);
+    const floatsPerRow = inputUnits + yCols + 1 + this.layers.reduce((s, l) => s + 2 * l.units, 0);
     checkFits(this.backend, rows * floatsPerRow * 4, `a batch of ${rows} rows for ${this.describeModel()}`);
     try {
       this.xBuf = ledger.alloc(rows * inputUnits * 4);
       this.yBuf = ledger.alloc(rows * yCols * 4);
+      this.wBuf = ledger.alloc(rows * 4);
       for (const layer of this.layers) layer.allocate(ledger.tracked, rows);
     } catch (e) {
       this.releaseActivations();
@@ -193,7 +196,8 @@ export class ModelMemory {
     for (const layer of this.layers) layer.release(ledger.tracked);
     if (this.xBuf) ledger.free(this.xBuf);
     if (this.yBuf) ledger.free(this.yBuf);
-    this.xBuf = this.yBuf = 0;
+    if (this.wBuf) ledger.free(this.wBuf);
+    this.xBuf = this.yBuf = this.wBuf = 0;
     this.capacity = 0;
   }
 
@@ -218,7 +222,7 @@ export class ModelMemory {
   free(): void {
     for (const layer of this.layers) layer.release(this.ledger.tracked);
     releaseNow(this.ledger);
-    this.params = this.optBlock = this.xBuf = this.yBuf = this.capacity = this.state = 0;
+    this.params = this.optBlock = this.xBuf = this.yBuf = this.wBuf = this.capacity = this.state = 0;
     this.sideParams[0] = this.sideParams[1] = this.sideState[0] = this.sideState[1] = this.side = 0;
   }
 }

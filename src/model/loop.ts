@@ -50,6 +50,8 @@ export interface BatchFeeder {
   validate?(epoch: number): Evaluation | Promise<Evaluation>;
   /** Free what open() took; called whatever happened. */
   close(): void | Promise<void>;
+  /** Offset of the current batch's per-row loss weights (classWeight / sampleWeight), 0 = unweighted. */
+  weights?: number;
 }
 
 /** The loop's options, resolved by planFit / planFitDataset. */
@@ -93,7 +95,7 @@ export async function runLoop(s: FitSession, plan: LoopPlan, feeder: BatchFeeder
         if (onBatchBegin.length) await fire(onBatchBegin, 'onBatchBegin', batch, { batch, size: rows });
         let loss: number;
         try {
-          loss = trainStep(layers, memory, c, optParams, rows, metrics);
+          loss = trainStep(layers, memory, c, optParams, rows, metrics, feeder.weights ?? 0);
         } catch (e) {
           if (e instanceof DivergenceError) {
             throw new Error(`${plan.what}: training diverged at epoch ${epoch + 1}, batch ${batch + 1}: ${e.message}. The weights are those from before this step; try a lower learning rate, clipNorm/clipValue, or scaled inputs`);
@@ -122,6 +124,9 @@ export async function runLoop(s: FitSession, plan: LoopPlan, feeder: BatchFeeder
         const v = await feeder.validate(epoch);
         for (const [k, value] of Object.entries(v)) if (value !== undefined) logs[`val_${k}`] = value;
       }
+      // The optimizer's rate now (Keras's optimizer.learning_rate): the constant rate, or the
+      // schedule at the next step. Epoch-end callbacks (reduceLROnPlateau) may change it after this.
+      logs.learning_rate = c.optimizer.rateAt(memory.iterations);
       history.params.samples = samples;
       history.epoch.push(epoch);
       for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);

@@ -19,7 +19,7 @@ import type { OptimizerParams } from '../backend/contract.js';
 import { EarlyStopping, type TrainingModel } from '../callbacks.js';
 import { Layer, type Param } from '../layers/layer.js';
 import { isSparse } from '../losses.js';
-import { newOptimizerParams } from '../optimizers/optimizer.js';
+import { newOptimizerParams, type Optimizer } from '../optimizers/optimizer.js';
 import { Tensor2D, describe, type Tensor2DLike } from '../tensor.js';
 import { checkOptionKeys } from '../util/options.js';
 import { Rng } from '../util/random.js';
@@ -34,7 +34,10 @@ import { readOptimizerState, writeOptimizerState, type OptimizerState } from './
 import { metricTrackers } from './metric-tracker.js';
 import { DivergenceError, trainStep } from './step.js';
 import { formatSummary } from './summary.js';
+import { writeSampleWeights, type ClassWeight, type SampleWeight } from './weighting.js';
 import { checkWeights, readWeights, storeWeights, type WeightLike, type WeightTensor } from './weights.js';
+
+const trainOnBatchKeys = ['sampleWeight'] as const;
 
 export interface SequentialArgs {
   layers?: Layer[];
@@ -117,6 +120,11 @@ export class Sequential implements TrainingModel, SavableModel {
     return c && { optimizer: c.optimizer, loss: c.lossName, metrics: c.metrics };
   }
 
+  /** The compiled optimizer (undefined before compile); its `learningRate` may be set between steps. */
+  get optimizer(): Optimizer | undefined {
+    return this.compiled?.optimizer;
+  }
+
   /** Lay out parameters in the arena and initialise them (once). Needs a ready backend. */
   private build(): ModelMemory {
     this.checkUsable();
@@ -189,11 +197,16 @@ export class Sequential implements TrainingModel, SavableModel {
     }
   }
 
-  /** One optimisation step on one batch; returns the loss (with regularisation penalties). */
-  trainOnBatch(x: Tensor2DLike, y: Labels): number {
+  /**
+   * One optimisation step on one batch; returns the loss (with regularisation penalties).
+   * `sampleWeight`: one weight ≥ 0 per row, the loss becoming Σ w·ℓ / rows (Keras's train_on_batch).
+   */
+  trainOnBatch(x: Tensor2DLike, y: Labels, args?: { sampleWeight?: SampleWeight }): number {
     this.checkUsable();
     if (this.fitting) throw new Error('trainOnBatch: this model is training in fit(); wait for it to finish');
     const c = this.requireCompiled('trainOnBatch');
+    // for…in, not Object.keys: a step with weights must not allocate.
+    if (args !== undefined) for (const k in args) if (k !== 'sampleWeight') checkOptionKeys(args, trainOnBatchKeys, 'trainOnBatch');
     const xt = checkFeatures(x, this.inputUnits, 'trainOnBatch x');
     const yt = checkTargets(y, xt.rows, this.outputUnits, isSparse(c.lossName), 'trainOnBatch y');
     const memory = this.buildForTraining(c);
@@ -204,8 +217,10 @@ export class Sequential implements TrainingModel, SavableModel {
     // The batch's metrics are computed as in fit (the same kernels; what the allocation test measures).
     const metrics = metricTrackers(memory.ledger, c).train;
     metrics.reset();
+    const sw = args?.sampleWeight;
+    if (sw !== undefined) writeSampleWeights(sw, xt.rows, f32, memory.wBuf >>> 2, 'trainOnBatch');
     try {
-      return trainStep(this.layers, memory, c, this.optParams, xt.rows, metrics.active ? metrics : undefined);
+      return trainStep(this.layers, memory, c, this.optParams, xt.rows, metrics.active ? metrics : undefined, sw === undefined ? 0 : memory.wBuf);
     } catch (e) {
       if (e instanceof DivergenceError) throw new Error(`trainOnBatch: ${e.message}; the weights were not changed`);
       throw e;
@@ -379,4 +394,5 @@ export function sequential(args?: SequentialArgs): Sequential {
 }
 
 export { EarlyStopping };
+export type { ClassWeight, SampleWeight };
 export type { Param, CompileArgs, FitArgs, FitDatasetArgs, Dataset, Batch, History, WeightTensor, WeightLike };

@@ -25,14 +25,16 @@ export function forward(layers: readonly Layer[], memory: ModelMemory, x: number
  * One optimisation step on the batch already in xBuf/yBuf. Returns the loss (with the
  * regularisation penalty) and adds the batch to `metrics` when given. Throws a
  * DivergenceError before updating anything if the loss, gradient or update is not finite.
+ * `weights` ≠ 0: the offset of one weight per row (sample/class weights), applied by the loss
+ * kernel to the loss and to the rows of dL/dz.
  */
 export function trainStep(
-  layers: readonly Layer[], memory: ModelMemory, c: Compiled, optParams: OptimizerParams, rows: number, metrics: MetricTracker | undefined,
+  layers: readonly Layer[], memory: ModelMemory, c: Compiled, optParams: OptimizerParams, rows: number, metrics: MetricTracker | undefined, weights = 0,
 ): number {
   const b = memory.backend;
   const last = layers[layers.length - 1]!;
   const y = forward(layers, memory, memory.xBuf, rows, true);
-  const loss = b.loss(c.lossCode, rows, last.units, y, memory.yBuf, last.dOut);
+  const loss = b.loss(c.lossCode, rows, last.units, y, memory.yBuf, last.dOut, weights);
   if (!Number.isFinite(loss)) throw new DivergenceError(`the loss became ${loss}`);
   if (metrics) metrics.update(rows, last.units, y, memory.yBuf);
   for (let i = layers.length - 1; i >= 0; i--) layers[i]!.backward(b, rows, i > 0 ? layers[i - 1]!.dOut : 0);

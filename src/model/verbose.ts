@@ -11,7 +11,8 @@ export function verboseLogger(samples: number | undefined, lastEpoch: number): C
     },
     onEpochEnd(epoch: number, logs: Logs = {}): void {
       const secs = (now() - t0) / 1000;
-      const parts = Object.entries(logs).map(([k, v]) => `${k}: ${v.toFixed(4)}`);
+      // As Keras's progress bar: 4 decimals, or 4 significant digits in e-notation below 1e-3 (small learning rates).
+      const parts = Object.entries(logs).map(([k, v]) => `${k}: ${Math.abs(v) > 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(4)}`);
       console.log(`Epoch ${epoch + 1}/${lastEpoch} - ${secs.toFixed(2)}s - ${parts.join(' - ')}${samples === undefined ? '' : ` - ${Math.round(samples / secs)} samples/s`}`);
     },
   };

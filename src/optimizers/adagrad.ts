@@ -1,9 +1,10 @@
-import { ConfigReader, Optimizer, positive, type ClipOptions } from './optimizer.js';
+import { ConfigReader, Optimizer, type LearningRate, positive, type ClipOptions, type OptimizerConfig } from './optimizer.js';
 import type { OptimizerParams, OptimizerRuleName } from './rules.js';
 
 export interface AdagradOptions extends ClipOptions {
   /** Default 0.001 (Keras). */
-  learningRate?: number;
+  /** A number or a schedule (`nn.schedules.*`). */
+  learningRate?: LearningRate;
   /** Starting value of the squared-gradient accumulator; default 0.1. */
   initialAccumulatorValue?: number;
   /** Default 1e-7. */
@@ -31,13 +32,13 @@ export class Adagrad extends Optimizer {
     return this.initialAccumulatorValue;
   }
 
-  fill(p: OptimizerParams): void {
-    this.base(p);
+  fill(p: OptimizerParams, iteration: number): void {
+    this.base(p, iteration);
     p.epsilon = this.epsilon;
   }
 
   getConfig() {
-    return { learning_rate: this.learningRate, initial_accumulator_value: this.initialAccumulatorValue, epsilon: this.epsilon };
+    return { learning_rate: this.learningRateConfig, initial_accumulator_value: this.initialAccumulatorValue, epsilon: this.epsilon };
   }
 
   static fromConfig(c: ConfigReader): Adagrad {

@@ -1,9 +1,10 @@
-import { ConfigReader, Optimizer, inRange, positive, type ClipOptions } from './optimizer.js';
+import { ConfigReader, Optimizer, type LearningRate, inRange, positive, type ClipOptions, type OptimizerConfig } from './optimizer.js';
 import type { OptimizerParams, OptimizerRuleName } from './rules.js';
 
 export interface AdamOptions extends ClipOptions {
   /** Default 0.001. */
-  learningRate?: number;
+  /** A number or a schedule (`nn.schedules.*`). */
+  learningRate?: LearningRate;
   /** Default 0.9. */
   beta1?: number;
   /** Default 0.999. */
@@ -34,7 +35,7 @@ export class Adam extends Optimizer {
   }
 
   fill(p: OptimizerParams, iteration: number): void {
-    this.base(p);
+    this.base(p, iteration);
     p.beta1 = this.beta1;
     p.beta2 = this.beta2;
     p.biasCorrection1 = 1 - Math.pow(this.beta1, iteration);
@@ -42,8 +43,8 @@ export class Adam extends Optimizer {
     p.epsilon = this.epsilon;
   }
 
-  getConfig(): Record<string, number | boolean> {
-    return { learning_rate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  getConfig(): OptimizerConfig {
+    return { learning_rate: this.learningRateConfig, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
   }
 
   /** The options Adam and its relatives read from a saved config. */

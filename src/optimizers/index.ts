@@ -12,6 +12,8 @@ import { ConfigReader, Optimizer } from './optimizer.js';
 import { RMSprop, rmsprop } from './rmsprop.js';
 import { SGD, sgd } from './sgd.js';
 
+export { LearningRateSchedule, ExponentialDecay, PiecewiseConstantDecay, CosineDecay } from './schedules.js';
+export type { LearningRate } from './optimizer.js';
 export { Optimizer, SGD, Adagrad, RMSprop, Adam, AdamW, Adamax, Nadam };
 export { sgd, adagrad, rmsprop, adam, adamw, adamax, nadam };
 

@@ -9,6 +9,7 @@
  */
 import { checkOptionKeys } from '../util/options.js';
 import { optimizerRules, newOptimizerParams, type OptimizerParams, type OptimizerRuleName } from './rules.js';
+import { LearningRateSchedule, scheduleFromConfig } from './schedules.js';
 
 export { newOptimizerParams };
 
@@ -24,6 +25,12 @@ export const clipKeys = ['clipNorm', 'clipValue'] as const;
 
 /** A Keras/TensorFlow.js config value: a number or boolean, or null (= the default). */
 export type ConfigValue = number | boolean | null;
+
+/** A constant rate, or a schedule of the optimizer's step (`nn.schedules.*`). */
+export type LearningRate = number | LearningRateSchedule;
+
+/** What `getConfig()` holds: numbers and booleans, and a schedule in its Keras serialized form. */
+export type OptimizerConfig = Record<string, number | boolean | ReturnType<LearningRateSchedule['toJSON']>>;
 
 export abstract class Optimizer {
   /** TensorFlow.js / Keras class name ('Adam', 'SGD', …). */
@@ -42,16 +49,39 @@ export abstract class Optimizer {
   get tfjsCompatible(): boolean {
     return true;
   }
-  readonly learningRate: number;
   readonly clipNorm: number;
   readonly clipValue: number;
+  private rate: LearningRate;
+  private readonly what: string;
 
   /** `keys` are the option names the subclass takes (the clip options are added here). */
-  constructor(learningRate: number, clip: ClipOptions, what: string, keys?: readonly string[]) {
+  constructor(learningRate: LearningRate, clip: ClipOptions, what: string, keys?: readonly string[]) {
     if (keys) checkOptionKeys(clip, [...keys, ...clipKeys], what);
-    this.learningRate = positive(learningRate, `${what} learningRate`);
+    this.what = what;
+    this.rate = learningRate instanceof LearningRateSchedule ? learningRate : positive(learningRate, `${what} learningRate`);
     this.clipNorm = clip.clipNorm === undefined ? 0 : positive(clip.clipNorm, `${what} clipNorm`);
     this.clipValue = clip.clipValue === undefined ? 0 : positive(clip.clipValue, `${what} clipValue`);
+  }
+
+  /**
+   * The learning rate: a number, or the schedule it was created with. A constant rate can be set
+   * (the LR callbacks do; the next step uses it, and a model saved afterwards keeps it); a
+   * scheduled one cannot, as in Keras.
+   */
+  get learningRate(): LearningRate {
+    return this.rate;
+  }
+  set learningRate(value: number) {
+    if (this.rate instanceof LearningRateSchedule) {
+      throw new Error(`${this.what}: the learning rate follows a ${this.rate.className} schedule and cannot be set; use a constant learningRate to change it during training`);
+    }
+    this.rate = positive(value, `${this.what} learningRate`);
+  }
+
+  /** The rate of the update at `step` (0-based: the updates already applied, Keras's `iterations`). */
+  rateAt(step: number): number {
+    const r = this.rate;
+    return typeof r === 'number' ? r : r.rate(step);
   }
 
   /** Initial value of state slot `slot` (AdaGrad starts its accumulator above zero). */
@@ -66,12 +96,18 @@ export abstract class Optimizer {
    * Keras-style config (snake_case keys, as TensorFlow.js writes them), without clipping: what a
    * training config saves under `optimizer_config.config`, together with `className`.
    */
-  abstract getConfig(): Record<string, number | boolean>;
+  abstract getConfig(): OptimizerConfig;
 
-  /** Start this step's fields: the rule, the learning rate and clipping; every other field 0. */
-  protected base(p: OptimizerParams): void {
+  /** `learning_rate` as a config holds it: the number, or the schedule's Keras serialized form. */
+  protected get learningRateConfig(): OptimizerConfig[string] {
+    const r = this.rate;
+    return typeof r === 'number' ? r : r.toJSON();
+  }
+
+  /** Start the fields of step `iteration` (1-based): the rule, the learning rate and clipping; every other field 0. */
+  protected base(p: OptimizerParams, iteration: number): void {
     p.kind = optimizerRules[this.rule].code;
-    p.learningRate = this.learningRate;
+    p.learningRate = this.rateAt(iteration - 1);
     p.momentum = p.rho = p.beta1 = p.beta2 = p.epsilon = p.weightDecay = 0;
     p.biasCorrection1 = p.biasCorrection2 = p.firstMomentWeight = p.gradientWeight = 0;
     p.clipValue = this.clipValue;
@@ -98,6 +134,15 @@ export class ConfigReader {
     return undefined;
   }
 
+  /** learning_rate: a number, or a schedule saved as { class_name, config } (Keras's form). */
+  private learningRate(): LearningRate | undefined {
+    for (const k of ['learning_rate', 'learningRate', 'lr']) {
+      const v = this.config[k];
+      if (Object.hasOwn(this.config, k) && v !== null && typeof v === 'object') return scheduleFromConfig(v, `config.${k}`);
+    }
+    return this.num('learning_rate', 'learningRate', 'lr');
+  }
+
   num(...keys: string[]): number | undefined {
     return this.get(keys) as number | undefined;
   }
@@ -106,10 +151,10 @@ export class ConfigReader {
     return this.get(keys) as boolean | undefined;
   }
 
-  /** learning_rate and the clip options, which every optimizer reads the same way. */
-  common(): { learningRate: number | undefined } & ClipOptions {
+  /** learning_rate (a number or a serialized schedule) and the clip options, which every optimizer reads the same way. */
+  common(): { learningRate: LearningRate | undefined } & ClipOptions {
     return {
-      learningRate: this.num('learning_rate', 'learningRate', 'lr'),
+      learningRate: this.learningRate(),
       clipNorm: this.num('clipnorm', 'clipNorm', 'clip_norm'),
       clipValue: this.num('clipvalue', 'clipValue', 'clip_value'),
     };

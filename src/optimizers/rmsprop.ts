@@ -1,9 +1,10 @@
-import { ConfigReader, Optimizer, inRange, positive, type ClipOptions } from './optimizer.js';
+import { ConfigReader, Optimizer, type LearningRate, inRange, positive, type ClipOptions, type OptimizerConfig } from './optimizer.js';
 import type { OptimizerParams, OptimizerRuleName } from './rules.js';
 
 export interface RmspropOptions extends ClipOptions {
   /** Default 0.001 (Keras). */
-  learningRate?: number;
+  /** A number or a schedule (`nn.schedules.*`). */
+  learningRate?: LearningRate;
   /** Decay of the squared-gradient average; default 0.9. */
   rho?: number;
   /** Default 0. */
@@ -38,15 +39,15 @@ export class RMSprop extends Optimizer {
     this.centered = Boolean(centered);
   }
 
-  fill(p: OptimizerParams): void {
-    this.base(p);
+  fill(p: OptimizerParams, iteration: number): void {
+    this.base(p, iteration);
     p.rho = this.rho;
     p.momentum = this.momentum;
     p.epsilon = this.epsilon;
   }
 
   getConfig() {
-    return { learning_rate: this.learningRate, decay: this.rho, rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered };
+    return { learning_rate: this.learningRateConfig, decay: this.rho, rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered };
   }
 
   static fromConfig(c: ConfigReader, className: string): RMSprop {

@@ -1,9 +1,10 @@
-import { ConfigReader, Optimizer, inRange, type ClipOptions } from './optimizer.js';
+import { ConfigReader, Optimizer, type LearningRate, inRange, type ClipOptions, type OptimizerConfig } from './optimizer.js';
 import type { OptimizerParams, OptimizerRuleName } from './rules.js';
 
 export interface SgdOptions extends ClipOptions {
   /** Default 0.01 (Keras). */
-  learningRate?: number;
+  /** A number or a schedule (`nn.schedules.*`). */
+  learningRate?: LearningRate;
   /** Default 0 (plain gradient descent). */
   momentum?: number;
   /** Nesterov momentum; default false. */
@@ -34,13 +35,13 @@ export class SGD extends Optimizer {
     this.nesterov = Boolean(nesterov);
   }
 
-  fill(p: OptimizerParams): void {
-    this.base(p);
+  fill(p: OptimizerParams, iteration: number): void {
+    this.base(p, iteration);
     p.momentum = this.momentum;
   }
 
-  getConfig(): Record<string, number | boolean> {
-    return this.momentum > 0 ? { learning_rate: this.learningRate, momentum: this.momentum, use_nesterov: this.nesterov } : { learning_rate: this.learningRate };
+  getConfig(): OptimizerConfig {
+    return this.momentum > 0 ? { learning_rate: this.learningRateConfig, momentum: this.momentum, use_nesterov: this.nesterov } : { learning_rate: this.learningRateConfig };
   }
 
   static fromConfig(c: ConfigReader): SGD {

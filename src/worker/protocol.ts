@@ -78,6 +78,10 @@ export interface WorkerFitArgs {
   batchLogs?: boolean;
   /** Attach a copy of the weights to every n-th epoch message (0 = never; default 0). */
   weightsEvery?: number;
+  /** As fit's: a loss weight per class id. */
+  classWeight?: Record<number, number>;
+  /** As fit's: one loss weight per row of x. */
+  sampleWeight?: number[] | Float32Array;
 }
 
 /** `fitDataset` options that can cross the thread boundary; the datasets stay on the main thread. */

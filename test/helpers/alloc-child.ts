@@ -59,7 +59,7 @@ const x = nn.tensor2d(Float32Array.from({ length: ROWS * IN }, (_, i) => Math.si
 const oneHot = nn.tensor2d(Float32Array.from({ length: ROWS * OUT }, (_, i) => (i % OUT === Math.floor(i / OUT) % OUT ? 1 : 0)), [ROWS, OUT]);
 const ids = nn.tensor2d(Float32Array.from({ length: ROWS }, (_, r) => r % OUT), [ROWS, 1]);
 
-const configs: { name: string; optimizer: () => nn.optimizers.Optimizer; loss: string; dropout: boolean; norm?: boolean }[] = [
+const configs: { name: string; optimizer: () => nn.optimizers.Optimizer; loss: string; dropout: boolean; norm?: boolean; weighted?: boolean }[] = [
   { name: 'sgd + mse', optimizer: () => nn.optimizers.sgd({ learningRate: 0.01 }), loss: 'meanSquaredError', dropout: false },
   { name: 'adam + dropout + categorical + accuracy', optimizer: () => nn.optimizers.adam({ learningRate: 0.001 }), loss: 'categoricalCrossentropy', dropout: true },
   { name: 'rmsprop + sparse', optimizer: () => nn.optimizers.rmsprop({ learningRate: 0.001 }), loss: 'sparseCategoricalCrossentropy', dropout: false },
@@ -67,11 +67,15 @@ const configs: { name: string; optimizer: () => nn.optimizers.Optimizer; loss: s
   { name: 'adagrad', optimizer: () => nn.optimizers.adagrad({ learningRate: 0.01 }), loss: 'categoricalCrossentropy', dropout: false },
   { name: 'adam + batchNorm + layerNorm + gaussianNoise', optimizer: () => nn.optimizers.adam({ learningRate: 0.001 }), loss: 'categoricalCrossentropy', dropout: false, norm: true },
   { name: 'adam + every metric', optimizer: () => nn.optimizers.adam({ learningRate: 0.001 }), loss: 'binaryCrossentropy', dropout: false },
+  { name: 'adam (scheduled rate) + sample weights + sparse', optimizer: () => nn.optimizers.adam({ learningRate: nn.schedules.cosineDecay({ initialLearningRate: 0.001, decaySteps: 1000, warmupTarget: 0.01, warmupSteps: 100 }) }), loss: 'sparseCategoricalCrossentropy', dropout: false, weighted: true },
+  { name: 'sgd (exponential decay) + sample weights + mse', optimizer: () => nn.optimizers.sgd({ learningRate: nn.schedules.exponentialDecay({ initialLearningRate: 0.01, decaySteps: 100, decayRate: 0.9 }) }), loss: 'meanSquaredError', dropout: false, weighted: true },
 ];
 // Every metric whose kernel returns a count or writes the arena. mse / mae are left out: they sum
 // through the loss kernel, whose double result V8 boxes (16 bytes each per step, like the step's own
 // loss), which the 128-byte allowance cannot absorb twice more on every backend (138.5 measured on js).
 const allMetrics = ['accuracy', 'binaryAccuracy', 'categoricalAccuracy', 'topKCategoricalAccuracy', 'precision', 'recall', 'auc'];
+// One weight per row, and the options object, made once: the caller's objects are not the step's.
+const weightArgs = { sampleWeight: Float32Array.from({ length: ROWS }, (_, r) => 0.5 + (r % 3)) };
 
 const results: { name: string; bytesPerStep: number; controlBytesPerStep: number }[] = [];
 for (const c of configs) {
@@ -91,11 +95,12 @@ for (const c of configs) {
   // The losses are summed in a typed array: a double in a closure's variable would be boxed anew
   // on every assignment, which is the harness allocating, not the step.
   const total = new Float64Array(1);
+  const args = c.weighted ? weightArgs : undefined;
   const step = (): void => {
-    total[0] += model.trainOnBatch(x, y);
+    total[0] += model.trainOnBatch(x, y, args);
   };
   const control = (i: number): void => {
-    total[0] += model.trainOnBatch(x, y);
+    total[0] += model.trainOnBatch(x, y, args);
     sink = [i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i]; // escapes: V8 cannot remove it (~176 bytes)
   };
   // The first model also pays for V8 optimising the library's shared code: warm it up longer.

@@ -3,7 +3,8 @@
 Run by test/io-keras3.test.ts: python keras_oracle.py JOB.json; writes JSON to stdout.
 JOB = {"load": [{"file", "x"}...],          # load_model each file, predict x, report compile config
        "fit": {"file", "x", "y", "out"},    # continue training one of them, save it to out
-       "make": {"dir", "x"}}                # save Keras-built models, report their predictions
+       "make": {"dir", "x"},                # save Keras-built models, report their predictions
+       "schedules": [{"schedule", "steps"}...]}  # a serialized learning-rate schedule's values at steps
 """
 import io
 import json
@@ -23,7 +24,12 @@ def compile_info(m):
     if getattr(m, "optimizer", None) is None:
         return None
     cfg = m.optimizer.get_config()
+    lr = m.optimizer._learning_rate
+    schedule = None
+    if isinstance(lr, keras.optimizers.schedules.LearningRateSchedule):
+        schedule = {"serialized": keras.saving.serialize_keras_object(lr), "values": [float(lr(s)) for s in range(12)]}
     return {
+        "schedule": schedule,
         "optimizer": type(m.optimizer).__name__,
         "config": {k: (float(v) if isinstance(v, (np.floating, float)) else v) for k, v in cfg.items() if isinstance(v, (int, float, bool, str, type(None), np.floating))},
         "loss": m.loss if isinstance(m.loss, str) else type(m.loss).__name__,
@@ -145,6 +151,43 @@ def make(job):
     return out
 
 
+def make_scheduled(job):
+    """A Keras model compiled with a learning-rate schedule (job: {"file", "schedule"}), saved to file."""
+    keras.utils.set_random_seed(3)
+    m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="softmax")])
+    m.compile(optimizer=keras.optimizers.SGD(learning_rate=keras.saving.deserialize_keras_object(job["schedule"])), loss="categorical_crossentropy")
+    m.optimizer.build(m.trainable_variables)
+    m.save(job["file"])
+    return compile_info(m)
+
+
+def plateau(jobs):
+    """ReduceLROnPlateau driven by scripted epoch logs: the rate in each epoch's logs and after it."""
+    out = []
+    for j in jobs:
+        m = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        m.compile(optimizer=keras.optimizers.SGD(learning_rate=float(j["lr"])), loss="mse")
+        cb = keras.callbacks.ReduceLROnPlateau(**j["options"])
+        cb.set_model(m)
+        cb.on_train_begin()
+        logged, after = [], []
+        for epoch, v in enumerate(j["values"]):
+            logs = {j["options"].get("monitor", "val_loss"): v}
+            cb.on_epoch_end(epoch, logs)
+            logged.append(logs["learning_rate"])
+            after.append(float(np.asarray(m.optimizer.learning_rate)))
+        out.append({"logged": logged, "after": after})
+    return out
+
+
+def schedules(jobs):
+    out = []
+    for j in jobs:
+        s = keras.saving.deserialize_keras_object(j["schedule"])
+        out.append([float(np.asarray(s(step))) for step in j["steps"]])
+    return out
+
+
 def main():
     job = json.load(open(sys.argv[1]))
     out = {"keras_version": keras.__version__}
@@ -156,6 +199,12 @@ def main():
         out["fit"] = fit(job["fit"])
     if "make" in job:
         out["make"] = make(job["make"])
+    if "make_scheduled" in job:
+        out["make_scheduled"] = make_scheduled(job["make_scheduled"])
+    if "plateau" in job:
+        out["plateau"] = plateau(job["plateau"])
+    if "schedules" in job:
+        out["schedules"] = schedules(job["schedules"])
     json.dump(out, sys.stdout)
 
 

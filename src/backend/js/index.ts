@@ -79,7 +79,7 @@ export function createJsBackend(options: { reason?: string } = {}): Backend {
     prelu: (rows, cols, x, alpha, y) => prelu(live(), rows, cols, x >>> 2, alpha >>> 2, y >>> 2),
     preluGrad: (rows, cols, x, alpha, dy, dx, dalpha) =>
       preluGrad(live(), rows, cols, x >>> 2, alpha >>> 2, dy >>> 2, dx >>> 2, dalpha >>> 2),
-    loss: (kind, rows, cols, pred, target, grad) => loss(live(), kind, rows, cols, pred >>> 2, target >>> 2, grad >>> 2),
+    loss: (kind, rows, cols, pred, target, grad, weights = 0) => loss(live(), kind, rows, cols, pred >>> 2, target >>> 2, grad >>> 2, weights >>> 2),
     dropout: (n, x, y, mask, rate, seed) => dropout(live(), n, x >>> 2, y >>> 2, mask >>> 2, rate, seed),
     multiply: (n, a, b, out) => multiply(live(), n, a >>> 2, b >>> 2, out >>> 2),
     gaussianNoise: (n, x, y, stddev, seed) => gaussianNoise(live(), n, x >>> 2, y >>> 2, stddev, seed),

@@ -37,9 +37,13 @@ function clip(p: number): number {
  *     exactly the categorical form: ∂L/∂p_k = (1 − [k = c]/q_c)/(s·rows)
  * - sparseCategoricalCrossentropyFusedSoftmax: ∂L/∂z = (p − onehot(c))/rows
  * Class ids outside [0, cols) throw a RangeError.
+ *
+ * Weighted (weights ≠ 0: one f32 weight w_r per row): every term and gradient of row r is
+ * multiplied by w_r, so L = Σ_r w_r·ℓ_r / rows (Keras's sample_weight with 'sum_over_batch_size',
+ * TensorFlow.js's classWeight) — the denominators stay rows (or rows·cols), not Σ w_r.
  */
 export function loss(
-  f: Float32Array, kind: LossCode, rows: number, cols: number, pred: number, target: number, grad: number,
+  f: Float32Array, kind: LossCode, rows: number, cols: number, pred: number, target: number, grad: number, weights = 0,
 ): number {
   const count = rows * cols;
   if (count === 0) return 0;
@@ -49,27 +53,30 @@ export function loss(
   switch (kind) {
     case Loss.meanSquaredError:
       for (let i = 0; i < count; i++) {
+        const w = weights === 0 ? 1 : f[weights + Math.floor(i / cols)]!;
         const d = f[pred + i]! - f[target + i]!;
-        total += d * d;
-        if (grad !== 0) f[grad + i] = 2 * d * invN;
+        total += d * d * w;
+        if (grad !== 0) f[grad + i] = 2 * d * invN * w;
       }
       return total * invN;
     case Loss.meanAbsoluteError:
       for (let i = 0; i < count; i++) {
+        const w = weights === 0 ? 1 : f[weights + Math.floor(i / cols)]!;
         const d = f[pred + i]! - f[target + i]!;
-        total += Math.abs(d);
-        if (grad !== 0) f[grad + i] = (d > 0 ? 1 : d < 0 ? -1 : 0) * invN;
+        total += Math.abs(d) * w;
+        if (grad !== 0) f[grad + i] = (d > 0 ? 1 : d < 0 ? -1 : 0) * invN * w;
       }
       return total * invN;
     case Loss.binaryCrossentropy:
     case Loss.binaryCrossentropyFusedSigmoid: {
       const fused = kind === Loss.binaryCrossentropyFusedSigmoid;
       for (let i = 0; i < count; i++) {
+        const w = weights === 0 ? 1 : f[weights + Math.floor(i / cols)]!;
         const p = f[pred + i]!;
         const y = f[target + i]!;
         const q = clip(p);
-        total -= y * Math.log(q) + (1 - y) * Math.log(1 - q);
-        if (grad !== 0) f[grad + i] = (fused ? p - y : (q - y) / (q * (1 - q))) * invN;
+        total -= (y * Math.log(q) + (1 - y) * Math.log(1 - q)) * w;
+        if (grad !== 0) f[grad + i] = (fused ? p - y : (q - y) / (q * (1 - q))) * invN * w;
       }
       return total * invN;
     }
@@ -79,13 +86,14 @@ export function loss(
       for (let r = 0; r < rows; r++) {
         const pr = pred + r * cols;
         const yr = target + r * cols;
+        const w = weights === 0 ? 1 : f[weights + r]!;
         let s = 0, ySum = 0;
         for (let j = 0; j < cols; j++) { s += f[pr + j]!; ySum += f[yr + j]!; }
         for (let j = 0; j < cols; j++) {
           const y = f[yr + j]!;
           const q = clip(f[pr + j]! / s);
-          total -= y * Math.log(q);
-          if (grad !== 0) f[grad + r * cols + j] = (fused ? f[pr + j]! - y : (ySum - y / q) / s) * invRows;
+          total -= y * Math.log(q) * w;
+          if (grad !== 0) f[grad + r * cols + j] = (fused ? f[pr + j]! - y : (ySum - y / q) / s) * invRows * w;
         }
       }
       return total * invRows;
@@ -100,14 +108,16 @@ export function loss(
         let s = 0;
         for (let j = 0; j < cols; j++) s += f[pr + j]!;
         const q = clip(f[pr + c]! / s);
-        total -= Math.log(q);
+        const w = weights === 0 ? 1 : f[weights + r]!;
+        total -= Math.log(q) * w;
         if (grad !== 0) {
           const g = grad + r * cols;
+          const scale = invRows * w;
           if (fused) {
-            for (let j = 0; j < cols; j++) f[g + j] = f[pr + j]! * invRows;
-            f[g + c] = (f[pr + c]! - 1) * invRows;
+            for (let j = 0; j < cols; j++) f[g + j] = f[pr + j]! * scale;
+            f[g + c] = (f[pr + c]! - 1) * scale;
           } else {
-            const other = invRows / s;
+            const other = scale / s;
             // A loop, not f.fill: passing a double to a builtin boxes it (a training step must not allocate).
             for (let j = 0; j < cols; j++) f[g + j] = other;
             f[g + c] = (1 - 1 / q) * other;

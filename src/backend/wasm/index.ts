@@ -242,8 +242,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   };
 
   // The kernel returns NaN on a bad class id; find it and say which row (as the js backend does).
-  const loss = (kind: number, rows: number, cols: number, pred: number, target: number, grad: number): number => {
-    const value = k.loss(kind, rows, cols, pred, target, grad);
+  const loss = (kind: number, rows: number, cols: number, pred: number, target: number, grad: number, weights = 0): number => {
+    const value = k.loss(kind, rows, cols, pred, target, grad, weights);
     if (value !== value && (kind === Loss.sparseCategoricalCrossentropy || kind === Loss.sparseCategoricalCrossentropyFusedSoftmax)) {
       views();
       checkClassIds(f, rows, cols, target >>> 2);

@@ -287,7 +287,8 @@ function compileConfigFor(tc: TrainingConfig): JsonObject {
   const clip = (k: string) => (typeof own(c, k) === 'number' && (own(c, k) as number) > 0 ? own(c, k) : null);
   const optimizer = serialized('keras.optimizers', cls, {
     name: cls.toLowerCase(),
-    learning_rate: num('learning_rate', 0.01),
+    // A schedule is already in Keras 3's serialized form ({ module: 'keras.optimizers.schedules', … }).
+    learning_rate: isObject(own(c, 'learning_rate')) ? own(c, 'learning_rate') : num('learning_rate', 0.01),
     weight_decay: cls === 'AdamW' ? num('weight_decay', 0.004) : null,
     clipnorm: clip('clipnorm'),
     global_clipnorm: null,

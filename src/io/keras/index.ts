@@ -152,7 +152,8 @@ function optimizerState(config: JsonObject, shapes: number[][]): { name: string;
     name: String(own(c, 'name')),
     vars: [
       { shape: [], data: new Int32Array([0]), dtype: '<i' },
-      { shape: [], data: new Float32Array([own(c, 'learning_rate') as number]), dtype: '<f' },
+      // Keras keeps a constant rate as a variable; a schedule is computed from iterations, no variable.
+      ...(typeof own(c, 'learning_rate') === 'number' ? [{ shape: [], data: new Float32Array([own(c, 'learning_rate') as number]), dtype: '<f' }] : []),
       ...slots,
     ],
   };
