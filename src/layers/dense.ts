@@ -2,6 +2,8 @@
  * Dense: y = f(x·W + b), with W of shape [in, units] (as Keras/TensorFlow.js store it).
  * Forward is one gemm with the bias fused, then the activation; backward is three kernel calls:
  *   dW = xᵀ·dz,  db = Σ_rows dz,  dx = dz·Wᵀ   where dz = dy ⊙ f′(z).
+ * On a sparse input batch (the model's, see PassContext.sparse) x·W and xᵀ·dz run over its
+ * non-zeros only, with the same results.
  */
 import { Layout, type Backend } from '../backend/contract.js';
 import { getInitializer, glorotUniform, zeros, type Initializer } from '../initializers.js';
@@ -36,6 +38,9 @@ export class Dense extends Layer {
   /** Pre-activation z (same as `out` when the activation is linear). */
   private pre = 0;
   private input = 0;
+  /** The sparse block of the input when the last forward ran over it, else 0 (backward then uses it too). */
+  private inputSparse = 0;
+  override readonly takesSparseInput = true;
 
   constructor(args: DenseArgs) {
     if (!args || typeof args !== 'object') throw new Error(`layers.dense: expected an options object like { units: 8 }, got ${String(args)}`);
@@ -75,7 +80,9 @@ export class Dense extends Layer {
     const b = ctx.backend;
     const [kernel, bias] = this.params as [Param, Param | undefined];
     this.input = x;
-    b.gemm(Layout.NN, rows, this.units, this.inUnits, x, kernel.offset, this.pre, false, bias ? bias.offset : 0);
+    this.inputSparse = ctx.sparse !== 0 && x === ctx.sparseSource ? ctx.sparse : 0;
+    if (this.inputSparse) b.gemmSparse(Layout.NN, rows, this.units, this.inUnits, this.inputSparse, kernel.offset, this.pre, false, bias ? bias.offset : 0);
+    else b.gemm(Layout.NN, rows, this.units, this.inUnits, x, kernel.offset, this.pre, false, bias ? bias.offset : 0);
     if (this.pre !== this.out) activationForward(b, this.activation, rows, this.units, this.pre, this.out);
     return this.out;
   }
@@ -86,7 +93,8 @@ export class Dense extends Layer {
     if (!this.fusedOutputGrad && this.pre !== this.out) {
       activationBackward(b, this.activation, rows, this.units, this.pre, this.out, dz, dz);
     }
-    b.gemm(Layout.TN, this.inUnits, this.units, rows, this.input, dz, kernel.grad, false, 0);
+    if (this.inputSparse) b.gemmSparse(Layout.TN, this.inUnits, this.units, rows, this.inputSparse, dz, kernel.grad, false, 0);
+    else b.gemm(Layout.TN, this.inUnits, this.units, rows, this.input, dz, kernel.grad, false, 0);
     if (bias) b.columnSums(rows, this.units, dz, bias.grad, false);
     if (dx) b.gemm(Layout.NT, rows, this.inUnits, this.units, dz, kernel.offset, dx, false, 0);
   }
