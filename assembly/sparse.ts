@@ -115,56 +115,47 @@ export function sparsify(rows: i32, cols: i32, x: usize, maxNnz: i32, out: usize
  * One row of C (n floats at cr) = Σ over the entries [e0, e1) — (index p, value x) pairs at
  * `list`, p increasing — of x·B[p, :] (B row p at b + p·ldb), as gemm's chain: a sum from 0 per
  * KC block of p, then + C (accumulate, or after the first block), then + bias (first block).
+ * The running sums live in a row of n floats (C itself when C is not read, else `acc`) and each
+ * B row is streamed whole, four entries per pass: B rows lie 4·ldb bytes apart, and reading a
+ * few columns of many of them at once would map them to the same few cache sets.
  */
-function sparseRow(n: i32, k: i32, list: usize, e0: i32, e1: i32, b: usize, ldb: usize, cr: usize, accumulate: bool, bias: usize): void {
-  const zero = f32x4.splat(0);
+function sparseRow(n: i32, k: i32, list: usize, e0: i32, e1: i32, b: usize, ldb: usize, cr: usize, accumulate: bool, bias: usize, acc: usize): void {
+  const vEnd = <usize>(n & ~3) << 2, end = <usize>n << 2;
   for (let pc = 0, e = e0; pc < k; pc += KC) {
     const pEnd = pc + KC;
     let eEnd = e;
     while (eEnd < e1 && load<i32>(list + (<usize>eEnd << 3)) < pEnd) eEnd++;
     const loadC = accumulate || pc > 0;
     const bs: usize = pc == 0 ? bias : 0;
-    if (eEnd == e && !loadC && !bs) {
-      // No entries and nothing to add: gemm stores +0.
-      memory.fill(cr, 0, <usize>n << 2);
-      continue;
-    }
-    let j = 0;
-    for (; j + 32 <= n; j += 32) {
-      const o = <usize>j << 2;
-      let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
-      for (let q = e; q < eEnd; q++) {
-        const en = list + (<usize>q << 3);
-        const xv = v128.load32_splat(en, 4);
-        const w = b + <usize>load<i32>(en) * ldb + o;
-        a0 = madd(xv, v128.load(w), a0); a1 = madd(xv, v128.load(w, 16), a1);
-        a2 = madd(xv, v128.load(w, 32), a2); a3 = madd(xv, v128.load(w, 48), a3);
-        a4 = madd(xv, v128.load(w, 64), a4); a5 = madd(xv, v128.load(w, 80), a5);
-        a6 = madd(xv, v128.load(w, 96), a6); a7 = madd(xv, v128.load(w, 112), a7);
+    const s = loadC ? acc : cr;
+    memory.fill(s, 0, end);
+    let q = e;
+    for (; q + 4 <= eEnd; q += 4) {
+      const en = list + (<usize>q << 3);
+      const x0 = v128.load32_splat(en, 4), x1 = v128.load32_splat(en, 12), x2 = v128.load32_splat(en, 20), x3 = v128.load32_splat(en, 28);
+      const w0 = b + <usize>load<i32>(en) * ldb, w1 = b + <usize>load<i32>(en, 8) * ldb;
+      const w2 = b + <usize>load<i32>(en, 16) * ldb, w3 = b + <usize>load<i32>(en, 24) * ldb;
+      let o: usize = 0;
+      for (; o < vEnd; o += 16) {
+        v128.store(s + o, madd(x3, v128.load(w3 + o), madd(x2, v128.load(w2 + o), madd(x1, v128.load(w1 + o), madd(x0, v128.load(w0 + o), v128.load(s + o))))));
       }
-      const cp = cr + o, bj: usize = bs ? bs + o : 0;
-      storeV(cp, a0, loadC, bj); storeV(cp + 16, a1, loadC, bj ? bj + 16 : 0);
-      storeV(cp + 32, a2, loadC, bj ? bj + 32 : 0); storeV(cp + 48, a3, loadC, bj ? bj + 48 : 0);
-      storeV(cp + 64, a4, loadC, bj ? bj + 64 : 0); storeV(cp + 80, a5, loadC, bj ? bj + 80 : 0);
-      storeV(cp + 96, a6, loadC, bj ? bj + 96 : 0); storeV(cp + 112, a7, loadC, bj ? bj + 112 : 0);
-    }
-    for (; j + 4 <= n; j += 4) {
-      const o = <usize>j << 2;
-      let a0 = zero;
-      for (let q = e; q < eEnd; q++) {
-        const en = list + (<usize>q << 3);
-        a0 = madd(v128.load32_splat(en, 4), v128.load(b + <usize>load<i32>(en) * ldb + o), a0);
+      for (; o < end; o += 4) {
+        const v = madd(x3, v128.load32_splat(w3 + o), madd(x2, v128.load32_splat(w2 + o), madd(x1, v128.load32_splat(w1 + o), madd(x0, v128.load32_splat(w0 + o), v128.load32_splat(s + o)))));
+        store<f32>(s + o, f32x4.extract_lane(v, 0));
       }
-      storeV(cr + o, a0, loadC, bs ? bs + o : 0);
     }
-    for (; j < n; j++) {
-      const o = <usize>j << 2;
-      let a0 = zero;
-      for (let q = e; q < eEnd; q++) {
-        const en = list + (<usize>q << 3);
-        a0 = madd(v128.load32_splat(en, 4), v128.load32_splat(b + <usize>load<i32>(en) * ldb + o), a0);
-      }
-      storeS(cr + o, a0, loadC, bs ? bs + o : 0);
+    for (; q < eEnd; q++) {
+      const en = list + (<usize>q << 3);
+      const x0 = v128.load32_splat(en, 4);
+      const w0 = b + <usize>load<i32>(en) * ldb;
+      let o: usize = 0;
+      for (; o < vEnd; o += 16) v128.store(s + o, madd(x0, v128.load(w0 + o), v128.load(s + o)));
+      for (; o < end; o += 4) store<f32>(s + o, f32x4.extract_lane(madd(x0, v128.load32_splat(w0 + o), v128.load32_splat(s + o)), 0));
+    }
+    if (loadC || bs) {
+      let o: usize = 0;
+      for (; o < vEnd; o += 16) storeV(cr + o, v128.load(s + o), loadC, bs ? bs + o : 0);
+      for (; o < end; o += 4) storeS(cr + o, v128.load32_splat(s + o), loadC, bs ? bs + o : 0);
     }
     e = eEnd;
   }
@@ -175,9 +166,10 @@ function sparseRow(n: i32, k: i32, list: usize, e0: i32, e1: i32, b: usize, ldb:
  * caller may split C into row ranges (threads) without changing any result:
  * - NN: C[rows×n] = X·B (+ C) (+ bias), B cols×n with row stride ldb floats;
  * - TN: C[cols×n] = Xᵀ·B (+ C) (+ bias), B rows×n.
- * C's row stride is ldc floats; rows of C past the range are not touched.
+ * C's row stride is ldc floats; rows of C past the range are not touched. `scratch` holds n floats
+ * (gemmScratchBytes() is plenty); threads need one each.
  */
-export function gemmSparse(layout: i32, n: i32, sp: usize, from: i32, to: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: bool, bias: usize): void {
+export function gemmSparse(layout: i32, n: i32, sp: usize, from: i32, to: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: bool, bias: usize, scratch: usize): void {
   const rows = load<i32>(sp), cols = load<i32>(sp, 4);
   const byNN = layout == Layout.NN;
   const starts = byNN ? rowStartAt(sp) : colStartAt(sp, rows);
@@ -187,6 +179,6 @@ export function gemmSparse(layout: i32, n: i32, sp: usize, from: i32, to: i32, b
   const ldbB = <usize>ldb << 2, ldcB = <usize>ldc << 2;
   for (let i = from; i < to; i++) {
     const e0 = load<i32>(starts + (<usize>i << 2)), e1 = load<i32>(starts + (<usize>(i + 1) << 2));
-    sparseRow(n, k, list, e0, e1, b, ldbB, c + <usize>i * ldcB, accumulate, bias);
+    sparseRow(n, k, list, e0, e1, b, ldbB, c + <usize>i * ldcB, accumulate, bias, scratch);
   }
 }

@@ -103,10 +103,10 @@ export class Pool {
   }
 
   /** Queues gemmSparse on worker w (arguments exactly as the kernel export takes them). */
-  gemmSparse(w: number, layout: number, n: number, sp: number, from: number, to: number, b: number, ldb: number, c: number, ldc: number, accumulate: boolean, bias: number): void {
+  gemmSparse(w: number, layout: number, n: number, sp: number, from: number, to: number, b: number, ldb: number, c: number, ldc: number, accumulate: boolean, bias: number, scratch: number): void {
     const x = this.base(w) + L.ARGS, I = this.I;
     I[x] = layout; I[x + 1] = n; I[x + 2] = sp; I[x + 3] = from; I[x + 4] = to; I[x + 5] = b;
-    I[x + 6] = ldb; I[x + 7] = c; I[x + 8] = ldc; I[x + 9] = accumulate ? 1 : 0; I[x + 10] = bias;
+    I[x + 6] = ldb; I[x + 7] = c; I[x + 8] = ldc; I[x + 9] = accumulate ? 1 : 0; I[x + 10] = bias; I[x + 11] = scratch;
     this.post(w, J.SPARSE);
   }
 

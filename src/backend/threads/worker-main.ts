@@ -56,7 +56,7 @@ export function workerMain(receive: (handler: (data: unknown) => void) => void, 
         if (op === J.GEMM) {
           k.gemm!(I[a]!, I[a + 1]!, I[a + 2]!, I[a + 3]!, I[a + 4]!, I[a + 5]!, I[a + 6]!, I[a + 7]!, I[a + 8]!, I[a + 9]!, I[a + 10]!, I[a + 11]!, I[a + 12]!);
         } else if (op === J.SPARSE) {
-          k.gemmSparse!(I[a]!, I[a + 1]!, I[a + 2]!, I[a + 3]!, I[a + 4]!, I[a + 5]!, I[a + 6]!, I[a + 7]!, I[a + 8]!, I[a + 9]!, I[a + 10]!);
+          k.gemmSparse!(I[a]!, I[a + 1]!, I[a + 2]!, I[a + 3]!, I[a + 4]!, I[a + 5]!, I[a + 6]!, I[a + 7]!, I[a + 8]!, I[a + 9]!, I[a + 10]!, I[a + 11]!);
         } else if (op === J.OPTIMIZER) {
           F[base + L.RESULT] = k.optimizerStep!(I[a]!, I[a + 1]!, I[a + 2]!, I[a + 3]!, I[a + 4]!, I[a + 5]!, I[a + 6]!, I[a + 7]!,
             F[a + 8]!, F[a + 9]!, F[a + 10]!, F[a + 11]!, F[a + 12]!, F[a + 13]!, F[a + 14]!, F[a + 15]!,

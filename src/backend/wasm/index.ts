@@ -143,7 +143,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   };
   const arena = new Arena(k.heapBase(), memory.buffer.byteLength, grow, maxBytes);
   // gemm packs B panels here; reserved once, reused by every call.
-  const scratch = arena.alloc(k.gemmScratchBytes());
+  const scratchBytes = k.gemmScratchBytes();
+  const scratch = arena.alloc(scratchBytes);
 
   // Workers: each gets a gemm scratch of its own and a slot of the control block.
   let pool: Pool | undefined;
@@ -206,7 +207,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   const gemmSparse = (layout: Layout, m: number, n: number, kk: number, sp: number, b: number, c: number, accumulate: boolean, bias: number): void => {
     views();
     const header = sp >>> 2;
-    if (layout === Layout.NT || !k.gemmSparseExact(layout, m, n, kk)) {
+    // (The sparse kernels keep a row of n running sums in the gemm scratch.)
+    if (layout === Layout.NT || !k.gemmSparseExact(layout, m, n, kk) || n * 4 > scratchBytes) {
       gemm(layout, m, n, kk, ints[header + 3]!, b, c, accumulate, bias);
       return;
     }
@@ -218,10 +220,10 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     // Rows of C in ranges of about equal work: their non-zeros plus a row's fixed cost.
     const starts = header + 4 + (layout === Layout.NN ? 0 : rows + 1);
     for (let t = 1; t < parts; t++) {
-      pool!.gemmSparse(t - 1, layout, n, sp, sparseEdge(ints, starts, m, nnz, parts, t), sparseEdge(ints, starts, m, nnz, parts, t + 1), b, n, c, n, accumulate, bias);
+      pool!.gemmSparse(t - 1, layout, n, sp, sparseEdge(ints, starts, m, nnz, parts, t), sparseEdge(ints, starts, m, nnz, parts, t + 1), b, n, c, n, accumulate, bias, workerScratch[t - 1]!);
     }
     try {
-      k.gemmSparse(layout, n, sp, 0, sparseEdge(ints, starts, m, nnz, parts, 1), b, n, c, n, accumulate, bias);
+      k.gemmSparse(layout, n, sp, 0, sparseEdge(ints, starts, m, nnz, parts, 1), b, n, c, n, accumulate, bias, scratch);
     } finally {
       if (parts > 1) pool!.wait(parts - 1);
     }
@@ -229,14 +231,14 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
 
   /**
    * optimizerStep, split into ranges over the pool when large enough. Each range keeps the whole
-   * buffer's slot distance (n·4 bytes); the finiteness flags of the ranges are summed.
+   * buffer's slot distance (slotFloats·4 bytes); the finiteness flags of the ranges are summed.
    */
   // The 12 floats a worker's optimizer job takes, filled in place: a training step allocates nothing
   // (no closures or arrays per call; test/alloc-free.test.ts counts heap bytes over many steps).
   const jobFloats = new Float64Array(12);
-  const optimizerStep = (n: number, wIn: number, g: number, sIn: number, wOut: number, sOut: number, p: OptimizerParams): number => {
+  const optimizerStep = (n: number, wIn: number, g: number, sIn: number, wOut: number, sOut: number, p: OptimizerParams, slotFloats = n): number => {
     const parts = pool && n >= minOptimizer ? Math.max(1, Math.min(threads, n >> 2)) : 1;
-    const slot = n * 4;
+    const slot = slotFloats * 4;
     if (parts > 1) {
       // The named hyperparameters in the kernel's argument order (optimizerParamNames).
       const f = jobFloats;
