@@ -3,8 +3,8 @@
  * backend: the block's exact contents against a reference built here, the non-zero limit, −0,
  * all-zero and dense batches; gemmSparse bit-identical to gemm for NN and TN over densities from
  * 0 to 1, odd sizes, k across several 256-deep blocks, narrow n, accumulate and bias; and a model
- * trained on mostly-zero data with the sparse path gives the same weights, bit for bit, as with it
- * switched off. test/threads.test.ts and test/relaxed-build.test.ts run this file on the threaded
+ * trained on mostly-zero data with the sparse path (the first layer's input, and a hidden layer's
+ * after ReLU and dropout) gives the same weights, bit for bit, as with it switched off. test/threads.test.ts and test/relaxed-build.test.ts run this file on the threaded
  * and relaxed builds too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -171,7 +171,8 @@ describe('sparse first layer in training', () => {
     const be = getBackend() as Backend & Record<string, unknown>;
     const model = nn.sequential({ seed: 5 });
     model.add(nn.layers.dense({ units: 37, activation: 'relu', inputShape: [data.cols] }));
-    model.add(nn.layers.dropout({ rate: 0.3 }));
+    model.add(nn.layers.dropout({ rate: 0.6 }));
+    model.add(nn.layers.dense({ units: 120, activation: 'relu' }));
     model.add(nn.layers.dense({ units: 10, activation: 'softmax' }));
     model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
     const x = nn.tensor2d(data.x, [data.n, data.cols]), y = nn.tensor2d(data.y, [data.n, 10]);
@@ -180,7 +181,8 @@ describe('sparse first layer in training', () => {
     try {
       const profile = await nn.profile(() => model.fit(x, y, { epochs: 2, batchSize, shuffle: true }));
       const weights = model.getWeights().map((t) => Float32Array.from(t.data));
-      return { weights, sparseCalls: (profile.kernels['gemm NN sparse']?.calls ?? 0) + (profile.kernels['gemm TN sparse']?.calls ?? 0) };
+      const forwardSparse = profile.kernels['gemm NN sparse']?.calls ?? 0;
+      return { weights, forwardSparse, sparseCalls: forwardSparse + (profile.kernels['gemm TN sparse']?.calls ?? 0) };
     } finally {
       be.sparsify = original;
       model.dispose();
@@ -188,7 +190,7 @@ describe('sparse first layer in training', () => {
   }
 
   for (const backend of ['wasm', 'js'] as const) {
-    for (const [n, cols, batch] of [[200, 300, 64], [45, 131, 8], [70, 20, 3]] as const) {
+    for (const [n, cols, batch] of [[200, 300, 64], [45, 301, 8], [70, 701, 3]] as const) {
       it(`${backend}: ${n} rows of ${cols} mostly-zero features, batch ${batch}: the same weights with and without the sparse path`, async () => {
         const x = digitsLike(n, cols, n + cols);
         const y = new Float32Array(n * 10);
@@ -201,6 +203,8 @@ describe('sparse first layer in training', () => {
         const without = await train(backend, false, data, batch);
         expect(withSparse.sparseCalls, 'the sparse products ran').toBeGreaterThan(0);
         expect(without.sparseCalls).toBe(0);
+        // At batch 64 the hidden layer (input after ReLU and dropout 0.6) runs sparse too.
+        if (batch === 64) expect(withSparse.forwardSparse, 'sparse forward products').toBeGreaterThan(2 * Math.ceil(n / batch));
         for (let i = 0; i < without.weights.length; i++) {
           const diff = firstDifference(withSparse.weights[i]!, without.weights[i]!);
           expect(diff, `weights ${i}: first difference at ${diff}`).toBe(-1);
@@ -211,11 +215,11 @@ describe('sparse first layer in training', () => {
 
   it('a dense batch takes the dense products (and the model still trains)', async () => {
     await nn.setBackend('wasm', { threads: 1 });
-    const n = 64, cols = 50;
+    const n = 64, cols = 300;
     const x = new Rng(9).normals(n * cols);
     const y = new Float32Array(n * 10).map((_, i) => (i % 10 === 3 ? 1 : 0));
     const model = nn.sequential({ seed: 1 });
-    model.add(nn.layers.dense({ units: 20, activation: 'relu', inputShape: [cols] }));
+    model.add(nn.layers.dense({ units: 20, activation: 'tanh', inputShape: [cols] }));
     model.add(nn.layers.dense({ units: 10, activation: 'softmax' }));
     model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
     const p = await nn.profile(() => model.fit(nn.tensor2d(x, [n, cols]), nn.tensor2d(y, [n, 10]), { epochs: 3, batchSize: 16 }));

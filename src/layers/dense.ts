@@ -2,14 +2,15 @@
  * Dense: y = f(x·W + b), with W of shape [in, units] (as Keras/TensorFlow.js store it).
  * Forward is one gemm with the bias fused, then the activation; backward is three kernel calls:
  *   dW = xᵀ·dz,  db = Σ_rows dz,  dx = dz·Wᵀ   where dz = dy ⊙ f′(z).
- * On a sparse input batch (the model's, see PassContext.sparse) x·W and xᵀ·dz run over its
- * non-zeros only, with the same results.
+ * When the input is mostly zeros (./sparse-input.ts) x·W and xᵀ·dz run over its non-zeros
+ * only, with the same results.
  */
 import { Layout, type Backend } from '../backend/contract.js';
 import { getInitializer, glorotUniform, zeros, type Initializer } from '../initializers.js';
 import { getRegularizer, type Regularizer } from '../regularizers.js';
 import { activationBackward, activationForward, getActivation, type ActivationName, type ActivationSpec } from './activation-kernels.js';
 import { checkOptionKeys } from '../util/options.js';
+import { SparseInput } from './sparse-input.js';
 import { Layer, layerArgKeys, type KerasEntry, type LayerArgs, type LayerConfigReader, type Param, type PassContext } from './layer.js';
 
 export interface DenseArgs extends LayerArgs {
@@ -38,9 +39,9 @@ export class Dense extends Layer {
   /** Pre-activation z (same as `out` when the activation is linear). */
   private pre = 0;
   private input = 0;
-  /** The sparse block of the input when the last forward ran over it, else 0 (backward then uses it too). */
+  /** Compresses mostly-zero inputs; `inputSparse` is the block the last forward ran over, else 0 (backward uses it too). */
+  private readonly sparseIn = new SparseInput();
   private inputSparse = 0;
-  override readonly takesSparseInput = true;
 
   constructor(args: DenseArgs) {
     if (!args || typeof args !== 'object') throw new Error(`layers.dense: expected an options object like { units: 8 }, got ${String(args)}`);
@@ -70,6 +71,12 @@ export class Dense extends Layer {
 
   protected override allocateExtra(b: Backend, rows: number): void {
     this.pre = this.activation.name === 'linear' ? this.out : this.own(b, rows * this.units);
+    if (SparseInput.applies(this.units)) this.sparseIn.attach(this.own(b, SparseInput.floats(rows, this.inUnits)), rows, this.inUnits);
+  }
+
+  override release(b: Backend): void {
+    super.release(b);
+    this.sparseIn.attach(0, 0, 0);
   }
 
   override get outputActivation(): string {
@@ -80,7 +87,7 @@ export class Dense extends Layer {
     const b = ctx.backend;
     const [kernel, bias] = this.params as [Param, Param | undefined];
     this.input = x;
-    this.inputSparse = ctx.sparse !== 0 && x === ctx.sparseSource ? ctx.sparse : 0;
+    this.inputSparse = this.sparseIn.compress(b, x, rows, this.units);
     if (this.inputSparse) b.gemmSparse(Layout.NN, rows, this.units, this.inUnits, this.inputSparse, kernel.offset, this.pre, false, bias ? bias.offset : 0);
     else b.gemm(Layout.NN, rows, this.units, this.inUnits, x, kernel.offset, this.pre, false, bias ? bias.offset : 0);
     if (this.pre !== this.out) activationForward(b, this.activation, rows, this.units, this.pre, this.out);

@@ -67,12 +67,6 @@ export interface PassContext {
   readonly training: boolean;
   /** A fresh 32-bit seed from the model's generator (dropout). */
   nextSeed(): number;
-  /**
-   * A sparse block (Backend.sparsify) describing the batch at `sparseSource`, or 0. A layer whose
-   * input is that batch may run its products over the non-zeros (Backend.gemmSparse: same result).
-   */
-  readonly sparse: number;
-  readonly sparseSource: number;
 }
 
 export abstract class Layer {
@@ -85,8 +79,6 @@ export abstract class Layer {
   params: Param[] = [];
   /** From the first layer's `inputShape`. */
   readonly declaredInputUnits: number | undefined;
-  /** Whether forward/backward use PassContext.sparse when their input is the sparse batch (the model then compresses sparse batches). */
-  readonly takesSparseInput: boolean = false;
   /** Set by the model when the loss kernel already wrote d(loss)/d(pre-activation) into dOut. */
   fusedOutputGrad = false;
   /** Offsets of this layer's output and of d(loss)/d(output), capacity rows each. */

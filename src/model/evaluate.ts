@@ -7,7 +7,7 @@ import { Tensor2D } from '../tensor.js';
 import type { Compiled } from './compile.js';
 import { checkPositiveInt } from './data.js';
 import type { ModelMemory } from './layout.js';
-import { forward, sparseInput } from './step.js';
+import { forward } from './step.js';
 
 export interface Evaluation {
   loss: number;
@@ -34,7 +34,7 @@ export function predictRows(layers: readonly Layer[], memory: ModelMemory, x: Te
   for (let start = 0; start < x.rows; start += chunk) {
     const rows = Math.min(chunk, x.rows - start);
     b.f32().set(x.data.subarray(start * inputUnits, (start + rows) * inputUnits), memory.xBuf >>> 2);
-    const out = forward(layers, memory, memory.xBuf, rows, false, sparseInput(layers, memory, rows));
+    const out = forward(layers, memory, memory.xBuf, rows, false);
     result.set(b.f32().subarray(out >>> 2, (out >>> 2) + rows * units), start * units);
   }
   // Inputs and weights are finite, but their products can still overflow float32.
@@ -61,7 +61,7 @@ export function evaluateRows(layers: readonly Layer[], memory: ModelMemory, c: C
     const f32 = b.f32();
     f32.set(x.data.subarray(start * x.cols, (start + rows) * x.cols), memory.xBuf >>> 2);
     f32.set(y.data.subarray(start * y.cols, (start + rows) * y.cols), memory.yBuf >>> 2);
-    const out = forward(layers, memory, memory.xBuf, rows, false, sparseInput(layers, memory, rows));
+    const out = forward(layers, memory, memory.xBuf, rows, false);
     lossSum += b.loss(c.lossCode, rows, units, out, memory.yBuf, 0) * rows;
     if (c.accuracy !== undefined) correct += b.accuracyCount(c.accuracy, rows, units, out, memory.yBuf);
   }

@@ -12,19 +12,11 @@
  * Every block goes through an ArenaLedger (./memory.ts) so dispose() — or, failing that, the
  * garbage collector — returns all of it.
  */
-import { sparseBlockBytes, type Backend } from '../backend/contract.js';
+import type { Backend } from '../backend/contract.js';
 import type { Layer, PassContext } from '../layers/layer.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import type { Rng } from '../util/random.js';
 import { ArenaLedger, checkFits, freeWhenCollected, releaseNow } from './memory.js';
-
-/**
- * Densest batch (share of non-zeros) compressed for the sparse products: above it the dense
- * kernels are faster (measured with bench/train.mjs on MNIST digits and bag-of-words rows).
- */
-export const MAX_SPARSE_DENSITY = 0.3;
-/** After a batch too dense to compress, this many steps pass before the next attempt. */
-const SPARSE_RETRY_STEPS = 32;
 
 /** Floats a parameter takes in the layout: rounded up to 4 so the next one starts 16-byte aligned. */
 const paddedFloats = (size: number): number => Math.ceil(size / 4) * 4;
@@ -56,10 +48,6 @@ export class ModelMemory {
   capacity = 0;
   xBuf = 0;
   yBuf = 0;
-  /** The sparse block of the batch in xBuf (sparseBatch), for up to capacity·inputUnits·MAX_SPARSE_DENSITY non-zeros. */
-  private sparseBuf = 0;
-  private inputUnits = 0;
-  private sparseRetry = 0;
 
   private constructor(
     readonly backend: Backend,
@@ -75,7 +63,7 @@ export class ModelMemory {
     this.paramFloats = paramFloats;
     this.params = this.sideParams[0] = params;
     this.grads = grads;
-    this.ctx = { backend, training: false, nextSeed: () => rng.nextU32(), sparse: 0, sparseSource: 0 };
+    this.ctx = { backend, training: false, nextSeed: () => rng.nextU32() };
   }
 
   /**
@@ -169,12 +157,9 @@ export class ModelMemory {
     const yCols = Math.max(outputUnits, 1);
     // Input, targets, and each layer's output and output gradient (dropout masks come on top).
     const floatsPerRow = inputUnits + yCols + this.layers.reduce((s, l) => s + 2 * l.units, 0);
-    const sparseBytes = sparseBlockBytes(rows, inputUnits, maxNonZeros(rows, inputUnits));
-    checkFits(this.backend, rows * floatsPerRow * 4 + sparseBytes, `a batch of ${rows} rows for ${this.describeModel()}`);
+    checkFits(this.backend, rows * floatsPerRow * 4, `a batch of ${rows} rows for ${this.describeModel()}`);
     try {
       this.xBuf = ledger.alloc(rows * inputUnits * 4);
-      this.sparseBuf = ledger.alloc(sparseBytes);
-      this.inputUnits = inputUnits;
       this.yBuf = ledger.alloc(rows * yCols * 4);
       for (const layer of this.layers) layer.allocate(ledger.tracked, rows);
     } catch (e) {
@@ -189,24 +174,8 @@ export class ModelMemory {
     for (const layer of this.layers) layer.release(ledger.tracked);
     if (this.xBuf) ledger.free(this.xBuf);
     if (this.yBuf) ledger.free(this.yBuf);
-    if (this.sparseBuf) ledger.free(this.sparseBuf);
-    this.xBuf = this.yBuf = this.sparseBuf = 0;
+    this.xBuf = this.yBuf = 0;
     this.capacity = 0;
-  }
-
-  /**
-   * The sparse block of the `rows`-row batch in xBuf when at most MAX_SPARSE_DENSITY of it is
-   * non-zero, else 0. After a dense batch the next SPARSE_RETRY_STEPS calls return 0 unscanned.
-   */
-  sparseBatch(rows: number): number {
-    if (!this.sparseBuf || this.sparseRetry > 0) {
-      this.sparseRetry--;
-      return 0;
-    }
-    const nnz = this.backend.sparsify(rows, this.inputUnits, this.xBuf, maxNonZeros(rows, this.inputUnits), this.sparseBuf);
-    if (nnz >= 0) return this.sparseBuf;
-    this.sparseRetry = SPARSE_RETRY_STEPS;
-    return 0;
   }
 
   /** All current parameters as one flat copy. */
@@ -223,12 +192,7 @@ export class ModelMemory {
   free(): void {
     for (const layer of this.layers) layer.release(this.ledger.tracked);
     releaseNow(this.ledger);
-    this.params = this.optBlock = this.xBuf = this.yBuf = this.sparseBuf = this.capacity = 0;
+    this.params = this.optBlock = this.xBuf = this.yBuf = this.capacity = 0;
     this.sideParams[0] = this.sideParams[1] = this.sideState[0] = this.sideState[1] = this.side = 0;
   }
-}
-
-/** Non-zeros a sparse block for `rows` rows of `cols` features holds at most. */
-function maxNonZeros(rows: number, cols: number): number {
-  return Math.floor(rows * cols * MAX_SPARSE_DENSITY);
 }

@@ -11,23 +11,13 @@ import type { ModelMemory } from './layout.js';
 /** A step that would have made the weights or the optimizer state non-finite; nothing was changed. */
 export class DivergenceError extends Error {}
 
-/**
- * Run every layer on `rows` rows at `x`; returns the offset of the last layer's output. `sparse`:
- * a sparse block of x (Backend.sparsify), or 0.
- */
-export function forward(layers: readonly Layer[], memory: ModelMemory, x: number, rows: number, training: boolean, sparse = 0): number {
+/** Run every layer on `rows` rows at `x`; returns the offset of the last layer's output. */
+export function forward(layers: readonly Layer[], memory: ModelMemory, x: number, rows: number, training: boolean): number {
   const ctx = memory.ctx;
   ctx.training = training;
-  ctx.sparse = sparse;
-  ctx.sparseSource = sparse ? x : 0;
   let cur = x;
   for (const layer of layers) cur = layer.forward(ctx, cur, rows);
   return cur;
-}
-
-/** The sparse block of the batch in xBuf when the first layer can use one and the batch is sparse enough, else 0. */
-export function sparseInput(layers: readonly Layer[], memory: ModelMemory, rows: number): number {
-  return layers[0]!.takesSparseInput ? memory.sparseBatch(rows) : 0;
 }
 
 /**
@@ -40,7 +30,7 @@ export function trainStep(
 ): number {
   const b = memory.backend;
   const last = layers[layers.length - 1]!;
-  const y = forward(layers, memory, memory.xBuf, rows, true, sparseInput(layers, memory, rows));
+  const y = forward(layers, memory, memory.xBuf, rows, true);
   const loss = b.loss(c.lossCode, rows, last.units, y, memory.yBuf, last.dOut);
   out.accuracy = c.accuracy === undefined ? 0 : b.accuracyCount(c.accuracy, rows, last.units, y, memory.yBuf);
   if (!Number.isFinite(loss)) throw new DivergenceError(`the loss became ${loss}`);
