@@ -9,7 +9,7 @@ import { madd } from './math';
 
 const MR = 4; // rows per micro-tile
 const NR = 8; // columns per micro-tile (two v128)
-const KC = 256; // depth of a packed block
+export const KC = 256; // depth of a packed block (sparse.ts keeps the same k blocks)
 const NC = 512; // columns of a packed block (multiple of NR)
 const MC = MR * 32; // rows of A per packed block (MC×KC floats stay in L2)
 
@@ -691,6 +691,17 @@ function narrowNN(m: i32, n: i32, k: i32, a: usize, lda: usize, b: usize, ldb: u
 
 /** Largest n for which NN transposes B into scratch and takes the dot path (the 10-unit output layer). */
 const DOT_NN_MAX_N = 12;
+
+/**
+ * Whether gemmSparse (sparse.ts) gives exactly gemm's result for this product: every path but
+ * the dot path sums each element as one madd chain per KC block of k, which is the order the
+ * sparse kernels keep. NT never takes a sparse operand; NN with n ≤ DOT_NN_MAX_N sums 4 lanes of k.
+ */
+export function gemmSparseExact(layout: i32, m: i32, n: i32, k: i32): bool {
+  if (m <= 0 || n <= 0 || k <= 0) return false;
+  if (layout == Layout.TN) return true;
+  return layout == Layout.NN && (n > DOT_NN_MAX_N || 12 * k > KC * NC);
+}
 
 // ---- splitting one gemm across threads ------------------------------------------------------
 // The rule lives here, beside the shape-based choices it must respect; the TypeScript pool

@@ -17,7 +17,7 @@ describe.runIf(wasmExists)('relaxed-SIMD wasm build', () => {
     const child = spawnSync(
       process.execPath,
       [
-        vitestBin, 'run', 'test/conformance.test.ts', 'test/gradcheck.test.ts',
+        vitestBin, 'run', 'test/conformance.test.ts', 'test/gradcheck.test.ts', 'test/sparse.test.ts',
         '--execArgv=--experimental-wasm-relaxed-simd', '--reporter=verbose', '--silent',
       ],
       {

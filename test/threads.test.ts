@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { Layout, type Backend } from '../src/backend/contract.js';
+import { Layout, sparseBlockBytes, type Backend } from '../src/backend/contract.js';
 import { planThreads, Pool } from '../src/backend/threads/index.js';
 import { nodeThreads } from '../src/backend/threads/spawn-node.js';
 import { compileKernels, createWasmBackend } from '../src/backend/wasm/index.js';
@@ -36,10 +36,10 @@ function put(be: Backend, data: Float32Array): number {
 }
 
 describe('threaded wasm backend', () => {
-  it('passes the conformance and gradient suites as wasm-threads (every gemm and optimizer step split)', () => {
+  it('passes the conformance, gradient and sparse suites as wasm-threads (every gemm and optimizer step split)', () => {
     const child = spawnSync(
       process.execPath,
-      [vitestBin, 'run', 'test/conformance.test.ts', 'test/gradcheck.test.ts', '--reporter=verbose', '--silent'],
+      [vitestBin, 'run', 'test/conformance.test.ts', 'test/gradcheck.test.ts', 'test/sparse.test.ts', '--reporter=verbose', '--silent'],
       { cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, WASM_MLP_THREADS: '2', NO_COLOR: '1', FORCE_COLOR: '0' } },
     );
     const output = `${child.stdout}\n${child.stderr}`;
@@ -72,6 +72,63 @@ describe('threaded wasm backend', () => {
     } finally {
       one.dispose();
       two.dispose();
+    }
+  });
+
+  it('gemmSparse on 2 threads is bit-identical to 1 thread (NN and TN, balanced row ranges)', async () => {
+    const one = await createWasmBackend({ threads: 1 });
+    const two = await createWasmBackend({ threads: 2, minParallelWork: 0 });
+    expect(two.threads).toBe(2);
+    try {
+      for (const [rows, cols, n] of [[64, 784, 256], [5, 33, 40], [300, 100, 17], [2, 2000, 256]] as const) {
+        // About 20 % non-zeros, clustered in the middle columns (as MNIST's pixels are).
+        const X = rand(rows * cols, rows + cols).map((v, i) => (Math.abs((i % cols) / cols - 0.5) < 0.3 && Math.abs(v) < 0.3 ? v : 0));
+        const W = rand(cols * n, 5), dZ = rand(rows * n, 6), bias = rand(n, 7);
+        const results = [one, two].map((be) => {
+          const x = put(be, X), w = put(be, W), dz = put(be, dZ), bi = put(be, bias);
+          const block = be.alloc(sparseBlockBytes(rows, cols, rows * cols));
+          expect(be.sparsify(rows, cols, x, rows * cols, block)).toBeGreaterThan(0);
+          const fwd = be.alloc(rows * n * 4), grad = be.alloc(cols * n * 4);
+          be.gemmSparse(Layout.NN, rows, n, cols, block, w, fwd, false, bi);
+          be.gemmSparse(Layout.TN, cols, n, rows, block, dz, grad, false, 0);
+          const out = [be.f32().slice(fwd >>> 2, (fwd >>> 2) + rows * n), be.f32().slice(grad >>> 2, (grad >>> 2) + cols * n)];
+          for (const p of [x, w, dz, bi, block, fwd, grad]) be.free(p);
+          return out;
+        });
+        for (const i of [0, 1]) {
+          const diff = results[0]![i]!.findIndex((v, j) => !Object.is(v, results[1]![i]![j]));
+          expect(diff, `${i ? 'TN' : 'NN'} ${rows}×${cols}→${n}: first difference at ${diff}`).toBe(-1);
+        }
+      }
+    } finally {
+      one.dispose();
+      two.dispose();
+    }
+  });
+
+  it('training on sparse (digit-like) rows gives bit-identical weights on 1 and 2 threads', async () => {
+    const train = async (threads: number) => {
+      await nn.setBackend('wasm', { threads, minParallelWork: 0 });
+      expect(nn.backendInfo().threads).toBe(threads);
+      const n = 192;
+      const x = nn.tensor2d(rand(n * 784, 11).map((v) => (Math.abs(v) < 0.2 ? Math.abs(v) * 5 : 0)), [n, 784]);
+      const y = nn.tensor2d(new Float32Array(n * 10).map((_, i) => (i % 10 === (Math.floor(i / 10) * 3) % 10 ? 1 : 0)), [n, 10]);
+      const model = nn.sequential({ seed: 4 });
+      model.add(nn.layers.dense({ units: 96, activation: 'relu', inputShape: [784] }));
+      model.add(nn.layers.dropout({ rate: 0.5 }));
+      model.add(nn.layers.dense({ units: 10, activation: 'softmax' }));
+      model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+      const p = await nn.profile(() => model.fit(x, y, { epochs: 2, batchSize: 64, shuffle: true }));
+      expect(p.kernels['gemm NN sparse']?.calls, 'the sparse products ran').toBeGreaterThan(0);
+      const weights = model.getWeights().map((w) => Float32Array.from(w.data));
+      model.dispose();
+      return weights;
+    };
+    const a = await train(1);
+    const b = await train(2);
+    for (let i = 0; i < a.length; i++) {
+      const diff = a[i]!.findIndex((v, j) => !Object.is(v, b[i]![j]));
+      expect(diff, `weights ${i}: first difference at ${diff}`).toBe(-1);
     }
   });
 

@@ -41,6 +41,16 @@ export type OptCode = number;
 /** Accuracy kinds for `accuracyCount` (src/metrics.ts). */
 export { Accuracy, TOP_K, type AccuracyCode } from '../metrics.js';
 
+/**
+ * Bytes of a sparse block (see `Backend.sparsify`) for up to `maxNonZeros` non-zeros of a
+ * rows×cols batch: a 16-byte header (rows, cols, nnz, the dense batch's offset), the row starts
+ * (rows + 1 i32), the column starts (cols + 1 i32), then the non-zeros twice as (index i32,
+ * value f32) pairs: by row (columns increasing) and by column (rows increasing).
+ */
+export function sparseBlockBytes(rows: number, cols: number, maxNonZeros: number): number {
+  return 16 + (rows + 1) * 4 + (cols + 1) * 4 + maxNonZeros * 16;
+}
+
 export interface Backend {
   readonly name: 'wasm' | 'js';
   readonly simd: boolean;
@@ -67,6 +77,22 @@ export interface Backend {
    * m, n, k are the logical sizes of C[m×n] = op(A)[m×k]·op(B)[k×n]; see `Layout` for storage.
    */
   gemm(layout: Layout, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: boolean, bias: number): void;
+  /**
+   * Compresses the rows×cols batch at x into the sparse block at `out` (sparseBlockBytes(rows,
+   * cols, maxNonZeros) bytes). Returns the number of non-zeros, or −1 as soon as there are more
+   * than `maxNonZeros` (the block is then unusable), so a dense batch costs only a partial scan.
+   * −0 counts as zero. The block stays valid while x is unchanged.
+   */
+  sparsify(rows: number, cols: number, x: number, maxNonZeros: number, out: number): number;
+  /**
+   * Exactly gemm(layout, m, n, k, x, b, c, accumulate, bias), bit for bit, where x is the batch
+   * the sparse block `sparse` describes (NN: x is m×k; TN: x is stored k×m, the weight
+   * gradient). Layout NT is not allowed. A backend may run it over the non-zeros only: dropping a
+   * zero term from gemm's per-element sum adds an exact ±0 to it and changes nothing (only a
+   * non-finite value in b differs: 0·∞ would be NaN). The wasm backend's gemm sums each element
+   * as one chain per 256 k (see assembly/gemm.ts), and its sparse kernels keep that order.
+   */
+  gemmSparse(layout: Layout, m: number, n: number, k: number, sparse: number, b: number, c: number, accumulate: boolean, bias: number): void;
   /** out[j] (+)= Σ_i x[i, j] over `rows` rows — the bias gradient. */
   columnSums(rows: number, cols: number, x: number, out: number, accumulate: boolean): void;
   /** y = f(x) elementwise; `alpha` parameterises leakyRelu and elu. In-place (x = y) allowed. */

@@ -8,7 +8,7 @@ import { getBackend } from './index.js';
 import { now } from '../util/yield.js';
 
 const KERNELS = [
-  'gemm', 'columnSums', 'activation', 'activationGrad', 'softmax', 'softmaxGrad', 'prelu', 'preluGrad', 'loss',
+  'gemm', 'gemmSparse', 'sparsify', 'columnSums', 'activation', 'activationGrad', 'softmax', 'softmaxGrad', 'prelu', 'preluGrad', 'loss',
   'dropout', 'multiply', 'regularize', 'optimizerStep', 'gatherRows', 'copy', 'fill', 'scale', 'sumSquares', 'accuracyCount', 'argmaxRows',
   'gaussianNoise', 'moments', 'normalize', 'normalizeGrad', 'movingAverage',
 ] as const;
@@ -18,7 +18,7 @@ export interface KernelProfile {
   ms: number;
 }
 export interface ProfileResult {
-  /** Per kernel name; gemm is also split by layout as 'gemm NN' / 'gemm TN' / 'gemm NT'. */
+  /** Per kernel name; gemm is also split by layout as 'gemm NN' / 'gemm TN' / 'gemm NT', gemmSparse as 'gemm NN sparse' / 'gemm TN sparse'. */
   kernels: Record<string, KernelProfile>;
   /** Time inside kernels. */
   kernelMs: number;
@@ -38,7 +38,7 @@ export async function profile(fn: () => unknown): Promise<ProfileResult> {
     b[name] = function (this: Backend, ...args: unknown[]) {
       const t = now();
       const r = original.apply(b, args);
-      const key = name === 'gemm' ? layoutName[args[0] as number]! : name;
+      const key = name === 'gemm' ? layoutName[args[0] as number]! : name === 'gemmSparse' ? `${layoutName[args[0] as number]!} sparse` : name;
       const k = (kernels[key] ??= { calls: 0, ms: 0 });
       k.calls++;
       k.ms += now() - t;

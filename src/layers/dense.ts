@@ -2,12 +2,15 @@
  * Dense: y = f(x·W + b), with W of shape [in, units] (as Keras/TensorFlow.js store it).
  * Forward is one gemm with the bias fused, then the activation; backward is three kernel calls:
  *   dW = xᵀ·dz,  db = Σ_rows dz,  dx = dz·Wᵀ   where dz = dy ⊙ f′(z).
+ * When the input is mostly zeros (./sparse-input.ts) x·W and xᵀ·dz run over its non-zeros
+ * only, with the same results.
  */
 import { Layout, type Backend } from '../backend/contract.js';
 import { getInitializer, glorotUniform, zeros, type Initializer } from '../initializers.js';
 import { getRegularizer, type Regularizer } from '../regularizers.js';
 import { activationBackward, activationForward, getActivation, type ActivationName, type ActivationSpec } from './activation-kernels.js';
 import { checkOptionKeys } from '../util/options.js';
+import { SparseInput } from './sparse-input.js';
 import { Layer, layerArgKeys, type KerasEntry, type LayerArgs, type LayerConfigReader, type Param, type PassContext } from './layer.js';
 
 export interface DenseArgs extends LayerArgs {
@@ -36,6 +39,9 @@ export class Dense extends Layer {
   /** Pre-activation z (same as `out` when the activation is linear). */
   private pre = 0;
   private input = 0;
+  /** Compresses mostly-zero inputs; `inputSparse` is the block the last forward ran over, else 0 (backward uses it too). */
+  private readonly sparseIn = new SparseInput();
+  private inputSparse = 0;
 
   constructor(args: DenseArgs) {
     if (!args || typeof args !== 'object') throw new Error(`layers.dense: expected an options object like { units: 8 }, got ${String(args)}`);
@@ -65,6 +71,12 @@ export class Dense extends Layer {
 
   protected override allocateExtra(b: Backend, rows: number): void {
     this.pre = this.activation.name === 'linear' ? this.out : this.own(b, rows * this.units);
+    if (SparseInput.applies(this.units)) this.sparseIn.attach(this.own(b, SparseInput.floats(rows, this.inUnits)), rows, this.inUnits);
+  }
+
+  override release(b: Backend): void {
+    super.release(b);
+    this.sparseIn.attach(0, 0, 0);
   }
 
   override get outputActivation(): string {
@@ -75,7 +87,9 @@ export class Dense extends Layer {
     const b = ctx.backend;
     const [kernel, bias] = this.params as [Param, Param | undefined];
     this.input = x;
-    b.gemm(Layout.NN, rows, this.units, this.inUnits, x, kernel.offset, this.pre, false, bias ? bias.offset : 0);
+    this.inputSparse = this.sparseIn.compress(b, x, rows, this.units);
+    if (this.inputSparse) b.gemmSparse(Layout.NN, rows, this.units, this.inUnits, this.inputSparse, kernel.offset, this.pre, false, bias ? bias.offset : 0);
+    else b.gemm(Layout.NN, rows, this.units, this.inUnits, x, kernel.offset, this.pre, false, bias ? bias.offset : 0);
     if (this.pre !== this.out) activationForward(b, this.activation, rows, this.units, this.pre, this.out);
     return this.out;
   }
@@ -86,7 +100,8 @@ export class Dense extends Layer {
     if (!this.fusedOutputGrad && this.pre !== this.out) {
       activationBackward(b, this.activation, rows, this.units, this.pre, this.out, dz, dz);
     }
-    b.gemm(Layout.TN, this.inUnits, this.units, rows, this.input, dz, kernel.grad, false, 0);
+    if (this.inputSparse) b.gemmSparse(Layout.TN, this.inUnits, this.units, rows, this.inputSparse, dz, kernel.grad, false, 0);
+    else b.gemm(Layout.TN, this.inUnits, this.units, rows, this.input, dz, kernel.grad, false, 0);
     if (bias) b.columnSums(rows, this.units, dz, bias.grad, false);
     if (dx) b.gemm(Layout.NT, rows, this.inUnits, this.units, dz, kernel.offset, dx, false, 0);
   }

@@ -17,6 +17,7 @@ import { accuracyCount, argmaxRows, thresholdCounts } from './metrics.js';
 import { moments, movingAverage, normalize, normalizeGrad } from './normalization.js';
 import { optimizerStep } from './optimizers.js';
 import { softmax, softmaxGrad } from './softmax.js';
+import { gemmSparse, sparsify } from './sparse.js';
 
 /** Bytes below this offset are never handed out, so offset 0 can mean "no buffer". */
 const ARENA_BASE = 64;
@@ -70,6 +71,9 @@ export function createJsBackend(options: { reason?: string } = {}): Backend {
 
     gemm: (layout, m, n, k, a, b, c, accumulate, bias) =>
       gemm(live(), layout, m, n, k, a >>> 2, b >>> 2, c >>> 2, accumulate, bias >>> 2),
+    sparsify: (rows, cols, x, maxNonZeros, out) => sparsify(live(), ints, rows, cols, x >>> 2, maxNonZeros, out >>> 2),
+    gemmSparse: (layout, m, n, k, sp, b, c, accumulate, bias) =>
+      gemmSparse(live(), ints, layout, m, n, k, sp >>> 2, b >>> 2, c >>> 2, accumulate, bias >>> 2),
     columnSums: (rows, cols, x, out, accumulate) => columnSums(live(), rows, cols, x >>> 2, out >>> 2, accumulate),
     activation: (act, n, x, y, alpha) => activation(live(), act, n, x >>> 2, y >>> 2, alpha),
     activationGrad: (act, n, x, y, dy, dx, alpha) =>

@@ -14,7 +14,7 @@ const L = { SEQ: 0, DONE: 16, STATUS: 17, OP: 18, RESULT: 19, ARGS: 20, MSG: 48,
 /** Slot size in int32s: 512 bytes, so two slots never share a cache line. */
 const SLOT = 128;
 /** Job codes. */
-const J = { GEMM: 1, OPTIMIZER: 2, QUIT: 3, THROW: 4 } as const;
+const J = { GEMM: 1, OPTIMIZER: 2, QUIT: 3, THROW: 4, SPARSE: 5 } as const;
 /** How long workers may take to start before the backend gives up on threads. */
 const START_TIMEOUT_MS = 15_000;
 /** Spins before a blocking wait: ~10-30 µs, about one kernel call of work. */
@@ -100,6 +100,14 @@ export class Pool {
     I[x] = layout; I[x + 1] = m; I[x + 2] = n; I[x + 3] = k; I[x + 4] = a; I[x + 5] = lda; I[x + 6] = b;
     I[x + 7] = ldb; I[x + 8] = c; I[x + 9] = ldc; I[x + 10] = accumulate ? 1 : 0; I[x + 11] = bias; I[x + 12] = scratch;
     this.post(w, J.GEMM);
+  }
+
+  /** Queues gemmSparse on worker w (arguments exactly as the kernel export takes them). */
+  gemmSparse(w: number, layout: number, n: number, sp: number, from: number, to: number, b: number, ldb: number, c: number, ldc: number, accumulate: boolean, bias: number, scratch: number): void {
+    const x = this.base(w) + L.ARGS, I = this.I;
+    I[x] = layout; I[x + 1] = n; I[x + 2] = sp; I[x + 3] = from; I[x + 4] = to; I[x + 5] = b;
+    I[x + 6] = ldb; I[x + 7] = c; I[x + 8] = ldc; I[x + 9] = accumulate ? 1 : 0; I[x + 10] = bias; I[x + 11] = scratch;
+    this.post(w, J.SPARSE);
   }
 
   /** Queues optimizerStep on worker w (arguments as the kernel export takes them; `f` = its 12 floats). */

@@ -19,7 +19,7 @@ export function workerMain(receive: (handler: (data: unknown) => void) => void, 
       /** Slot layout: int32 indices relative to `base`. */
       L: { SEQ: number; DONE: number; STATUS: number; OP: number; RESULT: number; ARGS: number; MSG: number; MSG_LEN: number };
       /** Job codes. */
-      J: { GEMM: number; OPTIMIZER: number; QUIT: number; THROW: number };
+      J: { GEMM: number; OPTIMIZER: number; QUIT: number; THROW: number; SPARSE: number };
       spins: number;
     };
     const { memory, base, L, J, spins } = init;
@@ -55,6 +55,8 @@ export function workerMain(receive: (handler: (data: unknown) => void) => void, 
       try {
         if (op === J.GEMM) {
           k.gemm!(I[a]!, I[a + 1]!, I[a + 2]!, I[a + 3]!, I[a + 4]!, I[a + 5]!, I[a + 6]!, I[a + 7]!, I[a + 8]!, I[a + 9]!, I[a + 10]!, I[a + 11]!, I[a + 12]!);
+        } else if (op === J.SPARSE) {
+          k.gemmSparse!(I[a]!, I[a + 1]!, I[a + 2]!, I[a + 3]!, I[a + 4]!, I[a + 5]!, I[a + 6]!, I[a + 7]!, I[a + 8]!, I[a + 9]!, I[a + 10]!, I[a + 11]!);
         } else if (op === J.OPTIMIZER) {
           F[base + L.RESULT] = k.optimizerStep!(I[a]!, I[a + 1]!, I[a + 2]!, I[a + 3]!, I[a + 4]!, I[a + 5]!, I[a + 6]!, I[a + 7]!,
             F[a + 8]!, F[a + 9]!, F[a + 10]!, F[a + 11]!, F[a + 12]!, F[a + 13]!, F[a + 14]!, F[a + 15]!,

@@ -144,7 +144,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   };
   const arena = new Arena(k.heapBase(), memory.buffer.byteLength, grow, maxBytes);
   // gemm packs B panels here; reserved once, reused by every call.
-  const scratch = arena.alloc(k.gemmScratchBytes());
+  const scratchBytes = k.gemmScratchBytes();
+  const scratch = arena.alloc(scratchBytes);
 
   // Workers: each gets a gemm scratch of its own and a slot of the control block.
   let pool: Pool | undefined;
@@ -200,15 +201,45 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   };
 
   /**
+   * gemmSparse: the sparse kernels where they give gemm's exact result (gemmSparseExact), split
+   * into ranges of C's rows over the pool when large enough (any split is exact: each row of C
+   * is computed alone); otherwise gemm on the dense batch the block names.
+   */
+  const gemmSparse = (layout: Layout, m: number, n: number, kk: number, sp: number, b: number, c: number, accumulate: boolean, bias: number): void => {
+    views();
+    const header = sp >>> 2;
+    // (The sparse kernels keep a row of n running sums in the gemm scratch.)
+    if (layout === Layout.NT || !k.gemmSparseExact(layout, m, n, kk) || n * 4 > scratchBytes) {
+      gemm(layout, m, n, kk, ints[header + 3]!, b, c, accumulate, bias);
+      return;
+    }
+    const rows = ints[header]!, cols = ints[header + 1]!, nnz = ints[header + 2]!;
+    if (nnz < 0 || (layout === Layout.NN ? rows !== m || cols !== kk : rows !== kk || cols !== m)) {
+      throw new Error(`gemmSparse: the sparse block holds ${rows}×${cols} (${nnz} non-zeros), which does not fit a ${layout === Layout.NN ? 'NN' : 'TN'} product of m=${m}, k=${kk}`);
+    }
+    const parts = pool && nnz * n >= minGemm ? Math.min(threads, m) : 1;
+    // Rows of C in ranges of about equal work: their non-zeros plus a row's fixed cost.
+    const starts = header + 4 + (layout === Layout.NN ? 0 : rows + 1);
+    for (let t = 1; t < parts; t++) {
+      pool!.gemmSparse(t - 1, layout, n, sp, sparseEdge(ints, starts, m, nnz, parts, t), sparseEdge(ints, starts, m, nnz, parts, t + 1), b, n, c, n, accumulate, bias, workerScratch[t - 1]!);
+    }
+    try {
+      k.gemmSparse(layout, n, sp, 0, sparseEdge(ints, starts, m, nnz, parts, 1), b, n, c, n, accumulate, bias, scratch);
+    } finally {
+      if (parts > 1) pool!.wait(parts - 1);
+    }
+  };
+
+  /**
    * optimizerStep, split into ranges over the pool when large enough. Each range keeps the whole
-   * buffer's slot distance (n·4 bytes); the finiteness flags of the ranges are summed.
+   * buffer's slot distance (slotFloats·4 bytes); the finiteness flags of the ranges are summed.
    */
   // The 12 floats a worker's optimizer job takes, filled in place: a training step allocates nothing
   // (no closures or arrays per call; test/alloc-free.test.ts counts heap bytes over many steps).
   const jobFloats = new Float64Array(12);
-  const optimizerStep = (n: number, wIn: number, g: number, sIn: number, wOut: number, sOut: number, p: OptimizerParams): number => {
+  const optimizerStep = (n: number, wIn: number, g: number, sIn: number, wOut: number, sOut: number, p: OptimizerParams, slotFloats = n): number => {
     const parts = pool && n >= minOptimizer ? Math.max(1, Math.min(threads, n >> 2)) : 1;
-    const slot = n * 4;
+    const slot = slotFloats * 4;
     if (parts > 1) {
       // The named hyperparameters in the kernel's argument order (optimizerParamNames).
       const f = jobFloats;
@@ -265,6 +296,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     arenaBytes: () => arena.bytesInUse - reserved,
 
     gemm,
+    sparsify: (rows, cols, x, maxNonZeros, out) => k.sparsify(rows, cols, x, maxNonZeros, out),
+    gemmSparse,
     columnSums: (rows, cols, x, out, accumulate) => k.columnSums(rows, cols, x, out, accumulate),
     activation: (act, n, x, y, alpha) => k.activation(act, n, x, y, alpha),
     activationGrad: (act, n, x, y, dy, dx, alpha) => k.activationGrad(act, n, x, y, dy, dx, alpha),
@@ -309,6 +342,25 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
 /** Where part t of `parts` starts when splitting `total` optimizer elements into chunks of whole `unit`s (part `parts` ends at total). */
 function splitEdge(total: number, parts: number, unit: number, t: number): number {
   return t === parts ? total : Math.floor((total * t) / parts / unit) * unit;
+}
+
+/** Fixed cost of one row of C in gemmSparse, in non-zeros' worth of work (its stores, the KC blocks). */
+const SPARSE_ROW_COST = 4;
+
+/**
+ * Where part t of `parts` starts when splitting the m rows of a gemmSparse product so each part
+ * gets about the same work; starts[i] (int32 index `starts` + i of `ints`) is row i's first entry.
+ */
+function sparseEdge(ints: Int32Array, starts: number, m: number, nnz: number, parts: number, t: number): number {
+  if (t >= parts) return m;
+  const target = ((nnz + m * SPARSE_ROW_COST) * t) / parts;
+  let lo = 0, hi = m;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ints[starts + mid]! + mid * SPARSE_ROW_COST < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The byte offset of element i of the buffer at `base`, or 0 (no buffer) when base is 0. */

@@ -1,0 +1,184 @@
+// Sparse inputs. A batch that is mostly exact zeros (MNIST pixels, bag-of-words, one-hot
+// columns) is compressed once per step by `sparsify` into lists of its non-zeros, by row and by
+// column; `gemmSparse` then runs the first layer's forward product (NN: C = X·W) and its weight
+// gradient (TN: C = Xᵀ·dZ) over those only.
+//
+// Same results as gemm, bit for bit (where gemmSparseExact says so): gemm sums each element of
+// C as one madd chain from 0 over each KC block of k, in k order, then adds C, then the bias.
+// The kernels below keep that chain and only drop the terms whose x is zero; such a term adds
+// an exact ±0 to the running sum, which changes nothing (a sum that starts at +0 stays +0 when
+// ±0 is added). Only non-finite B values differ (0·∞ would be NaN), and a step refuses those.
+//
+// Block layout (byte offsets from its start; i32 unless said):
+//   0: rows, 4: cols, 8: nnz, 12: the dense batch's byte offset
+//   16: rowStart[rows + 1]   row r's entries are rowStart[r] .. rowStart[r + 1] of byRow
+//   then colStart[cols + 1]  column c's entries are colStart[c] .. colStart[c + 1] of byCol
+//   then byRow[nnz]          (column i32, value f32) pairs, row by row, columns increasing
+//   then byCol[nnz]          (row i32, value f32) pairs, column by column, rows increasing
+import { Layout } from './codes';
+import { KC } from './gemm';
+import { madd } from './math';
+
+@inline function rowStartAt(sp: usize): usize { return sp + 16; }
+@inline function colStartAt(sp: usize, rows: i32): usize { return sp + 16 + (<usize>(rows + 1) << 2); }
+@inline function byRowAt(sp: usize, rows: i32, cols: i32): usize { return colStartAt(sp, rows) + (<usize>(cols + 1) << 2); }
+
+/**
+ * Compresses the rows×cols batch at x into the block at `out` (sparseBlockBytes(rows, cols,
+ * maxNnz) bytes, src/backend/contract.ts). Returns the number of non-zeros, or −1 as soon as there are more than maxNnz (the
+ * block is then incomplete): a dense batch costs a partial scan. −0 counts as zero; NaN does not.
+ */
+export function sparsify(rows: i32, cols: i32, x: usize, maxNnz: i32, out: usize): i32 {
+  store<i32>(out, rows);
+  store<i32>(out, cols, 4);
+  store<i32>(out, -1, 8);
+  store<i32>(out, <i32>x, 12);
+  const rowStart = rowStartAt(out), colStart = colStartAt(out, rows), byRow = byRowAt(out, rows, cols);
+  const rowBytes = <usize>cols << 2, vEnd = <usize>(cols & ~3) << 2;
+  const zero = f32x4.splat(0);
+  let nnz = 0;
+  for (let r = 0; r < rows; r++) {
+    store<i32>(rowStart + (<usize>r << 2), nnz);
+    const xr = x + <usize>r * rowBytes;
+    let o: usize = 0;
+    for (; o < vEnd; o += 16) {
+      let bits = i32x4.bitmask(f32x4.ne(v128.load(xr + o), zero));
+      if (bits == 0) continue;
+      if (nnz + <i32>popcnt(bits) > maxNnz) return -1;
+      const c = <i32>(o >> 2);
+      do {
+        const lane = ctz(bits);
+        bits &= bits - 1;
+        const e = byRow + (<usize>nnz << 3);
+        store<i32>(e, c + lane);
+        store<f32>(e, load<f32>(xr + o + (<usize>lane << 2)), 4);
+        nnz++;
+      } while (bits != 0);
+    }
+    for (; o < rowBytes; o += 4) {
+      const v = load<f32>(xr + o);
+      if (v == 0) continue;
+      if (nnz + 1 > maxNnz) return -1;
+      const e = byRow + (<usize>nnz << 3);
+      store<i32>(e, <i32>(o >> 2));
+      store<f32>(e, v, 4);
+      nnz++;
+    }
+  }
+  store<i32>(rowStart + (<usize>rows << 2), nnz);
+  store<i32>(out, nnz, 8);
+  // By column: count, prefix-sum, scatter in row order (so each column's rows increase), and
+  // shift back the starts the scatter advanced by one column.
+  const byCol = byRow + (<usize>nnz << 3);
+  memory.fill(colStart, 0, <usize>(cols + 1) << 2);
+  for (let e = 0; e < nnz; e++) {
+    const p = colStart + (<usize>(load<i32>(byRow + (<usize>e << 3)) + 1) << 2);
+    store<i32>(p, load<i32>(p) + 1);
+  }
+  for (let c = 0; c < cols; c++) {
+    const p = colStart + (<usize>(c + 1) << 2);
+    store<i32>(p, load<i32>(p) + load<i32>(p - 4));
+  }
+  for (let r = 0; r < rows; r++) {
+    const e1 = load<i32>(rowStart + (<usize>(r + 1) << 2));
+    for (let e = load<i32>(rowStart + (<usize>r << 2)); e < e1; e++) {
+      const src = byRow + (<usize>e << 3);
+      const p = colStart + (<usize>load<i32>(src) << 2);
+      const at = load<i32>(p);
+      store<i32>(p, at + 1);
+      const dst = byCol + (<usize>at << 3);
+      store<i32>(dst, r);
+      store<f32>(dst, load<f32>(src, 4), 4);
+    }
+  }
+  for (let c = cols; c > 0; c--) store<i32>(colStart + (<usize>c << 2), load<i32>(colStart + (<usize>(c - 1) << 2)));
+  store<i32>(colStart, 0);
+  return nnz;
+}
+
+/** v (+ C when loadC) (+ bias) stored at cp: gemm's order. */
+@inline function storeV(cp: usize, v: v128, loadC: bool, bias: usize): void {
+  if (loadC) v = f32x4.add(v, v128.load(cp));
+  if (bias) v = f32x4.add(v, v128.load(bias));
+  v128.store(cp, v);
+}
+
+/** Lane 0 of v (+ C) (+ bias) stored at cp. */
+@inline function storeS(cp: usize, v: v128, loadC: bool, bias: usize): void {
+  let x = f32x4.extract_lane(v, 0);
+  if (loadC) x += load<f32>(cp);
+  if (bias) x += load<f32>(bias);
+  store<f32>(cp, x);
+}
+
+/**
+ * One row of C (n floats at cr) = Σ over the entries [e0, e1) — (index p, value x) pairs at
+ * `list`, p increasing — of x·B[p, :] (B row p at b + p·ldb), as gemm's chain: a sum from 0 per
+ * KC block of p, then + C (accumulate, or after the first block), then + bias (first block).
+ * The running sums live in a row of n floats (C itself when C is not read, else `acc`) and each
+ * B row is streamed whole, four entries per pass: B rows lie 4·ldb bytes apart, and reading a
+ * few columns of many of them at once would map them to the same few cache sets.
+ */
+function sparseRow(n: i32, k: i32, list: usize, e0: i32, e1: i32, b: usize, ldb: usize, cr: usize, accumulate: bool, bias: usize, acc: usize): void {
+  const vEnd = <usize>(n & ~3) << 2, end = <usize>n << 2;
+  for (let pc = 0, e = e0; pc < k; pc += KC) {
+    const pEnd = pc + KC;
+    let eEnd = e;
+    while (eEnd < e1 && load<i32>(list + (<usize>eEnd << 3)) < pEnd) eEnd++;
+    const loadC = accumulate || pc > 0;
+    const bs: usize = pc == 0 ? bias : 0;
+    const s = loadC ? acc : cr;
+    memory.fill(s, 0, end);
+    let q = e;
+    for (; q + 4 <= eEnd; q += 4) {
+      const en = list + (<usize>q << 3);
+      const x0 = v128.load32_splat(en, 4), x1 = v128.load32_splat(en, 12), x2 = v128.load32_splat(en, 20), x3 = v128.load32_splat(en, 28);
+      const w0 = b + <usize>load<i32>(en) * ldb, w1 = b + <usize>load<i32>(en, 8) * ldb;
+      const w2 = b + <usize>load<i32>(en, 16) * ldb, w3 = b + <usize>load<i32>(en, 24) * ldb;
+      let o: usize = 0;
+      for (; o < vEnd; o += 16) {
+        v128.store(s + o, madd(x3, v128.load(w3 + o), madd(x2, v128.load(w2 + o), madd(x1, v128.load(w1 + o), madd(x0, v128.load(w0 + o), v128.load(s + o))))));
+      }
+      for (; o < end; o += 4) {
+        const v = madd(x3, v128.load32_splat(w3 + o), madd(x2, v128.load32_splat(w2 + o), madd(x1, v128.load32_splat(w1 + o), madd(x0, v128.load32_splat(w0 + o), v128.load32_splat(s + o)))));
+        store<f32>(s + o, f32x4.extract_lane(v, 0));
+      }
+    }
+    for (; q < eEnd; q++) {
+      const en = list + (<usize>q << 3);
+      const x0 = v128.load32_splat(en, 4);
+      const w0 = b + <usize>load<i32>(en) * ldb;
+      let o: usize = 0;
+      for (; o < vEnd; o += 16) v128.store(s + o, madd(x0, v128.load(w0 + o), v128.load(s + o)));
+      for (; o < end; o += 4) store<f32>(s + o, f32x4.extract_lane(madd(x0, v128.load32_splat(w0 + o), v128.load32_splat(s + o)), 0));
+    }
+    if (loadC || bs) {
+      let o: usize = 0;
+      for (; o < vEnd; o += 16) storeV(cr + o, v128.load(s + o), loadC, bs ? bs + o : 0);
+      for (; o < end; o += 4) storeS(cr + o, v128.load32_splat(s + o), loadC, bs ? bs + o : 0);
+    }
+    e = eEnd;
+  }
+}
+
+/**
+ * gemm with the sparse block `sp` (from sparsify) as op(A), for rows [from, to) of C only, so a
+ * caller may split C into row ranges (threads) without changing any result:
+ * - NN: C[rows×n] = X·B (+ C) (+ bias), B cols×n with row stride ldb floats;
+ * - TN: C[cols×n] = Xᵀ·B (+ C) (+ bias), B rows×n.
+ * C's row stride is ldc floats; rows of C past the range are not touched. `scratch` holds n floats
+ * (gemmScratchBytes() is plenty); threads need one each.
+ */
+export function gemmSparse(layout: i32, n: i32, sp: usize, from: i32, to: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: bool, bias: usize, scratch: usize): void {
+  const rows = load<i32>(sp), cols = load<i32>(sp, 4);
+  const byNN = layout == Layout.NN;
+  const starts = byNN ? rowStartAt(sp) : colStartAt(sp, rows);
+  const byRow = byRowAt(sp, rows, cols);
+  const list = byNN ? byRow : byRow + (<usize>load<i32>(sp, 8) << 3);
+  const k = byNN ? cols : rows;
+  const ldbB = <usize>ldb << 2, ldcB = <usize>ldc << 2;
+  for (let i = from; i < to; i++) {
+    const e0 = load<i32>(starts + (<usize>i << 2)), e1 = load<i32>(starts + (<usize>(i + 1) << 2));
+    sparseRow(n, k, list, e0, e1, b, ldbB, c + <usize>i * ldcB, accumulate, bias, scratch);
+  }
+}
