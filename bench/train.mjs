@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bagOfWords } from '../examples/lib/bag-of-words.mjs';
+import { intentData } from '../examples/lib/intent-data.mjs';
 import { loadMnist } from '../examples/lib/mnist-data.mjs';
 import { intentModel, mnistModel, tinyModel, tfjsMnistModel } from '../examples/lib/models.mjs';
 import { describeRan, engineFlags, ranWith } from './ran.mjs';
@@ -81,10 +81,10 @@ async function oursTraining(nn, backend, { quick, build }) {
   if (backend === 'wasm') {
     out.sparse = { digits: {}, intent: {} };
     const digits = loadMnist({ count: 10000 });
-    const bow = bagOfWords({ n: quick ? 4096 : 8192 });
+    const bow = intentData({ n: quick ? 4000 : 8000 });
     const sets = {
       digits: { x: nn.tensor2d(digits.xTrain, [digits.nTrain, 784]), y: nn.tensor2d(digits.yTrain, [digits.nTrain, 10]), n: digits.nTrain, model: () => mnistModel(nn) },
-      intent: { x: nn.tensor2d(bow.x, [bow.n, bow.vocab]), y: nn.tensor2d(bow.y, [bow.n, bow.classes]), n: bow.n, model: () => intentModel(nn) },
+      intent: { x: nn.tensor2d(bow.x, [bow.n, bow.vocabulary]), y: nn.tensor2d(bow.y, [bow.n, bow.classes]), n: bow.n, model: () => intentModel(nn) },
     };
     for (const [name, set] of Object.entries(sets)) {
       for (const batch of quick ? [8, 64] : [8, 32, 64, 256]) {

@@ -224,7 +224,7 @@ describe.each(cases)('metrics on $name', ({ backend, threads }) => {
     const [xt, yt, xv, yv] = [xs.slice(0, 240), ys.slice(0, 240), xs.slice(240), ys.slice(240)];
     const batchLogs: Record<string, number>[] = [];
     const h = await m.fit(xt, yt, { epochs: 4, batchSize: 25, validationData: [xv, yv], callbacks: { onBatchEnd: (_b, logs) => { batchLogs.push({ ...logs }); } } });
-    expect(Object.keys(h.history)).toEqual(['loss', ...metrics, 'val_loss', ...metrics.map((k) => `val_${k}`)]);
+    expect(Object.keys(h.history)).toEqual(['loss', ...metrics, 'val_loss', ...metrics.map((k) => `val_${k}`), 'learning_rate']);
     for (const k of Object.keys(h.history)) {
       expect(h.history[k]).toHaveLength(4);
       for (const v of h.history[k]!) expect(Number.isFinite(v), k).toBe(true);
@@ -253,7 +253,7 @@ describe('fitDataset / evaluateDataset', () => {
     for (const k of ['precision', 'recall', 'auc']) expect(d[k], k).toBe(e[k]);
     expect(d.mae).toBeCloseTo(e.mae!, 6);
     const h = await m.fitDataset(batches, { epochs: 2, validationData: batches });
-    expect(Object.keys(h.history)).toEqual(['loss', 'precision', 'recall', 'auc', 'mae', 'val_loss', 'val_precision', 'val_recall', 'val_auc', 'val_mae']);
+    expect(Object.keys(h.history)).toEqual(['loss', 'precision', 'recall', 'auc', 'mae', 'val_loss', 'val_precision', 'val_recall', 'val_auc', 'val_mae', 'learning_rate']);
     expect(nn.callbacks.earlyStopping({ monitor: 'val_auc' }).mode).toBe('max');
     expect(nn.callbacks.earlyStopping({ monitor: 'val_mae' }).mode).toBe('min');
     m.dispose();

@@ -57,19 +57,3 @@ export function tfjsMnistModel(tf, tfl) {
   m.compile({ optimizer: tf.train.adam(0.001), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   return m;
 }
-
-/**
- * The course's bag-of-words intent classifier (examples/intent-classifier.mjs) at benchmark size:
- * `vocab` inputs → Dense(256, relu) → Dropout(0.5) → Dense(128, relu) → Dropout(0.5) →
- * Dense(classes, softmax), Adam 1e-3, categorical cross-entropy. Data: ./bag-of-words.mjs.
- */
-export function intentModel(nn, { vocab = 2000, classes = 20, seed = 1 } = {}) {
-  const m = nn.sequential({ seed });
-  m.add(nn.layers.dense({ units: 256, activation: 'relu', inputShape: [vocab] }));
-  m.add(nn.layers.dropout({ rate: 0.5 }));
-  m.add(nn.layers.dense({ units: 128, activation: 'relu' }));
-  m.add(nn.layers.dropout({ rate: 0.5 }));
-  m.add(nn.layers.dense({ units: classes, activation: 'softmax' }));
-  m.compile({ optimizer: nn.optimizers.adam({ learningRate: 0.001 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  return m;
-}
