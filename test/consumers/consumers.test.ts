@@ -104,12 +104,13 @@ async function webpackBuild(dir: string): Promise<{ warnings: string[]; errors: 
 describe('the package', { timeout: 240_000 }, () => {
   it('is lean and complete: no dead weight, LICENSE, docs the errors name, no install-time build', () => {
     const files = packed.pack.files.map((f) => f.path);
-    // About 303 KiB (`npm pack --dry-run --json`): two wasm builds (the shared-memory ones are made
+    // About 372 KiB (`npm pack --dry-run --json`; 303 KiB before issue 15's layers, schedules,
+    // weighting, metrics and checkpoints and issue 18's sparse kernels): two wasm builds (the shared-memory ones are made
     // on load), a minified Node build, the declarations index.d.ts reaches (once, CommonJS and ESM
     // alike), the lazily loaded browser files (keras.js with fflate, onnx.js, csv-parse.js) and the
     // docs; csv-parse, fflate and h5wasm are dependencies. The cap leaves room for new code, not
     // for dead weight (unreferenced files, source maps, duplicated libraries), kept out below too.
-    expect(packed.pack.size).toBeLessThanOrEqual(335 * 1024);
+    expect(packed.pack.size).toBeLessThanOrEqual(385 * 1024);
     expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'docs/threads.md', 'docs/browser.md', 'docs/saving.md']));
     expect(files.filter((f) => f.startsWith('build/') || f.endsWith('.map') || f.endsWith('.d.cts') || f.includes('/cli/') && f.endsWith('.d.ts'))).toEqual([]);
     expect(files.filter((f) => /generated|-threads/.test(f))).toEqual([]);
