@@ -9,7 +9,6 @@
 //   npm run bench -- stream          # streaming a generated 2 GB CSV (only when named: it takes a
 //                                    # while); --quick: 64 MB; --stream-mb N: N MB
 //   npm run bench -- native          # vs PyTorch and Keras-on-JAX (bench/native.mjs; builds a Python venv once)
-//   npm run bench -- --readme        # then rewrite the README's numbers (scripts/readme-numbers.mjs)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
