@@ -14,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../src/index.js';
 import { expectSameWeights, modelBackends, Rng, snapshot, useBackend } from './helpers/model.js';
 import { tf, tfl, tfReady } from './helpers/tf.js';
+import { expectValuesClose, expectWeightsMatch } from './helpers/tf-compare.js';
 
-const TOL = { rel: 2e-5, abs: 2e-5 };
 const IN = 5;
 const ROWS = 9;
 const OUT = 3;
@@ -67,23 +67,6 @@ function seedWeights(ours: nn.Sequential, theirs: tfl.Sequential, seed: number):
   expect(theirs.getWeights().map((w) => w.shape), 'tfjs and our weight shapes').toEqual(values.map((v) => v.shape));
   ours.setWeights(values);
   theirs.setWeights(values.map((v) => tf.tensor(v.data, v.shape)));
-}
-
-function expectValuesClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
-  expect(got.length, `${what}: length`).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const g = got[i]!, w = want[i]!;
-    if (!(Math.abs(g - w) <= TOL.rel * Math.abs(w) + TOL.abs)) {
-      throw new Error(`${what}: [${i}] is ${g}, tfjs says ${w} (|diff| ${Math.abs(g - w).toExponential(2)} > ${TOL.rel}·|want| + ${TOL.abs})`);
-    }
-  }
-}
-
-function expectWeightsMatch(ours: nn.Sequential, theirs: tfl.Sequential, what: string): void {
-  const a = ours.getWeights();
-  const b = theirs.getWeights();
-  expect(a.length, `${what}: weight count`).toBe(b.length);
-  a.forEach((w, t) => expectValuesClose(w.data, b[t]!.dataSync(), `${what}: ${w.name}`));
 }
 
 interface Case {

@@ -9,14 +9,14 @@
  * L2 kernel regulariser. AdamW is not in tfjs: it is checked against a float64 implementation of
  * Keras's rule, with the gradients from tfjs autodiff.
  *
- * Tolerance: |ours − tfjs| ≤ 2e-5·|tfjs| + 2e-5 for every value (TOL below).
+ * Tolerance: |ours − tfjs| ≤ 2e-5·|tfjs| + 2e-5 for every value (TOL in helpers/tf-compare.ts).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../src/index.js';
 import { modelBackends, Rng, useBackend } from './helpers/model.js';
 import { tf, tfl, tfReady } from './helpers/tf.js';
+import { expectValuesClose, expectWeightsMatch } from './helpers/tf-compare.js';
 
-const TOL = { rel: 2e-5, abs: 2e-5 };
 const IN = 5;
 const ROWS = 8;
 const OUT = 3;
@@ -102,23 +102,6 @@ function seedWeights(ours: nn.Sequential, theirs: tfl.Sequential, seed: number, 
   expect(tfShapes, 'tfjs and our weight layouts').toEqual(values.map((v) => v.shape));
   ours.setWeights(values);
   theirs.setWeights(values.map((v) => tf.tensor(v.data, v.shape)));
-}
-
-function expectValuesClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
-  expect(got.length, `${what}: length`).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const g = got[i]!, w = want[i]!;
-    if (!(Math.abs(g - w) <= TOL.rel * Math.abs(w) + TOL.abs)) {
-      throw new Error(`${what}: [${i}] is ${g}, tfjs says ${w} (|diff| ${Math.abs(g - w).toExponential(2)} > ${TOL.rel}·|want| + ${TOL.abs})`);
-    }
-  }
-}
-
-function expectWeightsMatch(ours: nn.Sequential, theirs: tfl.Sequential, what: string): void {
-  const a = ours.getWeights();
-  const b = theirs.getWeights();
-  expect(a.length, `${what}: weight count`).toBe(b.length);
-  a.forEach((w, t) => expectValuesClose(w.data, b[t]!.dataSync(), `${what}: ${w.name}`));
 }
 
 interface Data { x: Float32Array; y: Float32Array; yCols: number; ours: { x: nn.Tensor2D; y: nn.Tensor2D | number[] } }

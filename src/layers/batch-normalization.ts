@@ -12,9 +12,9 @@
 import type { Backend } from '../backend/contract.js';
 import { getInitializer, ones, zeros, type Initializer } from '../initializers.js';
 import { checkOptionKeys } from '../util/options.js';
-import { KernelNumbers, Layer, layerArgKeys, type LayerArgs, type LayerConfigReader, type Param, type PassContext } from './layer.js';
+import { KernelNumbers, layerArgKeys, type LayerArgs, type LayerConfigReader, type Param, type PassContext } from './layer.js';
 import {
-  checkNormalizationArgs, normalizationConfig, normalizationFromConfig, normalizationKeys, refuseTrue,
+  AffineNormalization, checkNormalizationArgs, normalizationConfig, normalizationFromConfig, normalizationKeys, refuseTrue,
   type NormalizationArgs, type NormalizationOptions,
 } from './normalization-args.js';
 
@@ -27,7 +27,7 @@ export interface BatchNormalizationArgs extends NormalizationArgs {
   movingVarianceInitializer?: string | Initializer;
 }
 
-export class BatchNormalization extends Layer {
+export class BatchNormalization extends AffineNormalization {
   readonly className = 'BatchNormalization';
   readonly momentum: number;
   readonly options: NormalizationOptions;
@@ -56,14 +56,6 @@ export class BatchNormalization extends Layer {
     this.k = new KernelNumbers(this.options.epsilon, momentum);
   }
 
-  protected override declareParams(): Param[] {
-    const o = this.options, n = this.units;
-    const ps: Param[] = [];
-    if (o.scale) ps.push(this.param('gamma', [n], n, n, o.gammaInitializer, o.gammaRegularizer));
-    if (o.center) ps.push(this.param('beta', [n], n, n, o.betaInitializer, o.betaRegularizer));
-    return ps;
-  }
-
   protected override declareNonTrainable(): Param[] {
     const n = this.units;
     // A negative variance would make every prediction NaN: setWeights and loading refuse it.
@@ -74,14 +66,6 @@ export class BatchNormalization extends Layer {
     this.batchMean = this.own(b, this.units);
     this.batchVariance = this.own(b, this.units);
     this.scratch = this.own(b, 2 * this.units);
-  }
-
-  private get gamma(): Param | undefined {
-    return this.options.scale ? this.params[0] : undefined;
-  }
-
-  private get beta(): Param | undefined {
-    return this.options.center ? this.params[this.options.scale ? 1 : 0] : undefined;
   }
 
   forward(ctx: PassContext, x: number, rows: number): number {

@@ -5,12 +5,12 @@
  */
 import type { Backend } from '../backend/contract.js';
 import { checkOptionKeys } from '../util/options.js';
-import { KernelNumbers, Layer, layerArgKeys, type LayerArgs, type LayerConfigReader, type Param, type PassContext } from './layer.js';
-import { checkNormalizationArgs, normalizationConfig, normalizationFromConfig, normalizationKeys, refuseTrue, type NormalizationArgs, type NormalizationOptions } from './normalization-args.js';
+import { KernelNumbers, layerArgKeys, type LayerArgs, type LayerConfigReader, type PassContext } from './layer.js';
+import { AffineNormalization, checkNormalizationArgs, normalizationConfig, normalizationFromConfig, normalizationKeys, refuseTrue, type NormalizationArgs, type NormalizationOptions } from './normalization-args.js';
 
 export type LayerNormalizationArgs = NormalizationArgs;
 
-export class LayerNormalization extends Layer {
+export class LayerNormalization extends AffineNormalization {
   readonly className = 'LayerNormalization';
   readonly options: NormalizationOptions;
   private input = 0;
@@ -29,26 +29,10 @@ export class LayerNormalization extends Layer {
     this.k = new KernelNumbers(this.options.epsilon);
   }
 
-  protected override declareParams(): Param[] {
-    const o = this.options, n = this.units;
-    const ps: Param[] = [];
-    if (o.scale) ps.push(this.param('gamma', [n], n, n, o.gammaInitializer, o.gammaRegularizer));
-    if (o.center) ps.push(this.param('beta', [n], n, n, o.betaInitializer, o.betaRegularizer));
-    return ps;
-  }
-
   protected override allocateExtra(b: Backend, rows: number): void {
     this.rowMean = this.own(b, rows);
     this.rowVariance = this.own(b, rows);
     this.scratch = this.own(b, 2 * this.units);
-  }
-
-  private get gamma(): Param | undefined {
-    return this.options.scale ? this.params[0] : undefined;
-  }
-
-  private get beta(): Param | undefined {
-    return this.options.center ? this.params[this.options.scale ? 1 : 0] : undefined;
   }
 
   forward(ctx: PassContext, x: number, rows: number): number {

@@ -5,7 +5,7 @@
  */
 import { getInitializer, ones, zeros, type Initializer } from '../initializers.js';
 import { getRegularizer, type Regularizer } from '../regularizers.js';
-import type { LayerArgs, LayerConfigReader } from './layer.js';
+import { Layer, type LayerArgs, type LayerConfigReader, type Param } from './layer.js';
 
 export interface NormalizationArgs extends LayerArgs {
   /** Only the feature axis: -1 (default) or 1. An MLP's rows are [batch, features]. */
@@ -103,5 +103,26 @@ export function refuseTrue(c: LayerConfigReader, ...keys: string[]): void {
   for (const key of keys) {
     const v = c.raw(key);
     if (v !== undefined && v !== null && v !== false) throw new Error(`${key} ${JSON.stringify(v)} is not supported by wasm-mlp (it must be false)`);
+  }
+}
+
+/** The learned scale γ and offset β both layers have (each optional: `scale`, `center`), per feature. */
+export abstract class AffineNormalization extends Layer {
+  abstract readonly options: NormalizationOptions;
+
+  protected override declareParams(): Param[] {
+    const o = this.options, n = this.units;
+    const ps: Param[] = [];
+    if (o.scale) ps.push(this.param('gamma', [n], n, n, o.gammaInitializer, o.gammaRegularizer));
+    if (o.center) ps.push(this.param('beta', [n], n, n, o.betaInitializer, o.betaRegularizer));
+    return ps;
+  }
+
+  protected get gamma(): Param | undefined {
+    return this.options.scale ? this.params[0] : undefined;
+  }
+
+  protected get beta(): Param | undefined {
+    return this.options.center ? this.params[this.options.scale ? 1 : 0] : undefined;
   }
 }
