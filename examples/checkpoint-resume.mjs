@@ -54,7 +54,7 @@ const first = model();
 await first.fit(xs, ys, { ...fitArgs, epochs: half, callbacks: [nn.callbacks.modelCheckpoint({ filepath: `file://${dir}/last` })] });
 first.dispose(); // the process could have died here
 const resumed = await nn.loadModel(`file://${dir}/last/model.json`);
-await resumed.fit(xs, ys, { ...fitArgs, epochs: epochs - resumed.savedEpoch, initialEpoch: resumed.savedEpoch });
+await resumed.fit(xs, ys, { ...fitArgs, epochs, initialEpoch: resumed.savedEpoch });
 const a = whole.getWeights(), b = resumed.getWeights();
 const same = a.every((w, i) => w.data.every((v, j) => Object.is(v, b[i].data[j])));
 console.log(`resumed after epoch ${half}: weights ${same ? 'identical to' : 'DIFFERENT from'} the uninterrupted run`);

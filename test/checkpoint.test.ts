@@ -63,7 +63,7 @@ describe.each(modelBackends)('resume from a checkpoint on %s', (backend) => {
     const resumed = await nn.loadModel(`file://${dir}/ckpt/model.json`);
     expect(resumed.savedEpoch).toBe(3);
     expect(resumed.trainingConfig!.metrics).toEqual(['accuracy', 'auc']);
-    const h2 = await resumed.fit(x, y, { ...fitArgs, epochs: 2, initialEpoch: resumed.savedEpoch });
+    const h2 = await resumed.fit(x, y, { ...fitArgs, epochs: 5, initialEpoch: resumed.savedEpoch });
     expectSameWeights(snapshot(resumed), snapshot(whole), `${backend}: resumed vs uninterrupted`);
     expect(h2.epoch).toEqual([3, 4]);
     for (const k of Object.keys(h1.history)) expect(h2.history[k], k).toEqual(h1.history[k]!.slice(3));
@@ -86,7 +86,7 @@ describe.each(modelBackends)('resume from a checkpoint on %s', (backend) => {
     const part = build(make(), 3);
     await part.fit(x, y, { epochs: 2, batchSize: 8 });
     const resumed = await nn.fromArtifacts(part.toArtifacts({ includeOptimizer: true, epoch: 2 }));
-    await resumed.fit(x, y, { epochs: 2, batchSize: 8, initialEpoch: resumed.savedEpoch });
+    await resumed.fit(x, y, { epochs: 4, batchSize: 8, initialEpoch: resumed.savedEpoch });
     expectSameWeights(snapshot(resumed), snapshot(whole), `${backend} ${_name}`);
     // Without the optimizer state the run differs (the test can fail).
     const fresh = await nn.fromArtifacts(part.toArtifacts());
@@ -169,5 +169,32 @@ describe('optimizer weights against TensorFlow.js', () => {
     const m0 = a.weightSpecs.findIndex((s) => s.name === 'dense/kernel/m');
     expect(m0).toBeGreaterThan(0);
     ours.dispose();
+  });
+});
+
+describe('epochs and initialEpoch, read as TensorFlow.js and Keras read them', () => {
+  it('epochs is the index to stop before: the same epoch numbers and batch counts as tfjs fit and fitDataset', async () => {
+    await tfReady();
+    const { x, y } = data(3, 24);
+    const tm = tfl.sequential({ layers: [tfl.layers.dense({ units: 3, activation: 'softmax', inputShape: [5] })] });
+    tm.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    const tx = tf.tensor2d(x.data, [24, 5]), ty = tf.tensor2d(y.data, [24, 3]);
+    const ours = build('sgd');
+    for (const [epochs, initialEpoch] of [[4, 1], [3, 3], [1, 0]] as const) {
+      const theirs: number[] = [];
+      const th = await tm.fit(tx, ty, { epochs, initialEpoch, batchSize: 8, callbacks: { onEpochEnd: async (e) => { theirs.push(e); } } });
+      const mine: number[] = [];
+      const h = await ours.fit(x, y, { epochs, initialEpoch, batchSize: 8, callbacks: { onEpochEnd: (e) => { mine.push(e); } } });
+      expect(mine, `fit epochs ${epochs} initialEpoch ${initialEpoch}`).toEqual(theirs);
+      expect(h.epoch).toEqual(th.epoch);
+      const batches = [0, 1, 2].map(() => ({ xs: nn.tensor2d(x.data.slice(0, 40), [8, 5]), ys: nn.tensor2d(y.data.slice(0, 24), [8, 3]) }));
+      const hd = await ours.fitDataset(batches, { epochs, initialEpoch });
+      expect(hd.epoch, `fitDataset epochs ${epochs} initialEpoch ${initialEpoch}`).toEqual(th.epoch);
+    }
+    // A count from initialEpoch (what this library read before, and an easy slip) is refused, saying why.
+    await expect(ours.fit(x, y, { epochs: 2, initialEpoch: 5 })).rejects.toThrow(/epochs \(2\) is below initialEpoch \(5\).*pass epochs: 7/);
+    await expect(ours.fitDataset([], { epochs: 2, initialEpoch: 5 })).rejects.toThrow(/fitDataset: epochs \(2\) is below initialEpoch \(5\)/);
+    await expect(ours.fit(x, y, { epochs: 2, initialEpoch: 1.5 })).rejects.toThrow(/fit: initialEpoch must be an integer >= 0, got number 1\.5/);
+    tm.dispose(); tx.dispose(); ty.dispose(); ours.dispose();
   });
 });

@@ -200,7 +200,7 @@ export async function train(argv: string[]): Promise<void> {
   callbacks.push(...plateauCallback(spec, Boolean(xVal)));
   if (classWeight) say(`class weights: ${pre.classes!.map((c, k) => (k in classWeight ? `${c} ${fmtNum(classWeight[k]!)}` : undefined)).filter(Boolean).join(', ')}`);
   const history = await model.fit(xTrain, yTrain, {
-    epochs: epochs - initialEpoch, initialEpoch, batchSize, shuffle: true, callbacks, ...(classWeight ? { classWeight } : {}),
+    epochs, initialEpoch, batchSize, shuffle: true, callbacks, ...(classWeight ? { classWeight } : {}),
     ...(xVal && yVal ? { validationData: [xVal, yVal] as [nn.Tensor2D, typeof yVal] } : {}),
   });
   const ran = history.epoch.length;

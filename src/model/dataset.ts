@@ -17,7 +17,7 @@ import { checkFeatures, checkPositiveInt, checkTargets, type Labels } from './da
 import { evaluateRows, finishEvaluation, scoreBatch, type Evaluation } from './evaluate.js';
 import { metricTrackers } from './metric-tracker.js';
 import type { ModelMemory } from './layout.js';
-import { normalizeCallbacks, runLoop, type BatchFeeder, type FitSession, type History } from './loop.js';
+import { checkEpochs, normalizeCallbacks, runLoop, type BatchFeeder, type FitSession, type History } from './loop.js';
 import { verboseLogger } from './verbose.js';
 
 /** One batch: features [rows, inputUnits] and targets (as fit's y), as an object or a pair. */
@@ -39,7 +39,10 @@ export type Dataset<T = Batch> =
   | { iterator(): Iterator<T> | AsyncIterator<T> | Promise<Iterator<T> | AsyncIterator<T>> };
 
 export interface FitDatasetArgs {
-  /** Default 1. */
+  /**
+   * The epoch to stop before (default 1), as in Keras and TensorFlow.js: training runs epochs
+   * `initialEpoch` … `epochs - 1`, so `epochs - initialEpoch` of them.
+   */
   epochs?: number;
   /**
    * Batches per epoch. Unset: each epoch is one full pass, starting the dataset over (it must be
@@ -55,7 +58,7 @@ export interface FitDatasetArgs {
   callbacks?: Callback | Callback[];
   /** 0 = silent (default), 1 = one line per epoch on the console. */
   verbose?: 0 | 1;
-  /** Epoch to start counting from (to resume). */
+  /** The epoch to start from (default 0), e.g. `model.savedEpoch` to resume a checkpoint; `epochs` stays the last epoch's index + 1. */
   initialEpoch?: number;
   /** Give the event loop a turn at least this often, in ms (default 16; 0 = after every batch). */
   yieldEvery?: number;
@@ -85,16 +88,14 @@ export function planFitDataset(dataset: unknown, args: FitDatasetArgs, c: Compil
   if (!args || typeof args !== 'object') throw new Error(`${what}: expected options { epochs, batchesPerEpoch, … }, got ${describe(args)}`);
   checkOptionKeys(args, fitDatasetKeys, what, notSupported);
   checkDataset(dataset, what);
-  const epochs = args.epochs === undefined ? 1 : checkPositiveInt(args.epochs, 'epochs', what);
+  const { epochs, initialEpoch } = checkEpochs(args, what);
   const batchesPerEpoch = args.batchesPerEpoch === undefined ? undefined : checkPositiveInt(args.batchesPerEpoch, 'batchesPerEpoch', what);
   const validationBatches = args.validationBatches === undefined ? undefined : checkPositiveInt(args.validationBatches, 'validationBatches', what);
-  const initialEpoch = args.initialEpoch ?? 0;
-  if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new Error(`${what}: initialEpoch must be an integer >= 0, got ${describe(initialEpoch)}`);
   const yieldEvery = args.yieldEvery ?? 16;
   if (typeof yieldEvery !== 'number' || !(yieldEvery >= 0)) throw new Error(`${what}: yieldEvery must be a number of ms >= 0, got ${describe(yieldEvery)}`);
-  if (batchesPerEpoch === undefined && epochs > 1 && isOneShot(dataset)) {
+  if (batchesPerEpoch === undefined && epochs - initialEpoch > 1 && isOneShot(dataset)) {
     throw new Error(
-      `${what}: the dataset is a one-shot iterator (e.g. a generator object), so epochs 2 to ${epochs} would find it empty. ` +
+      `${what}: the dataset is a one-shot iterator (e.g. a generator object), so epochs ${initialEpoch + 2} to ${epochs} would find it empty. ` +
         `Pass an iterable that starts over (e.g. { [Symbol.asyncIterator]: makeBatches }, an array, nn.data.csv(...)), or set batchesPerEpoch`,
     );
   }
@@ -107,14 +108,14 @@ export function planFitDataset(dataset: unknown, args: FitDatasetArgs, c: Compil
       val = [vx, checkTargets(v[1] as Labels, vx.rows, outputUnits, isSparse(c.lossName), `${what} validationData y`)];
     } else {
       checkDataset(v, `${what} validationData`);
-      if (isOneShot(v) && epochs > 1) throw new Error(`${what}: validationData is a one-shot iterator (e.g. a generator object); it is read after every epoch, so pass one that starts over, or [x, y]`);
+      if (isOneShot(v) && epochs - initialEpoch > 1) throw new Error(`${what}: validationData is a one-shot iterator (e.g. a generator object); it is read after every epoch, so pass one that starts over, or [x, y]`);
       valDataset = v as Dataset;
     }
   } else if (validationBatches !== undefined) {
     throw new Error(`${what}: validationBatches needs validationData (a dataset)`);
   }
   const callbacks = normalizeCallbacks(args.callbacks, what);
-  if (args.verbose) callbacks.unshift(verboseLogger(undefined, initialEpoch + epochs));
+  if (args.verbose) callbacks.unshift(verboseLogger(undefined, epochs));
   return { dataset: dataset as Dataset, epochs, batchesPerEpoch, val, valDataset, validationBatches, initialEpoch, yieldEvery, callbacks };
 }
 

@@ -11,13 +11,16 @@ import { checkFeatures, checkPositiveInt, checkTargets, type Labels } from './da
 import { chunkRows, evaluateRows } from './evaluate.js';
 import type { ArenaLedger } from './memory.js';
 import { checkFits } from './memory.js';
-import { normalizeCallbacks, runLoop, type BatchFeeder, type FitSession, type History } from './loop.js';
+import { checkEpochs, normalizeCallbacks, runLoop, type BatchFeeder, type FitSession, type History } from './loop.js';
 import { verboseLogger } from './verbose.js';
 import { isSparse } from '../losses.js';
 import { rowWeights, type ClassWeight, type SampleWeight } from './weighting.js';
 
 export interface FitArgs {
-  /** Default 1. */
+  /**
+   * The epoch to stop before (default 1), as in Keras and TensorFlow.js: training runs epochs
+   * `initialEpoch` … `epochs - 1`, so `epochs - initialEpoch` of them.
+   */
   epochs?: number;
   /** Default 32. batchSize = dataset size is batch gradient descent, 1 is stochastic. */
   batchSize?: number;
@@ -29,7 +32,7 @@ export interface FitArgs {
   callbacks?: Callback | Callback[];
   /** 0 = silent (default), 1 = one line per epoch on the console. */
   verbose?: 0 | 1;
-  /** Epoch to start counting from (to resume). */
+  /** The epoch to start from (default 0), e.g. `model.savedEpoch` to resume a checkpoint; `epochs` stays the last epoch's index + 1. */
   initialEpoch?: number;
   /** Give the event loop a turn at least this often, in ms (default 16; 0 = after every batch). */
   yieldEvery?: number;
@@ -71,12 +74,11 @@ export interface FitPlan {
 export function planFit(xIn: Tensor2DLike, yIn: Labels, args: FitArgs, c: Compiled, inputUnits: number, outputUnits: number): FitPlan {
   if (!args || typeof args !== 'object') throw new Error(`fit: expected options { epochs, batchSize, … }, got ${describe(args)}`);
   checkOptionKeys(args, fitKeys, 'fit', fitKerasOnlyKeys);
-  const epochs = args.epochs === undefined ? 1 : checkPositiveInt(args.epochs, 'epochs', 'fit');
+  const { epochs, initialEpoch } = checkEpochs(args, 'fit');
   const batchSize = args.batchSize === undefined ? 32 : checkPositiveInt(args.batchSize, 'batchSize', 'fit');
   const shuffle = args.shuffle ?? true;
   const verbose = args.verbose ?? 0;
   const yieldEvery = args.yieldEvery ?? 16;
-  const initialEpoch = args.initialEpoch ?? 0;
   const sparse = isSparse(c.lossName);
   let x = checkFeatures(xIn, inputUnits, 'fit x');
   let y = checkTargets(yIn, x.rows, outputUnits, sparse, 'fit y');
@@ -99,7 +101,7 @@ export function planFit(xIn: Tensor2DLike, yIn: Labels, args: FitArgs, c: Compil
   }
   if (args.classWeight !== undefined) weights = rowWeights(args.classWeight, args.sampleWeight, y, sparse, outputUnits);
   const callbacks = normalizeCallbacks(args.callbacks, 'fit');
-  if (verbose) callbacks.unshift(verboseLogger(x.rows, initialEpoch + epochs));
+  if (verbose) callbacks.unshift(verboseLogger(x.rows, epochs));
   return { x, y, val, epochs, batchSize, shuffle, yieldEvery, initialEpoch, callbacks, weights };
 }
 

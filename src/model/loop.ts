@@ -16,6 +16,26 @@ import type { Evaluation } from './evaluate.js';
 import type { ModelMemory } from './layout.js';
 import { metricTrackers } from './metric-tracker.js';
 import { DivergenceError, trainStep } from './step.js';
+import { checkPositiveInt } from './data.js';
+
+/**
+ * fit's and fitDataset's `epochs` and `initialEpoch`, read as Keras and TensorFlow.js read them:
+ * `epochs` is the index of the epoch to stop before, so training runs epochs initialEpoch …
+ * epochs - 1 (none when they are equal: a resumed run that has already reached its end). An
+ * `epochs` below `initialEpoch` is refused rather than silently training nothing.
+ */
+export function checkEpochs(args: { epochs?: unknown; initialEpoch?: unknown }, what: string): { epochs: number; initialEpoch: number } {
+  const epochs = args.epochs === undefined ? 1 : checkPositiveInt(args.epochs, 'epochs', what);
+  const initialEpoch = args.initialEpoch ?? 0;
+  if (typeof initialEpoch !== 'number' || !Number.isInteger(initialEpoch) || initialEpoch < 0) throw new Error(`${what}: initialEpoch must be an integer >= 0, got ${describe(initialEpoch)}`);
+  if (epochs < initialEpoch) {
+    throw new Error(
+      `${what}: epochs (${epochs}) is below initialEpoch (${initialEpoch}); as in Keras and TensorFlow.js, epochs is the index of the last epoch, ` +
+        `not a count: to train ${epochs} more epochs pass epochs: ${initialEpoch + epochs}`,
+    );
+  }
+  return { epochs, initialEpoch };
+}
 
 export interface History {
   epoch: number[];
@@ -82,7 +102,7 @@ export async function runLoop(s: FitSession, plan: LoopPlan, feeder: BatchFeeder
     for (const cb of callbacks) if ('setModel' in cb) (cb as ModelAwareCallback).setModel(model);
     await fire(callbacks, 'onTrainBegin');
     let lastYield = now();
-    for (let epoch = initialEpoch; epoch < initialEpoch + epochs && !model.stopTraining; epoch++) {
+    for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
       await fire(callbacks, 'onEpochBegin', epoch);
       await feeder.beginEpoch(epoch);
       metrics?.reset();
