@@ -87,6 +87,28 @@ describe.each(['js', 'wasm'] as const)('WorkerModel.fitDataset (%s)', (backend) 
     }
   });
 
+  it('a learning-rate schedule crosses to the worker (as its Keras config): the same weights and learning_rate log as here; a bad one is refused by name', async () => {
+    await nn.setBackend(backend, backend === 'wasm' ? { threads: 1 } : {});
+    const train = batches(rows(3));
+    const schedule = () => nn.schedules.exponentialDecay({ initialLearningRate: 0.05, decaySteps: 2, decayRate: 0.5 });
+    const withSchedule = { ...spec(backend), compile: { ...spec(backend).compile, optimizer: { name: 'adam' as const, learningRate: schedule() } } };
+    const ref = nn.worker.modelFromSpec({ ...withSchedule, compile: { ...withSchedule.compile, optimizer: { name: 'adam', learningRate: schedule() } } });
+    const h0 = await ref.fitDataset(train, { epochs: 2 });
+    const wm = nn.worker.createWorkerModel(new Worker(script));
+    try {
+      await wm.init(withSchedule);
+      const h1 = await wm.fitDataset(train, { epochs: 2 });
+      expect(h1.history.learning_rate).toEqual(h0.history.learning_rate);
+      expect(h1.history.learning_rate![1]).toBeLessThan(0.05 * 0.5 ** 2); // it decayed: the schedule, not a constant
+      expect(flat(await wm.getWeights())).toEqual(flat(ref.getWeights()));
+      const bad = { ...spec(backend), compile: { ...spec(backend).compile, optimizer: { name: 'adam' as const, learningRate: { class_name: 'Warp', config: {} } } } };
+      await expect(wm.init(bad)).rejects.toThrow(/compile\.optimizer\.learningRate: learning-rate schedule class 'Warp' is not supported/);
+    } finally {
+      wm.terminate();
+      ref.dispose();
+    }
+  });
+
   it('trains from nn.data.csv on this thread; a bad row rejects the fit naming line and column, the weights are those after the last good batch', async () => {
     await nn.setBackend(backend, backend === 'wasm' ? { threads: 1 } : {});
     const d = rows(3, 48);

@@ -7,7 +7,7 @@ import type { History, WeightTensor } from '../model/sequential.js';
 import { Tensor2D, toTensor, type Tensor2DLike } from '../tensor.js';
 import { toEndpoint, type MessageEndpoint, type Port } from './endpoint.js';
 import type { Dataset } from '../model/dataset.js';
-import type { ModelSpec, PlainTensor, Reply, WorkerFitArgs, WorkerFitDatasetArgs } from './protocol.js';
+import { postableSpec, type ModelSpec, type PlainTensor, type Reply, type WorkerFitArgs, type WorkerFitDatasetArgs } from './protocol.js';
 import { DatasetServer } from './remote-dataset.js';
 
 /** Options of {@link WorkerModel.fit}: the worker-side fit options plus main-thread callbacks. */
@@ -103,7 +103,7 @@ export class WorkerModel {
 
   /** Create (or replace) the worker's model. Resolves with the backend in use and the parameter count. */
   init(spec: ModelSpec): Promise<{ backend: string; params: number; summary: string }> {
-    return this.request({ op: 'init', spec });
+    return this.request({ op: 'init', spec: postableSpec(spec) });
   }
 
   /** Train in the worker; epoch (and optionally batch) logs arrive through the callbacks. */

@@ -10,6 +10,7 @@ import type { LossSpec } from '../losses.js';
 import type { History } from '../model/sequential.js';
 import type { MetricSpec as MetricName } from '../metrics.js';
 import type { OptimizerName } from '../optimizers/index.js';
+import { LearningRateSchedule } from '../optimizers/schedules.js';
 
 /** One layer as plain data: `type` names an `nn.layers.*` factory, the rest are its options. */
 export interface LayerSpec {
@@ -17,8 +18,19 @@ export interface LayerSpec {
   [option: string]: unknown;
 }
 
-/** An optimizer by name, or `{ name, ...options }` for `nn.optimizers[name](options)`. */
+/**
+ * An optimizer by name, or `{ name, ...options }` for `nn.optimizers[name](options)`. A
+ * `learningRate` may be an `nn.schedules.*` schedule: it crosses as its Keras config
+ * (`toJSON()`), which the worker reads back with the schedules' own loader.
+ */
 export type OptimizerSpec = OptimizerName | { name: OptimizerName; [option: string]: unknown };
+
+/** The spec as posted: a schedule object (which structured clone would strip of its class) becomes its Keras config. */
+export function postableSpec(spec: ModelSpec): ModelSpec {
+  const opt = spec?.compile?.optimizer;
+  if (!opt || typeof opt !== 'object' || !(opt.learningRate instanceof LearningRateSchedule)) return spec;
+  return { ...spec, compile: { ...spec.compile, optimizer: { ...opt, learningRate: opt.learningRate.toJSON() } } };
+}
 
 /** A whole model as plain data, so it can be posted to a worker. */
 export interface ModelSpec {

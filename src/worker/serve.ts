@@ -7,6 +7,7 @@ import { ready, setBackend } from '../backend/index.js';
 import * as layers from '../layers/index.js';
 import { Sequential } from '../model/sequential.js';
 import * as optimizers from '../optimizers/index.js';
+import { LearningRateSchedule, scheduleFromConfig } from '../optimizers/schedules.js';
 import { Tensor2D, toTensor, type Tensor2DLike } from '../tensor.js';
 import { toEndpoint, type MessageEndpoint } from './endpoint.js';
 import type { ModelSpec, PlainTensor, Reply, Request } from './protocol.js';
@@ -26,6 +27,9 @@ export function modelFromSpec(spec: ModelSpec): Sequential {
   let optimizer: optimizers.OptimizerName | optimizers.Optimizer = opt as optimizers.OptimizerName;
   if (typeof opt === 'object' && opt !== null) {
     const { name, ...options } = opt;
+    // A schedule arrives as its Keras config (see postableSpec).
+    const rate = options.learningRate;
+    if (rate !== null && typeof rate === 'object' && !(rate instanceof LearningRateSchedule)) options.learningRate = scheduleFromConfig(rate, 'modelFromSpec: compile.optimizer.learningRate');
     optimizer = optimizers.optimizerByName(String(name), options, 'modelFromSpec');
   }
   model.compile({ optimizer, loss: spec.compile.loss, metrics: spec.compile.metrics ?? [] });
