@@ -115,7 +115,7 @@ describe.each(cases)('fitDataset ($name)', ({ name, set }) => {
       ['Infinity label', { xs: good[0]!.xs, ys: Float32Array.from(d.ids.slice(0, BATCH)).fill(Infinity, 5, 6) }, /Infinity/],
       ['class id', { xs: good[0]!.xs, ys: Int32Array.from(d.ids.slice(0, BATCH)).fill(OUT, 9, 10) }, /label 9 is 5/],
       ['row mismatch', { xs: good[0]!.xs, ys: d.ids.slice(0, BATCH - 1) }, /x has 64 rows but y has 63/],
-      ['not a batch', [1, 2, 3], /expected a batch \{ xs, ys \}/],
+      ['not a batch', [1, 2, 3, 4], /expected a batch \{ xs, ys/],
     ];
     for (const [what, b, msg] of bad) {
       // Epoch 2, batch 3: after one full epoch and two batches.
@@ -140,12 +140,71 @@ describe.each(cases)('fitDataset ($name)', ({ name, set }) => {
   });
 });
 
+describe.each(cases)('fitDataset with loss weights ($name)', ({ set }) => {
+  it('classWeight gives the weights and history of fit with classWeight on the same batches', async () => {
+    await set();
+    const d = data(21);
+    const classWeight = { 0: 1, 1: 3, 2: 0.5, 3: 2, 4: 0 };
+    const ref = model();
+    const h0 = await ref.fit(nn.tensor2d(d.x, [ROWS, IN]), d.ids, { epochs: 2, batchSize: BATCH, shuffle: false, classWeight });
+    const m = model();
+    const h1 = await m.fitDataset(batches(d), { epochs: 2, classWeight });
+    expect(flat(m)).toEqual(flat(ref));
+    expect(h1.history.loss).toEqual(h0.history.loss);
+    // The weights matter (the test can fail): unweighted training ends elsewhere.
+    const plain = model();
+    await plain.fitDataset(batches(d), { epochs: 2 });
+    expect(flat(plain)).not.toEqual(flat(ref));
+    for (const x of [ref, m, plain]) x.dispose();
+  });
+
+  it("a batch's sampleWeight ({ xs, ys, sampleWeight } or Keras's [xs, ys, sampleWeight]) trains as trainOnBatch with it; validation ignores it", async () => {
+    await set();
+    const d = data(22);
+    const list = batches(d);
+    const sw = list.map((b, i) => Float32Array.from({ length: b.ys.length }, (_, r) => ((r * 7 + i) % 5) / 2));
+    const ref = model();
+    for (let i = 0; i < list.length; i++) ref.trainOnBatch(list[i]!.xs, list[i]!.ys, { sampleWeight: sw[i]! });
+    const a = model();
+    await a.fitDataset(list.map((b, i) => ({ ...b, sampleWeight: sw[i]! })), { epochs: 1 });
+    expect(flat(a)).toEqual(flat(ref));
+    const b = model();
+    await b.fitDataset(list.map((x, i) => [x.xs, x.ys, Array.from(sw[i]!)] as nn.Batch), { epochs: 1 });
+    expect(flat(b)).toEqual(flat(ref));
+    // Mixed: weighted and unweighted batches in one pass (an unweighted batch is weight 1 per row).
+    const c = model(), cRef = model();
+    await c.fitDataset(list.map((x, i) => (i % 2 ? x : { ...x, sampleWeight: sw[i]! })), { epochs: 1 });
+    for (let i = 0; i < list.length; i++) cRef.trainOnBatch(list[i]!.xs, list[i]!.ys, i % 2 ? undefined : { sampleWeight: sw[i]! });
+    expect(flat(c)).toEqual(flat(cRef));
+    // Validation batches' weights are not read (validation is unweighted, as fit's).
+    const v1 = await a.evaluateDataset(list.map((x, i) => ({ ...x, sampleWeight: sw[i]! })));
+    const v2 = await a.evaluateDataset(list);
+    expect(v1).toEqual(v2);
+    for (const x of [ref, a, b, c, cRef]) x.dispose();
+  });
+
+  it('refuses bad weights naming epoch and batch, before any step on that batch', async () => {
+    await set();
+    const list = batches(data(23, 3 * BATCH));
+    const m = model();
+    const bad = (w: unknown) => list.map((b, i) => (i === 1 ? { ...b, sampleWeight: w } : b)) as nn.Batch[];
+    await expect(m.fitDataset(bad(new Float32Array(BATCH).fill(-1)))).rejects.toThrow(/^fitDataset: epoch 1, batch 2 \(index 1\): sampleWeight\[0\] is -1; expected a finite number >= 0; nothing was trained on this batch/);
+    await expect(m.fitDataset(bad([1, 2]))).rejects.toThrow(/epoch 1, batch 2 .*sampleWeight has 2 weights, expected one per row of x: 64/);
+    await expect(m.fitDataset(list.map((b) => ({ ...b, sampleWeight: new Float32Array(BATCH) })), { classWeight: { 0: 1, 1: 1, 2: 1, 3: 1, 4: 1 } }))
+      .rejects.toThrow(/batch 1 .*carries sampleWeight and classWeight is set; give one or the other/);
+    await expect(m.fitDataset(list, { classWeight: { 0: 1, 1: 2 } })).rejects.toThrow(/epoch 1, batch 1 .*classWeight has no weight for class [2-4]/);
+    await expect(m.fitDataset(list, { classWeight: { 9: 1 } })).rejects.toThrow(/^fitDataset: classWeight has key '9', which is not a class id of this model; expected integers 0…4/);
+    m.dispose();
+  });
+});
+
 describe('fitDataset options and datasets', () => {
   it('refuses misspelt and unsupported options, non-datasets, one-shot iterators over several epochs, and empty datasets', async () => {
     const m = model();
     const list = batches(data(5, 100));
     await expect(m.fitDataset(list, { epoch: 2 } as never)).rejects.toThrow(/fitDataset: unknown option 'epoch'; did you mean 'epochs'\?/);
     await expect(m.fitDataset(list, { batchSize: 2 } as never)).rejects.toThrow(/fitDataset: option 'batchSize' is not supported/);
+    await expect(m.fitDataset(list, { classWeights: {} } as never)).rejects.toThrow(/fitDataset: unknown option 'classWeights'; did you mean 'classWeight'\?/);
     await expect(m.fitDataset(42 as never)).rejects.toThrow(/fitDataset: expected a dataset .* got number 42/);
     await expect(m.fitDataset('a.csv' as never)).rejects.toThrow(/fitDataset: expected a dataset/);
     function* once() { yield* list; }

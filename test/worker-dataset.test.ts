@@ -87,6 +87,30 @@ describe.each(['js', 'wasm'] as const)('WorkerModel.fitDataset (%s)', (backend) 
     }
   });
 
+  it("batches' sampleWeight crosses to the worker, and classWeight applies there: the same weights as model.fitDataset here", async () => {
+    await nn.setBackend(backend, backend === 'wasm' ? { threads: 1 } : {});
+    const train = batches(rows(5));
+    const weighted = train.map((b, i) => ({ ...b, sampleWeight: Float32Array.from(b.ys, (_, r) => ((r + i) % 4) / 2) }));
+    const wm = nn.worker.createWorkerModel(new Worker(script));
+    try {
+      for (const [data, args] of [[weighted, {}], [train, { classWeight: { 0: 0.5, 1: 2, 2: 1 } }]] as const) {
+        const ref = local(backend);
+        await ref.fitDataset(data, { epochs: 2, ...args });
+        await wm.init(spec(backend));
+        await wm.fitDataset(data, { epochs: 2, ...args });
+        expect(flat(await wm.getWeights()), JSON.stringify(args)).toEqual(flat(ref.getWeights()));
+        const plain = local(backend);
+        await plain.fitDataset(train, { epochs: 2 });
+        expect(flat(plain.getWeights())).not.toEqual(flat(ref.getWeights()));
+        ref.dispose(); plain.dispose();
+      }
+      // The caller's weights were copied, not transferred away.
+      expect(weighted[0]!.sampleWeight.length).toBe(BATCH);
+    } finally {
+      wm.terminate();
+    }
+  });
+
   it('a learning-rate schedule crosses to the worker (as its Keras config): the same weights and learning_rate log as here; a bad one is refused by name', async () => {
     await nn.setBackend(backend, backend === 'wasm' ? { threads: 1 } : {});
     const train = batches(rows(3));

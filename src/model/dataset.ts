@@ -19,9 +19,27 @@ import { metricTrackers } from './metric-tracker.js';
 import type { ModelMemory } from './layout.js';
 import { checkEpochs, normalizeCallbacks, runLoop, type BatchFeeder, type FitSession, type History } from './loop.js';
 import { verboseLogger } from './verbose.js';
+import { classWeightTable, writeClassWeights, writeSampleWeights, type ClassWeight, type SampleWeight } from './weighting.js';
 
-/** One batch: features [rows, inputUnits] and targets (as fit's y), as an object or a pair. */
-export type Batch = { xs: Tensor2DLike | TensorLike; ys: Labels | TensorLike } | [Tensor2DLike | TensorLike, Labels | TensorLike];
+/**
+ * One batch: features [rows, inputUnits] and targets (as fit's y), as an object or a pair; with
+ * optional per-row loss weights (`sampleWeight`, or a third element as in Keras's
+ * `(x, y, sample_weight)`), which fitDataset trains with and validation ignores.
+ */
+export type Batch =
+  | { xs: Tensor2DLike | TensorLike; ys: Labels | TensorLike; sampleWeight?: SampleWeight | TensorLike }
+  | [Tensor2DLike | TensorLike, Labels | TensorLike]
+  | [Tensor2DLike | TensorLike, Labels | TensorLike, SampleWeight | TensorLike];
+
+/** A batch's parts, whichever form it came in (one reading for fitDataset, evaluateDataset and the worker). */
+export function batchParts(value: unknown): { xs: unknown; ys: unknown; sampleWeight: unknown } {
+  if (Array.isArray(value) && (value.length === 2 || value.length === 3)) return { xs: value[0], ys: value[1], sampleWeight: value[2] };
+  if (value && typeof value === 'object' && 'xs' in value && 'ys' in value) {
+    const v = value as { xs: unknown; ys: unknown; sampleWeight?: unknown };
+    return { xs: v.xs, ys: v.ys, sampleWeight: v.sampleWeight };
+  }
+  throw new Error(`expected a batch { xs, ys[, sampleWeight] } (or [xs, ys[, sampleWeight]]), got ${describe(value)}`);
+}
 
 /** A TensorFlow.js tensor as far as wasm-mlp reads it. */
 export interface TensorLike {
@@ -62,13 +80,18 @@ export interface FitDatasetArgs {
   initialEpoch?: number;
   /** Give the event loop a turn at least this often, in ms (default 16; 0 = after every batch). */
   yieldEvery?: number;
+  /**
+   * As fit's (and TensorFlow.js's fitDataset): a loss weight per class id, applied to every
+   * training batch; every class the batches hold needs one. Not with batches that carry sampleWeight.
+   */
+  classWeight?: ClassWeight;
 }
 
 export const fitDatasetKeys = optionKeys<FitDatasetArgs>()([
-  'epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'callbacks', 'verbose', 'initialEpoch', 'yieldEvery',
+  'epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'callbacks', 'verbose', 'initialEpoch', 'yieldEvery', 'classWeight',
 ]);
 /** Keras/TensorFlow.js options fitDataset does not have. */
-const notSupported = ['classWeight', 'batchSize', 'shuffle', 'validationSplit', 'stepsPerEpoch', 'validationSteps'];
+const notSupported = ['batchSize', 'shuffle', 'validationSplit', 'stepsPerEpoch', 'validationSteps'];
 
 export interface FitDatasetPlan {
   dataset: Dataset;
@@ -80,6 +103,8 @@ export interface FitDatasetPlan {
   initialEpoch: number;
   yieldEvery: number;
   callbacks: Callback[];
+  /** classWeight as a table over class ids, or undefined. */
+  classTable: Float64Array | undefined;
 }
 
 /** Check fitDataset()'s options; nothing is read from the dataset yet. */
@@ -116,7 +141,8 @@ export function planFitDataset(dataset: unknown, args: FitDatasetArgs, c: Compil
   }
   const callbacks = normalizeCallbacks(args.callbacks, what);
   if (args.verbose) callbacks.unshift(verboseLogger(undefined, epochs));
-  return { dataset: dataset as Dataset, epochs, batchesPerEpoch, val, valDataset, validationBatches, initialEpoch, yieldEvery, callbacks };
+  const classTable = args.classWeight === undefined ? undefined : classWeightTable(args.classWeight, outputUnits, what);
+  return { dataset: dataset as Dataset, epochs, batchesPerEpoch, val, valDataset, validationBatches, initialEpoch, yieldEvery, callbacks, classTable };
 }
 
 /** Train as planned, one batch in memory at a time. */
@@ -148,12 +174,15 @@ export async function runFitDataset(s: FitSession, plan: FitDatasetPlan): Promis
         }
         return 0;
       }
-      const rows = reader.load(r.value, (w) => `${w}: epoch ${epoch + 1}, batch ${batch + 1} (index ${batch})`);
+      const rows = reader.load(r.value, (w) => `${w}: epoch ${epoch + 1}, batch ${batch + 1} (index ${batch})`, plan.classTable ?? true);
       if (rows > params.batchSize) params.batchSize = rows;
       return rows;
     },
     async close() {
       await closeIterator(it);
+    },
+    get weights() {
+      return reader.weighted ? memory.wBuf : 0;
     },
   };
   if (plan.val) {
@@ -208,24 +237,36 @@ export class BatchReader {
     this.outputUnits = layers.at(-1)!.units;
   }
 
+  /** Whether the last batch loaded for training put loss weights in wBuf. */
+  weighted = false;
+
   /**
    * Check `value` as a batch and put it in xBuf/yBuf; returns its rows. `where(...)` names the
    * batch in errors, built only when there is one (a good batch allocates no message strings).
+   * `weights`: false when scoring (a batch's sampleWeight is not read: validation and evaluation
+   * are unweighted, as fit's); true to take the batch's sampleWeight; a classWeight table to
+   * weight every row by its class (then a batch with sampleWeight is refused).
    */
-  load(value: unknown, where: (what: string) => string): number {
-    let xs: unknown, ys: unknown;
-    if (Array.isArray(value) && value.length === 2) [xs, ys] = value;
-    else if (value && typeof value === 'object' && 'xs' in value && 'ys' in value) ({ xs, ys } = value as { xs: unknown; ys: unknown });
-    else throw new Error(`${where(this.what)}: expected a batch { xs, ys } (or [xs, ys]), got ${describe(value)}; nothing was trained on this batch`);
+  load(value: unknown, where: (what: string) => string, weights: boolean | Float64Array = false): number {
     let x: Tensor2D, y: Tensor2D;
+    let sw: unknown;
+    const memory = this.memory;
     try {
-      x = checkFeatures(fromTensorLike(xs, false, 'xs') as Tensor2DLike, this.inputUnits, 'xs');
-      y = checkTargets(fromTensorLike(ys, true, 'ys') as Labels, x.rows, this.outputUnits, this.sparse, 'ys');
+      const parts = batchParts(value);
+      sw = weights === false ? undefined : fromTensorLike(parts.sampleWeight, true, 'sampleWeight');
+      x = checkFeatures(fromTensorLike(parts.xs, false, 'xs') as Tensor2DLike, this.inputUnits, 'xs');
+      y = checkTargets(fromTensorLike(parts.ys, true, 'ys') as Labels, x.rows, this.outputUnits, this.sparse, 'ys');
+      if (sw !== undefined && weights instanceof Float64Array) {
+        throw new Error('the batch carries sampleWeight and classWeight is set; give one or the other (as Keras 3), multiplying the class weights into sampleWeight to combine them');
+      }
+      memory.ensureCapacity(x.rows, this.inputUnits, this.outputUnits);
+      const f32 = memory.backend.f32();
+      if (weights instanceof Float64Array) writeClassWeights(weights, y, this.sparse, f32, memory.wBuf >>> 2, '');
+      else if (sw !== undefined) writeSampleWeights(sw, x.rows, f32, memory.wBuf >>> 2, '');
     } catch (e) {
       throw new Error(`${where(this.what)}: ${(e as Error).message}; nothing was trained on this batch`);
     }
-    const memory = this.memory;
-    memory.ensureCapacity(x.rows, this.inputUnits, this.outputUnits);
+    this.weighted = weights instanceof Float64Array || sw !== undefined;
     const f32 = memory.backend.f32();
     f32.set(x.data, memory.xBuf >>> 2);
     f32.set(y.data, memory.yBuf >>> 2);

@@ -1,6 +1,6 @@
 /**
  * fit()'s `classWeight` and `sampleWeight`, resolved once per fit into one weight per training
- * row (a Float32Array). The training step never sees the options: the fit loop gathers each
+ * row (a Float32Array); fitDataset's, written per batch into the same arena buffer. The training step never sees the options: the fit loop gathers each
  * batch's weights in the arena with the rows, and the loss kernel multiplies row r's loss and
  * gradient by its weight, so the loss is Σ w_r·ℓ_r / rows (Keras's sample_weight with the
  * default 'sum_over_batch_size' reduction; TensorFlow.js computes classWeight the same way).
@@ -30,11 +30,6 @@ export function rowWeights(
   return undefined;
 }
 
-function checkWeight(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`fit: ${what} is ${typeof v === 'number' ? v : describe(v)}; expected a finite number >= 0`);
-  return v;
-}
-
 function sampleWeights(sw: unknown, rows: number): Float32Array {
   const out = new Float32Array(rows);
   writeSampleWeights(sw, rows, out, 0, 'fit');
@@ -46,57 +41,76 @@ function sampleWeights(sw: unknown, rows: number): Float32Array {
  * tensor) and write it to out[at …]. Allocates nothing, so trainOnBatch can take weights per step.
  */
 export function writeSampleWeights(sw: unknown, rows: number, out: Float32Array, at: number, where: string): void {
+  const p = where ? `${where}: ` : '';
   let data: ArrayLike<number> | undefined;
   if (sw && typeof sw === 'object' && 'data' in sw && 'shape' in sw) {
     const shape = (sw as { shape: readonly number[] }).shape;
     if (!(shape.length === 1 || (shape.length === 2 && shape[1] === 1))) {
-      throw new Error(`${where}: sampleWeight must be one weight per row (shape [${rows}] or [${rows}, 1]), got shape [${shape.join(', ')}]`);
+      throw new Error(`${p}sampleWeight must be one weight per row (shape [${rows}] or [${rows}, 1]), got shape [${shape.join(', ')}]`);
     }
     data = (sw as { data: ArrayLike<number> }).data;
   } else if (sw && typeof sw === 'object' && typeof (sw as ArrayLike<number>).length === 'number') {
     data = sw as ArrayLike<number>;
   }
-  if (!data) throw new Error(`${where}: sampleWeight must be an array or Float32Array of one weight per row, got ${describe(sw)}`);
-  if (data.length !== rows) throw new Error(`${where}: sampleWeight has ${data.length} weights, expected one per row of x: ${rows}`);
+  if (!data) throw new Error(`${p}sampleWeight must be an array or Float32Array of one weight per row, got ${describe(sw)}`);
+  if (data.length !== rows) throw new Error(`${p}sampleWeight has ${data.length} weights, expected one per row of x: ${rows}`);
   for (let i = 0; i < rows; i++) {
     const v = data[i];
-    if (typeof v !== 'number' || !(v >= 0 && v < Infinity)) throw new Error(`${where}: sampleWeight[${i}] is ${typeof v === 'number' ? v : describe(v)}; expected a finite number >= 0`);
+    if (typeof v !== 'number' || !(v >= 0 && v < Infinity)) throw new Error(`${p}sampleWeight[${i}] is ${typeof v === 'number' ? v : describe(v)}; expected a finite number >= 0`);
     out[at + i] = v;
   }
 }
 
-function classWeights(cw: unknown, y: Tensor2D, sparse: boolean, outputUnits: number): Float32Array {
+/**
+ * A checked classWeight as a lookup table over the class ids the output can express (0 … units−1,
+ * or 0/1 for a one-unit output); NaN marks a class without a weight.
+ */
+export function classWeightTable(cw: unknown, outputUnits: number, where: string): Float64Array {
   if (!cw || typeof cw !== 'object' || cw instanceof Map) {
-    throw new Error(`fit: classWeight must be an object mapping class ids to weights, e.g. { 0: 1, 1: 5 }, got ${describe(cw)}`);
+    throw new Error(`${where}: classWeight must be an object mapping class ids to weights, e.g. { 0: 1, 1: 5 }, got ${describe(cw)}`);
   }
-  // Class ids the targets can hold: 0 … units−1, or 0/1 for a one-column (binary) output.
   const classes = Math.max(2, outputUnits);
   const table = new Float64Array(classes).fill(NaN);
   for (const [key, v] of Object.entries(cw)) {
     const id = Number(key);
     if (!/^\d+$/.test(key) || id >= classes) {
-      throw new Error(`fit: classWeight has key '${key}', which is not a class id of this model; expected integers 0…${classes - 1} (${outputUnits === 1 ? 'a one-unit output has classes 0 and 1' : `${outputUnits} output units`})`);
+      throw new Error(`${where}: classWeight has key '${key}', which is not a class id of this model; expected integers 0…${classes - 1} (${outputUnits === 1 ? 'a one-unit output has classes 0 and 1' : `${outputUnits} output units`})`);
     }
-    table[id] = checkWeight(v, `classWeight[${key}]`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`${where}: classWeight[${key}] is ${typeof v === 'number' ? v : describe(v)}; expected a finite number >= 0`);
+    table[id] = v;
   }
-  const out = new Float32Array(y.rows);
+  return table;
+}
+
+/**
+ * Write each row's class weight (`table` from classWeightTable) to out[at …]: the class is the
+ * label's id (sparse, or a one-column label), else the argmax of the row, as TensorFlow.js reads
+ * it. Allocates nothing (fitDataset does this per batch).
+ */
+export function writeClassWeights(table: Float64Array, y: Tensor2D, sparse: boolean, out: Float32Array, at: number, where: string): void {
+  const p = where ? `${where}: ` : '';
+  const classes = table.length;
   const d = y.data, cols = y.cols;
   for (let r = 0; r < y.rows; r++) {
-    // As TensorFlow.js: the class id itself (sparse, or a one-column label), else the argmax of the row.
     let c: number;
     if (sparse || cols === 1) {
       c = d[r * cols]!;
-      if (!(Number.isInteger(c) && c >= 0 && c < classes)) throw new Error(`fit: classWeight needs class-id labels, but row ${r} of y is ${c}; expected an integer 0…${classes - 1}`);
+      if (!(Number.isInteger(c) && c >= 0 && c < classes)) throw new Error(`${p}classWeight needs class-id labels, but row ${r} of y is ${c}; expected an integer 0…${classes - 1}`);
     } else {
       c = 0;
       for (let j = 1; j < cols; j++) if (d[r * cols + j]! > d[r * cols + c]!) c = j;
     }
     const w = table[c]!;
     if (Number.isNaN(w)) {
-      const given = Object.keys(cw).join(', ') || 'none';
-      throw new Error(`fit: classWeight has no weight for class ${c}, which row ${r} of y holds; classWeight must cover every class in the training data (it has ${given})`);
+      const given = [...table.keys()].filter((k) => !Number.isNaN(table[k]!)).join(', ') || 'none';
+      throw new Error(`${p}classWeight has no weight for class ${c}, which row ${r} of y holds; classWeight must cover every class in the training data (it has ${given})`);
     }
-    out[r] = w;
+    out[at + r] = w;
   }
+}
+
+function classWeights(cw: unknown, y: Tensor2D, sparse: boolean, outputUnits: number): Float32Array {
+  const out = new Float32Array(y.rows);
+  writeClassWeights(classWeightTable(cw, outputUnits, 'fit'), y, sparse, out, 0, 'fit');
   return out;
 }

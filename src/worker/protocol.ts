@@ -52,6 +52,8 @@ export interface PlainTensor {
 export interface PlainBatch {
   xs: PlainTensor;
   ys: PlainTensor;
+  /** The batch's per-row loss weights, when it carries them. */
+  sampleWeight?: Float32Array;
 }
 
 /** Main thread → worker. `id` pairs a request with its reply. */
@@ -109,6 +111,8 @@ export interface WorkerFitDatasetArgs {
   validationData?: [PlainTensor, PlainTensor] | 'dataset';
   /** The training dataset is a one-shot iterator (a generator object). */
   oneShot?: boolean;
+  /** As fitDataset's: a loss weight per class id. */
+  classWeight?: Record<number, number>;
 }
 
 export type { History, Logs };

@@ -5,7 +5,7 @@
  * with a copy of the batch (transferred, so the data set is never held twice). Memory stays
  * bounded by a batch on both sides.
  */
-import { checkDataset, closeIterator, isOneShot, openIterator, type Dataset } from '../model/dataset.js';
+import { batchParts, checkDataset, closeIterator, isOneShot, openIterator, type Dataset } from '../model/dataset.js';
 import { Tensor2D, toTensor, type Tensor2DLike } from '../tensor.js';
 import type { PlainBatch, PlainTensor, Reply, Request } from './protocol.js';
 
@@ -50,7 +50,7 @@ export class DatasetServer {
       const r = await this.it.next();
       if (r.done) return this.send({ done: true }, []);
       const value = plainBatch(r.value, `${this.what}: batch ${++this.batch} of the pass`);
-      this.send({ value }, [value.xs.data.buffer as ArrayBuffer, value.ys.data.buffer as ArrayBuffer]);
+      this.send({ value }, [value.xs.data.buffer as ArrayBuffer, value.ys.data.buffer as ArrayBuffer, ...(value.sampleWeight ? [value.sampleWeight.buffer as ArrayBuffer] : [])]);
     } catch (e) {
       this.send({ error: e instanceof Error ? e.message : String(e) }, []);
     }
@@ -59,11 +59,16 @@ export class DatasetServer {
 
 /** A batch as copies of its data (so transferring them leaves the caller's arrays alone). */
 function plainBatch(value: unknown, what: string): PlainBatch {
-  let xs: unknown, ys: unknown;
-  if (Array.isArray(value) && value.length === 2) [xs, ys] = value;
-  else if (value && typeof value === 'object' && 'xs' in value && 'ys' in value) ({ xs, ys } = value as { xs: unknown; ys: unknown });
-  else throw new Error(`${what}: expected a batch { xs, ys } (or [xs, ys]), got ${typeof value === 'object' ? JSON.stringify(value)?.slice(0, 60) : String(value)}`);
-  return { xs: plainTensor(xs, false, `${what}: xs`), ys: plainTensor(ys, true, `${what}: ys`) };
+  let parts: ReturnType<typeof batchParts>;
+  try {
+    parts = batchParts(value);
+  } catch (e) {
+    throw new Error(`${what}: ${(e as Error).message}`);
+  }
+  const out: PlainBatch = { xs: plainTensor(parts.xs, false, `${what}: xs`), ys: plainTensor(parts.ys, true, `${what}: ys`) };
+  // Weights are checked where they are used (the worker's fitDataset); here they are only copied.
+  if (parts.sampleWeight !== undefined) out.sampleWeight = plainTensor(parts.sampleWeight, true, `${what}: sampleWeight`).data;
+  return out;
 }
 
 function plainTensor(v: unknown, target: boolean, what: string): PlainTensor {
@@ -85,7 +90,7 @@ function plainTensor(v: unknown, target: boolean, what: string): PlainTensor {
 
 /** Worker: a dataset whose batches come from the main thread, as `pull` replies. */
 export class RemoteDatasets {
-  private readonly waiting = new Map<number, { resolve(r: IteratorResult<{ xs: Tensor2D; ys: Tensor2D }>): void; reject(e: Error): void }>();
+  private readonly waiting = new Map<number, { resolve(r: IteratorResult<{ xs: Tensor2D; ys: Tensor2D; sampleWeight?: Float32Array }>): void; reject(e: Error): void }>();
 
   constructor(private readonly id: number, private readonly post: (reply: Reply) => void) {}
 
@@ -93,7 +98,7 @@ export class RemoteDatasets {
   dataset(stream: number, oneShot: boolean): Dataset {
     const pull = (action: PullAction) => this.post({ id: this.id, type: 'pull', stream, action });
     const iterator = {
-      next: () => new Promise<IteratorResult<{ xs: Tensor2D; ys: Tensor2D }>>((resolve, reject) => {
+      next: () => new Promise<IteratorResult<{ xs: Tensor2D; ys: Tensor2D; sampleWeight?: Float32Array }>>((resolve, reject) => {
         this.waiting.set(stream, { resolve, reject });
         pull('next');
       }),
@@ -119,8 +124,9 @@ export class RemoteDatasets {
     if (answer.error !== undefined) w.reject(new Error(answer.error));
     else if (answer.done || !answer.value) w.resolve({ done: true, value: undefined });
     else {
-      const { xs, ys } = answer.value;
-      w.resolve({ done: false, value: { xs: toTensor(xs as unknown as Tensor2DLike, 'worker batch xs'), ys: toTensor(ys as unknown as Tensor2DLike, 'worker batch ys') } });
+      const { xs, ys, sampleWeight } = answer.value;
+      const value = { xs: toTensor(xs as unknown as Tensor2DLike, 'worker batch xs'), ys: toTensor(ys as unknown as Tensor2DLike, 'worker batch ys') };
+      w.resolve({ done: false, value: sampleWeight ? { ...value, sampleWeight } : value });
     }
   }
 }
