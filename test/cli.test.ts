@@ -272,6 +272,22 @@ describe('train --lr-schedule and --class-weight', () => {
     expectFailure(t('--class-weight', 'yes=2'), /no weight for class no; give every class a weight, or use balanced/, 2);
     expectFailure(t('--class-weight', 'maybe=2'), /expected balanced or <label>=<weight>,… with labels from no, yes, got "maybe=2"/, 2);
     expectFailure(cli('train', fixture('regression.csv'), '--label', 'price', '--out', join(tmp, 'x'), '--class-weight', 'balanced'), /--class-weight needs a classification task/, 2);
-    expectFailure(t('--stream', '--class-weight', 'balanced'), /--class-weight .* is not supported when streaming/, 2);
+    expectFailure(t('--stream', '--class-weight', 'balanced'), /--class-weight balanced needs the class counts .* not supported when streaming.*--class-weight <label>=<weight>/, 2);
+    expectFailure(t('--stream', '--class-weight', 'yes=2'), /no weight for class no; give every class a weight/, 2);
+  });
+
+  it('--stream takes class weights by label (fitDataset classWeight): printed, and they change the model', () => {
+    const run = (name: string, ...extra: string[]) => {
+      const r = cli('train', fixture('classification.csv'), '--label', 'label', '--layers', '6', '--epochs', '2', '--stream', '--seed', '3', '--out', join(tmp, name), ...extra);
+      expect(r.code, r.stderr).toBe(0);
+      return { out: r.stdout, weights: readFileSync(join(tmp, name, 'weights.bin')) };
+    };
+    const weighted = run('stream-cw', '--class-weight', 'no=1,yes=4');
+    expect(weighted.out).toContain('class weights: no 1.0000, yes 4.0000');
+    const plain = run('stream-plain');
+    expect(plain.out).not.toContain('class weights');
+    expect(weighted.weights.equals(plain.weights)).toBe(false);
+    // All-ones weights are the unweighted run, bit for bit.
+    expect(run('stream-ones', '--class-weight', 'no=1,yes=1').weights.equals(plain.weights)).toBe(true);
   });
 });

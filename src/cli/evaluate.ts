@@ -3,7 +3,7 @@ import * as nn from '../index.js';
 import { parseCommand } from './args.js';
 import { UsageError, UserError } from './errors.js';
 import { loadSaved } from './model-files.js';
-import { fmtNum } from './train.js';
+import { fmtNum } from './util.js';
 import { RegressionScore, argmaxRows } from './util.js';
 
 export const evaluateHelp = `Usage: wasm-mlp evaluate <model-dir | model.json> <data.csv> [--json]

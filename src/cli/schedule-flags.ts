@@ -4,6 +4,7 @@
  */
 import * as nn from '../index.js';
 import { UsageError } from './errors.js';
+import { fmtNum } from './util.js';
 
 export const lrScheduleHelp = `--lr-schedule <spec>    change the learning rate during training (--lr is the starting rate; a step
                           is one batch):
@@ -15,7 +16,8 @@ export const lrScheduleHelp = `--lr-schedule <spec>    change the learning rate 
                                                               (default 3) epochs without val_loss gain`;
 
 export const classWeightHelp = `--class-weight <spec>   weight the loss by class (classification): balanced (n / (classes · count),
-                          as scikit-learn, from the training rows) or <label>=<weight>,… for every class`;
+                          as scikit-learn, from the training rows; not with --stream) or <label>=<weight>,…
+                          for every class`;
 
 /** The learning rate to compile with, and a reduceLROnPlateau callback when asked for. */
 export interface ParsedSchedule {
@@ -88,6 +90,11 @@ export function parseLrSchedule(spec: string | undefined, lr: number): ParsedSch
  * training rows' class ids), as scikit-learn's compute_class_weight('balanced'); or
  * `<label>=<weight>,…` naming each class by its label.
  */
+/** The "class weights: no 1.1429, yes 0.8889" line a run prints. */
+export function describeClassWeight(classWeight: Record<number, number>, classes: readonly string[]): string {
+  return `class weights: ${classes.map((c, k) => (k in classWeight ? `${c} ${fmtNum(classWeight[k]!)}` : undefined)).filter(Boolean).join(', ')}`;
+}
+
 export function parseClassWeight(spec: string, ids: ArrayLike<number>, classes: readonly string[]): Record<number, number> {
   if (spec === 'balanced') {
     const counts = new Array<number>(classes.length).fill(0);

@@ -18,8 +18,8 @@ import { PREPROCESSING_FILE } from './model-files.js';
 import { byteProgress, formatLogs } from './progress.js';
 import { StreamedCsv, fitInWorker } from './csv-worker.js';
 import { freeBytes } from './row-cache.js';
-import { RegressionScore } from './util.js';
-import { parseLrSchedule } from './schedule-flags.js';
+import { RegressionScore, fmtNum } from './util.js';
+import { describeClassWeight, parseClassWeight, parseLrSchedule } from './schedule-flags.js';
 
 export interface TrainSpec {
   file: string; label: string; out: string; layers: number[]; activation: string; optimizerName: string; lr: number;
@@ -33,6 +33,8 @@ export interface TrainSpec {
   metrics?: string[];
   /** --lr-schedule as given (see schedule-flags.ts). */
   lrSchedule?: string;
+  /** --class-weight as given (streaming takes <label>=<weight>,… only: balanced needs the class counts). */
+  classWeight?: string | undefined;
 }
 
 /** Whether a classifier needs one-hot targets (and categorical cross-entropy) for the --metrics asked: precision, recall, auc, … read targets shaped like the outputs. */
@@ -160,7 +162,13 @@ async function run(spec: TrainSpec, shuffleBufferSize: number): Promise<void> {
     const stopper = earlyStopper(spec.patience, Boolean(valSet));
     if (stopper) callbacks.push(stopper);
     callbacks.push(...plateauCallback(spec, Boolean(valSet)));
-    const history = await model.fitDataset(data.training, { epochs: spec.epochs, callbacks, ...(valSet ? { validationData: valSet } : {}) });
+    let classWeight: Record<number, number> | undefined;
+    if (spec.classWeight !== undefined) {
+      if (pre.task !== 'classification') throw new UserError(`--class-weight needs a classification task; the label "${pre.label}" is a regression target`);
+      classWeight = parseClassWeight(spec.classWeight, [], pre.classes!);
+      say(describeClassWeight(classWeight, pre.classes!));
+    }
+    const history = await model.fitDataset(data.training, { epochs: spec.epochs, callbacks, ...(classWeight ? { classWeight } : {}), ...(valSet ? { validationData: valSet } : {}) });
     const ran = history.epoch.length;
     if (stopper && stopper.stoppedEpoch > 0) say(`\nearly stop after epoch ${ran}: no ${valSet ? 'val_loss' : 'loss'} improvement for ${spec.patience} epochs; keeping the weights of epoch ${stopper.bestEpoch + 1}`);
 
@@ -221,6 +229,3 @@ function preview(list: string[]): string {
   return list.length <= 6 ? list.join(', ') : `${list.slice(0, 5).join(', ')}, …`;
 }
 
-export function fmtNum(x: number): string {
-  return Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(3) : x.toFixed(4);
-}

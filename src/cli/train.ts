@@ -8,14 +8,14 @@ import { UsageError, UserError } from './errors.js';
 import { encodeClasses, encodeFeatures, fitPreprocessing, targetValues, type Task } from './preprocess.js';
 import { progressBar } from './progress.js';
 import { regressionMetrics, seededShuffle } from './util.js';
-import { buildModel, describeRun, earlyStopper, fileSize, fmtNum, needsOneHot, plateauCallback, saveModel, selectBackend, trainStreaming, type TrainSpec } from './train-stream.js';
+import { buildModel, describeRun, earlyStopper, fileSize, needsOneHot, plateauCallback, saveModel, selectBackend, trainStreaming, type TrainSpec } from './train-stream.js';
 import { metricNames, resolveMetricName } from '../metrics.js';
 import { PREPROCESSING_FILE, readPreprocessing } from './model-files.js';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { classWeightHelp, lrScheduleHelp, parseClassWeight, parseLrSchedule } from './schedule-flags.js';
+import { fmtNum } from './util.js';
+import { classWeightHelp, describeClassWeight, lrScheduleHelp, parseClassWeight, parseLrSchedule } from './schedule-flags.js';
 
-export { fmtNum };
 
 const OPTIMIZERS = nn.optimizers.optimizerNames;
 /** Files above this size are streamed (never read whole). */
@@ -130,11 +130,11 @@ export async function train(argv: string[]): Promise<void> {
   const lrSchedule = v['lr-schedule'] === undefined ? undefined : String(v['lr-schedule']);
   parseLrSchedule(lrSchedule, lr); // usage errors before any reading
   const classWeightSpec = v['class-weight'] === undefined ? undefined : String(v['class-weight']);
-  const spec: TrainSpec = { file, label: String(v.label), out: String(v.out), layers, activation, optimizerName, lr, epochs, batchSize, validation, patience, seed, task, categorical, quiet, metrics, cacheDir: v['cache-dir'] === undefined ? undefined : String(v['cache-dir']), batchNorm: Boolean(v['batch-norm']), lrSchedule };
+  const spec: TrainSpec = { file, label: String(v.label), out: String(v.out), layers, activation, optimizerName, lr, epochs, batchSize, validation, patience, seed, task, categorical, quiet, metrics, cacheDir: v['cache-dir'] === undefined ? undefined : String(v['cache-dir']), batchNorm: Boolean(v['batch-norm']), lrSchedule, classWeight: classWeightSpec };
   if (v.stream || size > STREAM_ABOVE_MIB * 2 ** 20) {
     if (needsOneHot(spec)) throw new UsageError(`--metrics ${metrics.join(',')}: precision, recall, auc and the other one-hot metrics are not available with --stream`, cmd);
     if (checkpoint) throw new UsageError('--checkpoint is not available with --stream', cmd);
-    if (classWeightSpec !== undefined) throw new UsageError('--class-weight needs the class counts of the training rows and is not supported when streaming (--stream, or files above ' + `${STREAM_ABOVE_MIB} MiB)`, cmd);
+    if (classWeightSpec === 'balanced') throw new UsageError('--class-weight balanced needs the class counts of the training rows and is not supported when streaming (--stream, or files above ' + `${STREAM_ABOVE_MIB} MiB); give the weights by label instead: --class-weight <label>=<weight>,…`, cmd);
     // A core goes to parsing (a worker thread): the training threads take the others, so their
     // wait loops do not steal the parser's time (on 2 cores, 1 training thread: the epoch of a
     // 20 MB file ran at 2.3 MB/s instead of 1.4).
@@ -198,7 +198,7 @@ export async function train(argv: string[]): Promise<void> {
     callbacks.push(nn.callbacks.modelCheckpoint({ filepath: `file://${checkpoint}` }));
   }
   callbacks.push(...plateauCallback(spec, Boolean(xVal)));
-  if (classWeight) say(`class weights: ${pre.classes!.map((c, k) => (k in classWeight ? `${c} ${fmtNum(classWeight[k]!)}` : undefined)).filter(Boolean).join(', ')}`);
+  if (classWeight) say(describeClassWeight(classWeight, pre.classes!));
   const history = await model.fit(xTrain, yTrain, {
     epochs, initialEpoch, batchSize, shuffle: true, callbacks, ...(classWeight ? { classWeight } : {}),
     ...(xVal && yVal ? { validationData: [xVal, yVal] as [nn.Tensor2D, typeof yVal] } : {}),

@@ -75,3 +75,8 @@ export function argmaxRows(data: Float32Array, k: number): Int32Array {
   }
   return out;
 }
+
+/** A number as the CLI prints it: 4 decimals, or exponent notation when that would hide it. */
+export function fmtNum(x: number): string {
+  return Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(3) : x.toFixed(4);
+}
