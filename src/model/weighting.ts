@@ -41,22 +41,21 @@ function sampleWeights(sw: unknown, rows: number): Float32Array {
  * tensor) and write it to out[at …]. Allocates nothing, so trainOnBatch can take weights per step.
  */
 export function writeSampleWeights(sw: unknown, rows: number, out: Float32Array, at: number, where: string): void {
-  const p = where ? `${where}: ` : '';
   let data: ArrayLike<number> | undefined;
   if (sw && typeof sw === 'object' && 'data' in sw && 'shape' in sw) {
     const shape = (sw as { shape: readonly number[] }).shape;
     if (!(shape.length === 1 || (shape.length === 2 && shape[1] === 1))) {
-      throw new Error(`${p}sampleWeight must be one weight per row (shape [${rows}] or [${rows}, 1]), got shape [${shape.join(', ')}]`);
+      throw new Error(`${prefix(where)}sampleWeight must be one weight per row (shape [${rows}] or [${rows}, 1]), got shape [${shape.join(', ')}]`);
     }
     data = (sw as { data: ArrayLike<number> }).data;
   } else if (sw && typeof sw === 'object' && typeof (sw as ArrayLike<number>).length === 'number') {
     data = sw as ArrayLike<number>;
   }
-  if (!data) throw new Error(`${p}sampleWeight must be an array or Float32Array of one weight per row, got ${describe(sw)}`);
-  if (data.length !== rows) throw new Error(`${p}sampleWeight has ${data.length} weights, expected one per row of x: ${rows}`);
+  if (!data) throw new Error(`${prefix(where)}sampleWeight must be an array or Float32Array of one weight per row, got ${describe(sw)}`);
+  if (data.length !== rows) throw new Error(`${prefix(where)}sampleWeight has ${data.length} weights, expected one per row of x: ${rows}`);
   for (let i = 0; i < rows; i++) {
     const v = data[i];
-    if (typeof v !== 'number' || !(v >= 0 && v < Infinity)) throw new Error(`${p}sampleWeight[${i}] is ${typeof v === 'number' ? v : describe(v)}; expected a finite number >= 0`);
+    if (typeof v !== 'number' || !(v >= 0 && v < Infinity)) throw new Error(`${prefix(where)}sampleWeight[${i}] is ${typeof v === 'number' ? v : describe(v)}; expected a finite number >= 0`);
     out[at + i] = v;
   }
 }
@@ -88,14 +87,13 @@ export function classWeightTable(cw: unknown, outputUnits: number, where: string
  * it. Allocates nothing (fitDataset does this per batch).
  */
 export function writeClassWeights(table: Float64Array, y: Tensor2D, sparse: boolean, out: Float32Array, at: number, where: string): void {
-  const p = where ? `${where}: ` : '';
   const classes = table.length;
   const d = y.data, cols = y.cols;
   for (let r = 0; r < y.rows; r++) {
     let c: number;
     if (sparse || cols === 1) {
       c = d[r * cols]!;
-      if (!(Number.isInteger(c) && c >= 0 && c < classes)) throw new Error(`${p}classWeight needs class-id labels, but row ${r} of y is ${c}; expected an integer 0…${classes - 1}`);
+      if (!(Number.isInteger(c) && c >= 0 && c < classes)) throw new Error(`${prefix(where)}classWeight needs class-id labels, but row ${r} of y is ${c}; expected an integer 0…${classes - 1}`);
     } else {
       c = 0;
       for (let j = 1; j < cols; j++) if (d[r * cols + j]! > d[r * cols + c]!) c = j;
@@ -103,11 +101,14 @@ export function writeClassWeights(table: Float64Array, y: Tensor2D, sparse: bool
     const w = table[c]!;
     if (Number.isNaN(w)) {
       const given = [...table.keys()].filter((k) => !Number.isNaN(table[k]!)).join(', ') || 'none';
-      throw new Error(`${p}classWeight has no weight for class ${c}, which row ${r} of y holds; classWeight must cover every class in the training data (it has ${given})`);
+      throw new Error(`${prefix(where)}classWeight has no weight for class ${c}, which row ${r} of y holds; classWeight must cover every class in the training data (it has ${given})`);
     }
     out[at + r] = w;
   }
 }
+
+/** An error message's opening: `where: `, or nothing for an empty `where` (built only when an error is thrown: the step allocates nothing). */
+const prefix = (where: string): string => (where ? `${where}: ` : '');
 
 function classWeights(cw: unknown, y: Tensor2D, sparse: boolean, outputUnits: number): Float32Array {
   const out = new Float32Array(y.rows);

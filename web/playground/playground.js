@@ -303,7 +303,7 @@ async function play() {
   let steps = 0;
   trainer.fit = trainer.wm
     .fit(data.feat.xTrain, data.feat.yTrain, {
-      epochs: 1_000_000, batchSize: state.batch, initialEpoch: trainer.epoch, weightsEvery: 1,
+      epochs: trainer.epoch + 1_000_000, batchSize: state.batch, initialEpoch: trainer.epoch, weightsEvery: 1,
       onEpochEnd: (epoch, logs, weights) => {
         if (gen !== trainer.generation) return;
         trainer.epoch = epoch + 1;
@@ -331,7 +331,7 @@ async function step() {
   const gen = trainer.generation;
   try {
     await trainer.wm.fit(data.feat.xTrain, data.feat.yTrain, {
-      epochs: 1, batchSize: state.batch, initialEpoch: trainer.epoch, weightsEvery: 1,
+      epochs: trainer.epoch + 1, batchSize: state.batch, initialEpoch: trainer.epoch, weightsEvery: 1,
       onEpochEnd: (epoch, logs, weights) => { if (gen === trainer.generation) { trainer.epoch = epoch + 1; trainer.weights = weights; } },
     });
   } catch (e) {
