@@ -277,6 +277,16 @@ describe('runtimes run a training script from the installed package', { timeout:
     expect(JSON.parse(dual.stdout).exports).toBeGreaterThan(15);
   });
 
+  it('Node, the app bundled by esbuild --platform=node: the Node entry still registers its platform (threads)', async () => {
+    // package.json#sideEffects keeps dist/node/index.js's registration, which a bundler would
+    // otherwise drop (a module whose exports are all re-exports looks pure).
+    const dir = runtimeDir();
+    const { build } = await import('esbuild');
+    const r = await build({ absWorkingDir: dir, entryPoints: ['train.mjs'], bundle: true, platform: 'node', format: 'esm', outfile: 'bundled.mjs', logLevel: 'silent' });
+    expect(r.errors).toEqual([]);
+    check(process.execPath, ['bundled.mjs'], dir, /^node /);
+  });
+
   it('Node at the lowest version `engines` names: import, require and the CLI', () => {
     const min = /^>=\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines.node);
     expect(min, 'engines.node is ">=X[.Y[.Z]]"').not.toBeNull();
