@@ -3,6 +3,7 @@
 // package keeps one copy of the library; csv-parse is the package's dependency, shared with the
 // Node build. Minified like the Node build: no whitespace, short lines, every name kept.
 import { build } from 'esbuild';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -14,10 +15,18 @@ const externalLibrary = {
       if (!args.importer.replace(/\\/g, '/').startsWith(`${root}src/cli/`.replace(/\\/g, '/'))) return undefined;
       return { path: '../node/index.js', external: true };
     });
+    // The library's modules the CLI bundles (its data pipeline: src/data) read the Node platform
+    // from the registry the Node entry fills (src/platform.ts, dist/browser/platform.js), not
+    // from a copy of their own that nobody registers.
+    b.onResolve({ filter: /\/platform\.js$/ }, (args) =>
+      join(args.resolveDir, args.path) === join(root, 'src/platform.js') ? { path: '../browser/platform.js', external: true } : undefined,
+    );
   },
 };
 
-await build({
+const { metafile } = await build({
+  absWorkingDir: root,
+  metafile: true,
   entryPoints: [`${root}src/cli/main.ts`],
   outfile: `${root}dist/cli/wasm-mlp.js`,
   bundle: true,

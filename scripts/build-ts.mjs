@@ -1,16 +1,20 @@
 // Bundles the library with esbuild into the files package.json#exports points at:
-//   dist/node/index.cjs   CommonJS for Node, Bun and Deno: `require('wasm-mlp')` on every Node >= 20
-//   dist/node/index.js    their ESM entry (`import`): re-exports index.cjs, so both share one library
-//   dist/browser/wasm-mlp.js  ESM for browsers and bundlers (`browser` and `default`): no Node
-//                         built-in is reachable from it, statically or through a dynamic import
-//   dist/wasm/*.js        the two wasm builds, SIMD and relaxed SIMD (bytes as base64; the shared-
-//                         memory variants for threads are made from them at run time), shared by
-//                         all three entries and imported lazily, so a bundler splits each into its
-//                         own chunk and a page downloads only the build it runs
+//   dist/browser/wasm-mlp.js  the library, one ES module (`browser` and `default`, and the code of
+//                         the Node entry too): no Node built-in is reachable from it, statically or
+//                         through a dynamic import
+//   dist/browser/platform.js  the hook through which the Node entry hands Node's file system,
+//                         worker_threads and csv-parse's Node build to the library (src/platform.ts)
+//   dist/node/index.js    the Node entry (`node`: Node, Bun, Deno; `import` and `require` alike, as
+//                         require(esm) — hence engines.node >= 20.19): registers the Node platform
+//                         (src/platform-node.ts) and re-exports dist/browser/wasm-mlp.js, so the
+//                         package holds one copy of the library and a program that both imports
+//                         and requires it gets one library (one backend, one arena)
+//   dist/browser/keras.js, onnx.js, csv-parse.js  imported on first use (below)
+//   dist/wasm/*.js        the two wasm builds, SIMD and relaxed SIMD (deflated, as base64; the
+//                         shared-memory variants for threads are made from them at run time),
+//                         imported lazily, so a bundler splits each into its own chunk and a page
+//                         downloads only the build it runs
 // Type declarations come from tsc (dist/types: those index.d.ts reaches).
-//
-// Browser substitutes: for a module `x.ts` that needs Node (src/io/handlers/file-node.ts,
-// src/backend/threads/spawn-node.ts), the browser entry gets `x.browser.ts` beside it instead.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,21 +40,24 @@ const sharedWasm = (outDir) => ({
   },
 });
 
-/** In the browser entry, `./x.js` resolves to `x.browser.ts` when that file exists. */
-const browserSubstitutes = {
-  name: 'browser-substitutes',
+/**
+ * Imports of the given src/ modules become imports of built files (`to`, relative to the output):
+ * src/platform.ts is dist/browser/platform.js for every build, so the library and the Node entry
+ * share one registry; the Node entry imports the library itself from dist/browser/wasm-mlp.js.
+ */
+const builtFiles = (to) => ({
+  name: 'built-files',
   setup(b) {
     b.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => {
-      const alt = join(args.resolveDir, args.path.replace(/\.js$/, '.browser.ts'));
-      return existsSync(alt) ? { path: alt } : undefined;
+      const file = relative(root, join(args.resolveDir, args.path)).replace(/\\/g, '/').replace(/\.js$/, '.ts');
+      return file in to ? { path: to[file], external: true } : undefined;
     });
   },
-};
+});
 
 /**
- * The .keras and .ONNX code (src/io/keras, src/io/onnx) is imported only on first use. In the
- * browser build it becomes two files of its own beside the entry (like the wasm builds), so a
- * page that trains never downloads it.
+ * The .keras and .ONNX code (src/io/keras, src/io/onnx) is imported only on first use: two files
+ * of their own beside the entry (like the wasm builds), so a page that trains never downloads it.
  */
 const FORMAT = /^\.\/(keras|onnx)\/index\.js$/;
 const formatFiles = {
@@ -60,34 +67,27 @@ const formatFiles = {
   },
 };
 /**
- * nn.data.csv's parser (csv-parse's browser build, ~90 kB) is imported on first use too: in the
- * browser build it is dist/browser/csv-parse.js beside the entry, so a page that never reads a
- * CSV never downloads it. (In Node, ./parser-node.js — csv-parse's Node build — is used instead;
- * in the browser entry both imports name this file.)
+ * nn.data.csv's parser where no Node platform is registered (csv-parse's browser build, ~90 kB) is
+ * imported on first use too: dist/browser/csv-parse.js beside the entry, so a page that never
+ * reads a CSV never downloads it. (Node uses the csv-parse package's Node build: src/platform-node.ts.)
  */
 const csvParserFile = {
   name: 'csv-parser-file',
   setup(b) {
-    b.onResolve({ filter: /^\.\/parser-(browser|node)\.js$/ }, () => ({ path: './csv-parse.js', external: true }));
+    b.onResolve({ filter: /^\.\/parser-browser\.js$/ }, () => ({ path: './csv-parse.js', external: true }));
   },
 };
-/** The Node build uses csv-parse's Node build only (records.ts picks it in Node; Bun and Deno report a Node version too). */
-const nodeCsvParser = {
-  name: 'node-csv-parser',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/parser-browser\.js$/ }, () => ({ path: `${root}src/data/parser-node.ts` }));
-  },
-};
-/** csv-parse, fflate, h5wasm: dependencies that Node resolves at run time (the CLI's csv-parse too). */
-const NODE_DEPENDENCIES = ['csv-parse', 'csv-parse/*', 'fflate', 'h5wasm'];
 /**
- * The Node build drops whitespace (no source maps are shipped, so nobody reads it as source) but
- * keeps every name, so a stack trace still says `at Sequential.fit`, `at readCsv`; lines stay
- * short, so Node's report of an uncaught error quotes one line of code, not the whole library.
+ * The library and the formats drop whitespace (no source maps are shipped) but keep every name,
+ * so a stack trace says `at Sequential.fit`, `at readCsv`, in Node and in a browser's console; lines
+ * stay short, so Node's report of an uncaught error quotes one line of code, not the whole
+ * library. An app's bundler minifies further anyway; shortened names would save ~11 KB gzip on an
+ * unbundled page. csv-parse.js (third-party, browser only) is minified fully.
  */
-const NODE_MINIFY = { minifyWhitespace: true, minifySyntax: true, lineLimit: 160 };
+const READABLE_MINIFY = { minifyWhitespace: true, minifySyntax: true, lineLimit: 160 };
 
-const common = { entryPoints: [`${root}src/index.ts`], bundle: true, target: 'es2022', logLevel: 'warning' };
+const common = { absWorkingDir: root, bundle: true, target: 'es2022', logLevel: 'warning' };
+const browserOut = `${root}dist/browser`;
 await build({
   ...common,
   entryPoints: Object.fromEntries(
@@ -99,45 +99,44 @@ await build({
 });
 await build({
   ...common,
-  platform: 'node',
-  format: 'cjs',
-  outfile: `${root}dist/node/index.cjs`,
-  // Keep `import()` of the (ESM) wasm modules: Node's CommonJS can import ES modules dynamically.
-  supported: { 'dynamic-import': true },
-  external: NODE_DEPENDENCIES,
-  ...NODE_MINIFY,
-  plugins: [nodeCsvParser, sharedWasm(`${root}dist/node`)],
-});
-// The ESM entry for Node is a thin wrapper over the CommonJS build, so `import` and `require` in
-// one program share one library (one backend, one arena): no dual-package hazard, half the bytes.
-const names = Object.keys(createRequire(import.meta.url)(`${root}dist/node/index.cjs`)).filter((n) => n !== '__esModule').sort();
-writeFileSync(
-  `${root}dist/node/index.js`,
-  `// ES module entry for Node, Bun and Deno: the CommonJS build's exports (see scripts/build-ts.mjs).\n` +
-    `import lib from './index.cjs';\n\nexport const {\n${names.map((n) => `  ${n},`).join('\n')}\n} = lib;\n`,
-);
-await build({
-  ...common,
+  entryPoints: { 'wasm-mlp': `${root}src/index.ts`, platform: `${root}src/platform.ts`, keras: `${root}src/io/keras/index.ts`, onnx: `${root}src/io/onnx/index.ts` },
   platform: 'browser',
   format: 'esm',
-  // One file, whose only dynamic imports are the four leaf wasm modules: code-splitting here (the
+  // One file per entry, whose only dynamic imports are the leaf files above: code-splitting (the
   // saving handlers as chunks) would break Vite's default `iife` worker builds, which cannot split.
-  outfile: `${root}dist/browser/wasm-mlp.js`,
-  minify: true,
-  plugins: [csvParserFile, browserSubstitutes, formatFiles, sharedWasm(`${root}dist/browser`)],
-});
-await build({
-  ...common,
-  entryPoints: { keras: `${root}src/io/keras/index.ts`, onnx: `${root}src/io/onnx/index.ts`, 'csv-parse': `${root}src/data/parser-browser.ts` },
-  platform: 'browser',
-  format: 'esm',
-  outdir: `${root}dist/browser`,
-  minify: true,
+  outdir: browserOut,
+  ...READABLE_MINIFY,
   // fflate (small) is bundled into keras.js; h5wasm (4 MB, an ES module) stays a package import
   // for the user's bundler (or an import map on an unbundled page: see docs/saving.md).
   external: ['h5wasm'],
-  plugins: [browserSubstitutes],
+  plugins: [csvParserFile, formatFiles, sharedWasm(browserOut), builtFiles({ 'src/platform.ts': './platform.js' })],
 });
+await build({
+  ...common,
+  entryPoints: { 'csv-parse': `${root}src/data/parser-browser.ts` },
+  platform: 'browser',
+  format: 'esm',
+  outdir: browserOut,
+  minify: true,
+});
+const nodeBuild = await build({
+  ...common,
+  entryPoints: [`${root}src/index-node.ts`],
+  platform: 'node',
+  format: 'esm',
+  outfile: `${root}dist/node/index.js`,
+  external: ['csv-parse'],
+  metafile: true,
+  ...READABLE_MINIFY,
+  plugins: [builtFiles({ 'src/index.ts': '../browser/wasm-mlp.js', 'src/platform.ts': '../browser/platform.js' })],
+});
+// The Node entry adds Node's pieces only: a module of the library bundled in here as well would be
+// a second copy with its own state (load limits, backend), unseen by the first.
+const nodeInputs = Object.keys(nodeBuild.metafile.inputs).filter((f) => !/(^|\/)src\/(index|platform)-node\.ts$|^src\/backend\/threads\/spawn-node\.ts$/.test(f));
+if (nodeInputs.length) throw new Error(`build-ts: dist/node/index.js would bundle a second copy of ${nodeInputs.join(', ')}`);
+// `require('wasm-mlp')` is require(esm): it fails on a top-level await anywhere in the graph.
+const names = Object.keys(createRequire(import.meta.url)(`${root}dist/node/index.js`));
+if (names.length < 20) throw new Error(`build-ts: require() of dist/node/index.js gave ${names.length} exports`);
 
 // The browser graph must not mention a Node built-in anywhere, or webpack and esbuild refuse it.
 for (const f of readdirSync(`${root}dist/browser`)) {
@@ -168,27 +167,26 @@ const prune = (dir) => {
   }
 };
 prune(join(root, 'dist/types'));
-// The declarations describe the Node build as what it is, a CommonJS module (dist/node/index.js
-// only re-exports it): `require('wasm-mlp')` in TypeScript projects that resolve like Node
-// (node16/nodenext) gets them, and `import` from ESM gets the same names, as from any CommonJS
-// package. Without this, the package's "type": "module" would make them ESM, which a CommonJS file
-// cannot require, and every declaration would need a CommonJS twin.
+// The declarations are typed as CommonJS, so that both TypeScript projects that resolve like Node
+// and compile to CommonJS (node16: `require('wasm-mlp')` gets them, as Node's require(esm) gets the
+// module) and ES module projects (`import { … } from 'wasm-mlp'`) accept them. Without this, the
+// package's "type": "module" would make them ESM, which node16's CommonJS refuses to require.
 writeFileSync(`${root}dist/types/package.json`, '{ "type": "commonjs" }\n');
 
 if (process.argv.includes('--sizes')) {
-  let raw = 0;
-  let gz = 0;
-  const add = (p) => {
-    const b = readFileSync(p);
-    raw += b.length;
-    gz += gzipSync(b, { level: 9 }).length;
+  const size = (files) => {
+    let raw = 0;
+    let gz = 0;
+    for (const f of files) {
+      const b = readFileSync(`${root}dist/${f}`);
+      raw += b.length;
+      gz += gzipSync(b, { level: 9 }).length;
+    }
+    return `${(raw / 1024).toFixed(1)} KiB min, ${(gz / 1024).toFixed(1)} KiB gzip`;
   };
-  const kib = (n) => (n / 1024).toFixed(1);
-  for (const f of readdirSync(`${root}dist/browser`)) add(`${root}dist/browser/${f}`);
-  const [jsRaw, jsGz] = [raw, gz];
-  add(`${root}dist/wasm/relaxed.js`);
-  console.log(`what a page on one thread fetches (the entry and one wasm build): ${kib(raw)} KiB min, ${kib(gz)} KiB gzip`);
-  for (const f of readdirSync(`${root}dist/wasm`)) if (f !== 'relaxed.js') add(`${root}dist/wasm/${f}`);
-  console.log(`all browser files (JS ${kib(jsRaw)} KiB min, ${kib(jsGz)} KiB gzip; with both wasm builds): ${kib(raw)} KiB min, ${kib(gz)} KiB gzip`);
+  const browser = readdirSync(`${root}dist/browser`).map((f) => `browser/${f}`);
+  const wasm = readdirSync(`${root}dist/wasm`).map((f) => `wasm/${f}`);
+  // The entry's static imports: ./platform.js (the README's figure, scripts/readme-numbers.mjs, follows them).
+  console.log(`what a page on one thread fetches (the entry, platform.js and one wasm build): ${size(['browser/wasm-mlp.js', 'browser/platform.js', 'wasm/simd.js'])}`);
+  console.log(`all browser files: JS ${size(browser)}; with both wasm builds ${size([...browser, ...wasm])}`);
 }
-

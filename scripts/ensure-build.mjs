@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const NEEDED = ['src/backend/wasm/simd.generated.ts', 'dist/node/index.js', 'dist/node/index.cjs', 'dist/browser/wasm-mlp.js', 'dist/cli/wasm-mlp.js'];
+const NEEDED = ['src/backend/wasm/simd.generated.ts', 'dist/node/index.js', 'dist/browser/wasm-mlp.js', 'dist/cli/wasm-mlp.js'];
 
 /** Run `npm run build` unless every built file is there; throws when the build fails. */
 export function ensureBuild() {

@@ -289,9 +289,10 @@ function sizeSections() {
   out['page-size'] = `${kib(sizes.page.gzip)} KiB gzip`;
   const builds = Object.values(sizes.wasmBuilds).map((s) => s.gzip / 1024);
   out.size =
-    `**Bundle size**: the browser bundle is ${kib(sizes.all.min)} KiB minified / ${kib(sizes.all.gzip)} KiB gzip in all, because it ships ` +
-    `two wasm builds (SIMD and relaxed SIMD, ${range(builds)} KiB gzip each; their shared-memory variants for threads are made from them on load) and lazily loaded ` +
-    `saving handlers. A page that trains on one thread with the SIMD build and never saves fetches ${sizes.pageFiles} files: ` +
+    `**Bundle size**: the browser files are ${kib(sizes.all.min)} KiB minified (names kept, so stack traces stay readable; an app's bundler shortens them) / ` +
+    `${kib(sizes.all.gzip)} KiB gzip in all, because they include ` +
+    `two wasm builds (SIMD and relaxed SIMD, deflated, ${range(builds)} KiB gzip each; their shared-memory variants for threads are made from them on load) and lazily loaded ` +
+    `saving handlers and CSV parser. A page that trains on one thread with the SIMD build and never saves fetches ${sizes.pageFiles} files: ` +
     `${kib(sizes.page.min)} KiB minified / **${kib(sizes.page.gzip)} KiB gzip** of wasm-mlp.`;
 
   const assembly = lines('assembly');

@@ -239,7 +239,9 @@ describe('threaded wasm backend', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'wasm-mlp-threads-'));
     const entry = path.join(dir, 'wasm.mjs');
     try {
-      await build({ entryPoints: [fileURLToPath(new URL('../src/backend/wasm/index.ts', import.meta.url))], bundle: true, format: 'esm', platform: 'node', outfile: entry, logLevel: 'error' });
+      // The wasm backend with the Node platform registered, as the Node entry has it (src/index-node.ts).
+      const contents = "import { registerNode } from './src/platform-node.ts'; registerNode(); export * from './src/backend/wasm/index.ts';";
+      await build({ stdin: { contents, resolveDir: fileURLToPath(new URL('..', import.meta.url)), loader: 'ts' }, bundle: true, format: 'esm', platform: 'node', outfile: entry, logLevel: 'error' });
       const script = `
         const { createWasmBackend } = await import(${JSON.stringify(pathToFileURL(entry).href)});
         const be = await createWasmBackend({ threads: 2, minParallelWork: 0 });

@@ -7,12 +7,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Kernels } from '../src/backend/wasm/kernels.generated.js';
-import relaxedBase64 from '../src/backend/wasm/relaxed.generated.js';
+import { inflateSync } from 'node:zlib';
+import relaxedDeflated from '../src/backend/wasm/relaxed.generated.js';
 import { SHARED_MAXIMUM_PAGES, withSharedMemoryImport } from '../src/backend/wasm/shared-memory.js';
-import simdBase64 from '../src/backend/wasm/simd.generated.js';
+import simdDeflated from '../src/backend/wasm/simd.generated.js';
 import { hasRelaxedSimd } from '../src/backend/wasm/features.js';
+import { wasmBytes } from '../src/backend/wasm/index.js';
 
-const bytesOf = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64'));
+// The generated modules hold each build deflated, as base64: inflated here with Node's zlib (an
+// outside decoder), and the runtime's DecompressionStream path must give the same bytes.
+const bytesOf = (b64: string) => new Uint8Array(inflateSync(Buffer.from(b64, 'base64')));
 const abort = () => {
   throw new Error('abort');
 };
@@ -31,11 +35,17 @@ function memoryImportLimits(bytes: Uint8Array): { flags: number; rest: number[] 
 }
 
 describe.each([
-  ['simd', simdBase64],
-  ['relaxed', relaxedBase64],
-] as const)('the %s build with a shared memory import', (build, base64) => {
-  const plain = bytesOf(base64);
+  ['simd', simdDeflated],
+  ['relaxed', relaxedDeflated],
+] as const)('the %s build with a shared memory import', (build, deflated) => {
+  const plain = bytesOf(deflated);
   const shared = withSharedMemoryImport(plain);
+
+  it('is embedded deflated, and the runtime inflates it to a valid module (zlib agrees byte for byte)', async () => {
+    expect(deflated.length).toBeLessThan((plain.length * 4) / 3 * 0.3);
+    expect(plain.subarray(0, 4)).toEqual(new Uint8Array([0, 0x61, 0x73, 0x6d]));
+    expect(Buffer.from(await wasmBytes(build)).equals(Buffer.from(plain))).toBe(true);
+  });
 
   it('declares a shared memory with the 4 GiB maximum, three bytes longer, everything else equal', () => {
     expect(memoryImportLimits(plain).flags).toBe(0);
@@ -51,7 +61,7 @@ describe.each([
 });
 
 describe('the rewritten simd build', () => {
-  const plain = bytesOf(simdBase64);
+  const plain = bytesOf(simdDeflated);
   it('instantiates over a shared memory only, and computes what the plain build computes', async () => {
     const sharedModule = await WebAssembly.compile(withSharedMemoryImport(plain));
     const sharedMemory = new WebAssembly.Memory({ initial: 2, maximum: 4096, shared: true });
@@ -75,7 +85,7 @@ describe('the rewritten simd build', () => {
 });
 
 describe('withSharedMemoryImport refuses what it cannot rewrite', () => {
-  const plain = bytesOf(simdBase64);
+  const plain = bytesOf(simdDeflated);
   it('a module whose memory is already shared', () => {
     expect(() => withSharedMemoryImport(withSharedMemoryImport(plain))).toThrow(/already imports a shared memory/);
   });

@@ -1,8 +1,9 @@
 /**
- * CSV records, streamed: bytes from a source (./source.ts) through csv-parse (loaded lazily, its
- * browser build, so one code path serves Node and browsers) into string records, with errors
+ * CSV records, streamed: bytes from a source (./source.ts) through csv-parse (loaded lazily: its
+ * Node build in Node, src/platform.ts; its browser build elsewhere) into string records, with errors
  * that name the source, line and column. The header row is read and checked first.
  */
+import { nodePlatform } from '../platform.js';
 import { describe } from '../tensor.js';
 import { openSource, type ByteProgress, type CsvSource } from './source.js';
 
@@ -26,7 +27,6 @@ export interface RecordOptions {
   delimiter: string;
 }
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
 type Parser = {
   write(s: string): boolean;
@@ -48,17 +48,19 @@ export async function openRecords(source: CsvSource, opts: RecordOptions, progre
   progress.bytes = 0;
   progress.totalBytes = opened.totalBytes;
   const name = opened.name;
-  const { parse } = (isNode ? await import('./parser-node.js') : await import('./parser-browser.js')) as unknown as { parse(o: object): Parser };
+  // Node: csv-parse's Node build (src/platform.ts); elsewhere its browser build.
+  const node = nodePlatform();
+  const { parse } = (node ? await node.csvParser() : await import('./parser-browser.js')) as unknown as { parse(o: object): Parser };
   // Line numbers: csv-parse's `info` option builds an object per record (a quarter of its time). In
   // Node its Transform pushes each record as it ends, so the running count (parser.info.lines) read
   // there is the record's line; the browser build gets `info`.
   const parser = parse({
-    bom: true, trim: true, skip_empty_lines: true, info: !isNode, delimiter: opts.delimiter,
+    bom: true, trim: true, skip_empty_lines: true, info: !node, delimiter: opts.delimiter,
     max_record_size: opts.maxLineLength,
   });
   const lines: number[] = [];
   let head = 0;
-  if (isNode) {
+  if (node) {
     const push = parser.push;
     parser.push = function (this: Parser, record: unknown) {
       if (record !== null) lines.push(parser.info.lines);

@@ -3,13 +3,12 @@
  * a web ReadableStream, or any (async) iterable of Uint8Array/string chunks (a Node Readable).
  * Every source becomes an async iterable of chunks plus a byte count for progress.
  */
+import { nodePlatform } from '../platform.js';
 import { describe } from '../tensor.js';
 
 import type { ByteProgress, CsvSource, OpenedSource } from './source-types.js';
 
 export type { ByteProgress, CsvSource, OpenedSource };
-
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
 /** Whether `source` can be opened again for a second pass (a stream or iterator cannot). */
 export function reopenable(source: CsvSource): boolean {
@@ -28,9 +27,10 @@ export function checkSource(source: unknown, what: string): asserts source is Cs
 
 export async function openSource(source: CsvSource, what: string): Promise<OpenedSource> {
   if (typeof source === 'string' && !/^(https?|blob|data):/i.test(source)) {
-    if (!isNode) throw new Error(`${what}: "${source}" looks like a file path, which needs Node; in a browser pass a URL, a File/Blob or a ReadableStream`);
+    const node = nodePlatform();
+    if (!node) throw new Error(`${what}: "${source}" looks like a file path, which needs Node; in a browser pass a URL, a File/Blob or a ReadableStream`);
     const { openFile } = await import('./source-node.js');
-    return openFile(source, what);
+    return openFile(node, source, what);
   }
   if (typeof source === 'string' || source instanceof URL) {
     const url = String(source);

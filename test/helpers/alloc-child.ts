@@ -8,7 +8,8 @@
  * argv: backend ('js' | 'wasm'), threads (wasm), steps to measure.
  */
 import v8 from 'node:v8';
-import * as nn from '../../src/index.js';
+// The Node entry's view of the library (Node's platform registered: worker_threads for the pool).
+import * as nn from '../../src/index-node.js';
 
 const [backend = 'js', threadsArg = '1', stepsArg = '3000'] = process.argv.slice(2);
 const threads = Number(threadsArg);

@@ -3,6 +3,7 @@
  * (worker_threads). Browsers: only in a cross-origin isolated page or worker, the condition for
  * sharing a WebAssembly.Memory with Web Workers. Anywhere else: one thread, with the reason.
  */
+import { nodePlatform } from '../../platform.js';
 import type { Spawner } from './pool.js';
 
 export { Pool, controlBytes, type Spawner, type WorkerHandle } from './pool.js';
@@ -36,8 +37,11 @@ export async function planThreads(requested: number | undefined): Promise<Thread
   const g = globalThis as { crossOriginIsolated?: boolean; Worker?: unknown; navigator?: { hardwareConcurrency?: number } };
   let spawn: Spawner;
   let cores: number;
-  if (isNode()) {
-    ({ spawn, cores } = await (await import('./spawn-node.js')).nodeThreads());
+  const node = isNode() ? nodePlatform() : undefined;
+  if (node) {
+    ({ spawn, cores } = await node.threads());
+  } else if (isNode()) {
+    return { threads: 1, reason: 'threads: this is the browser build of wasm-mlp, which cannot start worker_threads; import the Node build (the package\'s "node" export condition)' };
   } else if (typeof g.Worker !== 'function') {
     return { threads: 1, reason: 'threads: this environment has no Web Workers, so the wasm backend runs on one thread' };
   } else if (g.crossOriginIsolated !== true) {

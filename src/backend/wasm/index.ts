@@ -52,6 +52,21 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+/**
+ * The bytes of one build. The generated modules hold them deflate-compressed (zlib format) as
+ * base64 (scripts/build-wasm.mjs); the global DecompressionStream inflates them — Node ≥ 18, Deno,
+ * Bun and every browser with WebAssembly SIMD have it.
+ */
+export async function wasmBytes(build: WasmBuild): Promise<Uint8Array<ArrayBuffer>> {
+  // Separate dynamic imports so a bundler splits them and a browser fetches only the one it uses.
+  const { default: deflated } = build === 'relaxed' ? await import('./relaxed.generated.js') : await import('./simd.generated.js');
+  if (typeof DecompressionStream !== 'function') {
+    throw new Error('The wasm backend needs DecompressionStream (to inflate its embedded module), which this engine lacks: use the js backend (setBackend("js")).');
+  }
+  const inflated = new Blob([decodeBase64(deflated)]).stream().pipeThrough(new DecompressionStream('deflate'));
+  return new Uint8Array(await new Response(inflated).arrayBuffer());
+}
+
 /** Picks the build to load, or throws when this engine cannot run the wasm backend. */
 export function chooseBuild(requested?: WasmBuild): WasmBuild {
   if (!hasSimd()) {
@@ -73,13 +88,8 @@ export function compileKernels(build: WasmBuild, shared = false): Promise<WebAss
   const key = shared ? `${build}-threads` : build;
   let module = modules.get(key);
   if (!module) {
-    // Separate dynamic imports so a bundler splits them and a browser fetches only the one it uses.
     // The shared-memory build is the plain one with its memory import rewritten (./shared-memory.ts).
-    const source = build === 'relaxed' ? import('./relaxed.generated.js') : import('./simd.generated.js');
-    module = source.then((m) => {
-      const bytes = decodeBase64(m.default);
-      return WebAssembly.compile(shared ? withSharedMemoryImport(bytes) : bytes);
-    });
+    module = wasmBytes(build).then((bytes) => WebAssembly.compile(shared ? withSharedMemoryImport(bytes) : bytes));
     module.catch(() => modules.delete(key));
     modules.set(key, module);
   }

@@ -1,20 +1,28 @@
 /**
- * file:// for Node. Imported dynamically by src/io only for file:// URLs, so browser bundles
- * never pull in node:fs.
+ * file:// for Node, through the file system the Node entry registers (src/platform.ts); under
+ * the browser entry every call says which schemes a browser has instead.
  *
  * Saving never leaves a half-written model behind: the weights go to a fresh file (alternating
  * between weights.bin and weights.1.bin, never the one the current model.json points to), each
  * file is written under a temporary name, flushed and renamed into place, and model.json is
  * replaced last. Until that final rename, model.json still describes the previous, intact pair.
  */
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm, stat, mkdir } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
 import type { LoadOptions } from '../artifacts.js';
 import { isObject, own } from '../json.js';
 import { formatBytes, mergeLimits } from '../limits.js';
 import { artifactsFromModelJson, modelJsonFor } from '../model-json.js';
 import type { ArtifactsInput, ModelArtifacts } from '../types.js';
+import { nodePlatform, type NodePlatform } from '../../platform.js';
+
+/** The Node platform, or the error a browser gives for a file:// URL. */
+export function nodeFor(what: string, url: string, instead: string): NodePlatform {
+  const node = nodePlatform();
+  if (!node) throw new Error(`${what}: '${url}' is a file:// URL, which works only in Node (this is the browser build of wasm-mlp); in a browser ${instead}`);
+  return node;
+}
+const BROWSER_SCHEMES = "use 'indexeddb://', 'localstorage://', 'downloads://' (save) or 'http(s)://' (load)";
+/** The registered file system (callers have checked with nodeFor). */
+const fs = (): NodePlatform['fs'] => nodePlatform()!.fs;
 
 const WEIGHT_FILES = ['weights.bin', 'weights.1.bin'] as const;
 
@@ -22,7 +30,7 @@ const WEIGHT_FILES = ['weights.bin', 'weights.1.bin'] as const;
 export const fileIo = {
   /** Write, flush to disk, close. */
   async writeDurable(path: string, data: Uint8Array | string): Promise<void> {
-    const handle = await open(path, 'w');
+    const handle = await fs().open(path, 'w');
     try {
       await handle.writeFile(data);
       await handle.sync();
@@ -30,26 +38,28 @@ export const fileIo = {
       await handle.close();
     }
   },
-  rename,
-  rm,
-  readFile,
-  stat,
-  mkdir,
+  rename: (from: string, to: string) => fs().rename(from, to),
+  rm: (path: string, options?: { force?: boolean; recursive?: boolean }) => fs().rm(path, options),
+  readFile: (path: string, encoding: 'utf8') => fs().readFile(path, encoding),
+  stat: (path: string) => fs().stat(path),
+  mkdir: (path: string, options: { recursive: true }) => fs().mkdir(path, options),
 };
 
 /** 'file://dir' or 'file://dir/model.json' → [directory, json file name]. */
-function locate(url: string): [string, string] {
+function locate(url: string, { path: { resolve, dirname, basename } }: NodePlatform): [string, string] {
   const p = resolve(url.slice('file://'.length) || '.');
   return p.endsWith('.json') ? [dirname(p), basename(p)] : [p, 'model.json'];
 }
 
 export async function saveFile(url: string, artifacts: ModelArtifacts): Promise<{ files: string[] }> {
-  const [dir, jsonName] = locate(url);
+  const node = nodeFor('save', url, BROWSER_SCHEMES);
+  const { join } = node.path;
+  const [dir, jsonName] = locate(url, node);
   await fileIo.mkdir(dir, { recursive: true });
   const jsonPath = join(dir, jsonName);
   const previous = await previousWeightFiles(jsonPath);
   const weightsName = previous.includes('weights.bin') ? 'weights.1.bin' : 'weights.bin';
-  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tag = `${process.pid}-${node.randomBytes(4).toString('hex')}`;
   const tmpWeights = join(dir, `.${weightsName}.${tag}.tmp`);
   const tmpJson = join(dir, `.${jsonName}.${tag}.tmp`);
   try {
@@ -82,7 +92,7 @@ async function previousWeightFiles(jsonPath: string): Promise<string[]> {
 
 async function syncDir(dir: string): Promise<void> {
   try {
-    const h = await open(dir, 'r');
+    const h = await fs().open(dir, 'r');
     try {
       await h.sync();
     } finally {
@@ -94,7 +104,9 @@ async function syncDir(dir: string): Promise<void> {
 }
 
 export async function loadFile(url: string, options: LoadOptions): Promise<ArtifactsInput> {
-  const [dir, jsonName] = locate(url);
+  const node = nodeFor('loadModel', url, BROWSER_SCHEMES);
+  const { join } = node.path;
+  const [dir, jsonName] = locate(url, node);
   const limits = mergeLimits({ maxWeightBytes: options.maxWeightBytes, maxJsonBytes: options.maxJsonBytes, maxLayers: options.maxLayers }, 'loadModel options');
   const jsonPath = join(dir, jsonName);
   const st = await fileIo.stat(jsonPath).catch((e: NodeJS.ErrnoException) => {
@@ -117,7 +129,7 @@ export async function loadFile(url: string, options: LoadOptions): Promise<Artif
 
 /** Read a file but never more than `maxBytes` + 1 bytes (enough to tell "too long"), whatever stat said. */
 export async function readAtMost(file: string, maxBytes: number): Promise<Uint8Array> {
-  const handle = await open(file, 'r');
+  const handle = await fs().open(file, 'r');
   try {
     const buf = new Uint8Array(maxBytes + 1);
     let got = 0;

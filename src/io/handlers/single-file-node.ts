@@ -1,22 +1,25 @@
 /**
- * file:// for single-file formats (.keras, .onnx) in Node. Imported dynamically only for file://
- * URLs, so browser bundles never pull in node:fs. Writes are atomic (temporary file, flush,
- * rename); reads never take more than the cap, whatever stat says.
+ * file:// for single-file formats (.keras, .onnx) in Node, through the file system the Node entry
+ * registers (src/platform.ts; under the browser entry, a clear error). Writes are atomic
+ * (temporary file, flush, rename); reads never take more than the cap, whatever stat says.
  */
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join, resolve } from 'node:path';
+import type { NodePlatform } from '../../platform.js';
 import { formatBytes } from '../limits.js';
-import { fileIo, readAtMost } from './file-node.js';
+import { fileIo, nodeFor, readAtMost } from './file-node.js';
 
-export function pathOf(url: string): string {
-  return resolve(url.slice('file://'.length));
+const BROWSER_INSTEAD = "save .keras/.onnx files with 'downloads://' and load .keras files from 'http(s)://' or a File/Blob";
+
+function pathOf(url: string, node: NodePlatform): string {
+  return node.path.resolve(url.slice('file://'.length));
 }
 
 export async function writeFileAtomic(url: string, bytes: Uint8Array): Promise<string> {
-  const path = pathOf(url);
+  const node = nodeFor('save', url, BROWSER_INSTEAD);
+  const { basename, dirname, join } = node.path;
+  const path = pathOf(url, node);
   const dir = dirname(path);
   await fileIo.mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}-${node.randomBytes(4).toString('hex')}.tmp`);
   try {
     await fileIo.writeDurable(tmp, bytes);
     await fileIo.rename(tmp, path);
@@ -28,7 +31,7 @@ export async function writeFileAtomic(url: string, bytes: Uint8Array): Promise<s
 }
 
 export async function readFileLimited(url: string, maxBytes: number): Promise<Uint8Array> {
-  const path = pathOf(url);
+  const path = pathOf(url, nodeFor('loadModel', url, BROWSER_INSTEAD));
   const st = await fileIo.stat(path).catch((e: NodeJS.ErrnoException) => {
     throw new Error(`loadModel: cannot read ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
   });

@@ -1,4 +1,4 @@
-// The same training through require(): the package's CommonJS entry (Node >= 20.0, no require(esm)).
+// The same training through require(): require(esm) of the package's one ES module entry (Node >= 20.19).
 const nn = require('wasm-mlp');
 
 (async () => {
