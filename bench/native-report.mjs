@@ -177,7 +177,7 @@ function profileTable(result) {
   const rows = profiles(result);
   if (!rows.length) return ['*Per-step profile: not in these results (`npm run bench -- native` records it for the plain-SIMD one-core rows).*', ''];
   return [
-    '**Where one step goes** (wasm-mlp plain SIMD, one core; µs per step from `nn.profile` over one more fit of at least 500 steps after the timed epochs; its kernel timing adds ~0.1 µs per kernel call, and the JS column includes fit\'s setup):',
+    '**Where one step goes** (wasm-mlp plain SIMD, one core; µs per step from `nn.profile` over one more fit of at least 500 steps after the timed epochs, timed from the start of its first epoch to the end of its last; its kernel timing adds ~0.1 µs per kernel call):',
     '',
     `| model, batch | ${PHASES.map(([, h]) => h).join(' | ')} | total |`,
     `|---|${PHASES.map(() => '---:').join('|')}|---:|`,
