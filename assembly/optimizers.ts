@@ -8,8 +8,8 @@ import { madd, nmadd } from './math';
  * Clamp to [−clip, clip]; clip = +∞ when clipping is off. pmin/pmax are one instruction each
  * on x86 (min/max are ~8 for their NaN and −0 rules); with g first, a NaN g passes through.
  */
-@inline function clampV(g: v128, clip: v128): v128 {
-  return f32x4.pmin(f32x4.pmax(g, f32x4.neg(clip)), clip);
+@inline function clampV(g: v128, negClip: v128, clip: v128): v128 {
+  return f32x4.pmin(f32x4.pmax(g, negClip), clip);
 }
 
 /**
@@ -19,12 +19,12 @@ import { madd, nmadd } from './math';
  * in place (wOut = wIn, sOut = sIn) is exact.
  */
 @inline function updateV(
-  kind: i32, wIn: usize, g: usize, sIn: usize, wOut: usize, sOut: usize, slot: usize, i: usize, lanes: i32,
-  lr: v128, p1: v128, p2: v128, p3: v128, p4: v128, eps: v128, wdLr: v128, clip: v128, p5: v128,
-): void {
-  const one = f32x4.splat(1);
+  kind: i32, clipped: bool, wIn: usize, g: usize, sIn: usize, wOut: usize, sOut: usize, slot: usize, i: usize, lanes: i32,
+  lr: v128, p1: v128, p2: v128, p3: v128, p4: v128, eps: v128, wdLr: v128, clip: v128, p5: v128, q1: v128, q2: v128, negClip: v128,
+): v128 {
   let wv = loadV(wIn, i, lanes);
-  let gv = clampV(loadV(g, i, lanes), clip);
+  let gv = loadV(g, i, lanes);
+  if (clipped) gv = clampV(gv, negClip, clip);
   let a = f32x4.splat(0), b = f32x4.splat(0), c = f32x4.splat(0);
   switch (kind) {
     case Opt.sgd: wv = nmadd(lr, gv, wv); break;
@@ -39,11 +39,10 @@ import { madd, nmadd } from './math';
       break;
     }
     case Opt.rmsprop: case Opt.rmspropCentered: {
-      const oneMinus = f32x4.sub(one, p1);
-      a = madd(p1, loadV(sIn, i, lanes), f32x4.mul(oneMinus, f32x4.mul(gv, gv)));
+      a = madd(p1, loadV(sIn, i, lanes), f32x4.mul(q1, f32x4.mul(gv, gv)));
       let denom = a;
       if (kind == Opt.rmspropCentered) {
-        c = madd(p1, loadV(sIn + 2 * slot, i, lanes), f32x4.mul(oneMinus, gv));
+        c = madd(p1, loadV(sIn + 2 * slot, i, lanes), f32x4.mul(q1, gv));
         denom = nmadd(c, c, a);
       }
       b = madd(p2, loadV(sIn + slot, i, lanes), f32x4.div(f32x4.mul(lr, gv), f32x4.sqrt(f32x4.add(denom, eps))));
@@ -51,42 +50,63 @@ import { madd, nmadd } from './math';
       break;
     }
     case Opt.adamax: {
-      a = madd(p1, loadV(sIn, i, lanes), f32x4.mul(f32x4.sub(one, p1), gv));
+      a = madd(p1, loadV(sIn, i, lanes), f32x4.mul(q1, gv));
       b = f32x4.max(f32x4.mul(p2, loadV(sIn + slot, i, lanes)), f32x4.abs(gv));
       // lr·m / (c1·(u + eps)) with lr/c1 hoisted into p3.
       wv = f32x4.sub(wv, f32x4.div(f32x4.mul(p3, a), f32x4.add(b, eps)));
       break;
     }
     case Opt.nadam: {
-      a = madd(p1, loadV(sIn, i, lanes), f32x4.mul(f32x4.sub(one, p1), gv));
-      b = madd(p2, loadV(sIn + slot, i, lanes), f32x4.mul(f32x4.sub(one, p2), f32x4.mul(gv, gv)));
+      a = madd(p1, loadV(sIn, i, lanes), f32x4.mul(q1, gv));
+      b = madd(p2, loadV(sIn + slot, i, lanes), f32x4.mul(q2, f32x4.mul(gv, gv)));
       // lr·(mw·m + gw·g) / (sqrt(v / c2) + eps) with lr·mw, lr·gw and 1/c2 hoisted into p3, p4, p5.
       wv = f32x4.sub(wv, f32x4.div(madd(p3, a, f32x4.mul(p4, gv)), f32x4.add(f32x4.sqrt(f32x4.mul(b, p5)), eps)));
       break;
     }
     default: { // adam, adamw
       if (kind == Opt.adamw) wv = nmadd(wdLr, wv, wv);
-      a = madd(p1, loadV(sIn, i, lanes), f32x4.mul(f32x4.sub(one, p1), gv));
-      b = madd(p2, loadV(sIn + slot, i, lanes), f32x4.mul(f32x4.sub(one, p2), f32x4.mul(gv, gv)));
+      a = madd(p1, loadV(sIn, i, lanes), f32x4.mul(q1, gv));
+      b = madd(p2, loadV(sIn + slot, i, lanes), f32x4.mul(q2, f32x4.mul(gv, gv)));
       // lr·(m / c1) / (sqrt(v / c2) + eps) with lr/c1 and 1/c2 hoisted (p3, p4 hold them here):
       // two divisions fewer per element, within an ulp of the textbook form.
       wv = f32x4.sub(wv, f32x4.div(f32x4.mul(p3, a), f32x4.add(f32x4.sqrt(f32x4.mul(b, p4)), eps)));
     }
   }
   storeV(wOut, i, lanes, wv);
-  if (kind != Opt.sgd) storeV(sOut, i, lanes, flush(a));
-  if (optimizerSlots(kind) >= 2) storeV(sOut + slot, i, lanes, flush(b));
-  if (optimizerSlots(kind) == 3) storeV(sOut + 2 * slot, i, lanes, flush(c));
+  // The largest |value| written, as bits (see finiteBits), from the |x| the flush computes anyway.
+  let bits = absBits(wv);
+  if (kind != Opt.sgd) {
+    const aa = absBits(a);
+    storeV(sOut, i, lanes, flush(a, aa));
+    bits = i32x4.max_s(bits, aa);
+  }
+  if (optimizerSlots(kind) >= 2) {
+    const ba = absBits(b);
+    storeV(sOut + slot, i, lanes, flush(b, ba));
+    bits = i32x4.max_s(bits, ba);
+  }
+  if (optimizerSlots(kind) == 3) {
+    const ca = absBits(c);
+    storeV(sOut + 2 * slot, i, lanes, flush(c, ca));
+    bits = i32x4.max_s(bits, ca);
+  }
+  return bits;
+}
+
+/** |v| as i32 bits: ordered as the floats are, +∞ at 0x7f800000 and every NaN above. */
+@inline function absBits(v: v128): v128 {
+  return v128.and(v, i32x4.splat(0x7fffffff));
 }
 
 /**
  * Optimizer state below the smallest normal f32 is stored as 0. A parameter whose gradient stays
  * 0 (a dead ReLU unit, batch 1) decays its moments geometrically into denormals, and x86 runs
  * denormal arithmetic several times slower: at batch 1 the Adam pass took 2.3× as long. The
- * change to the update is below 1e-30.
+ * change to the update is below 1e-30. `vAbsBits` = absBits(v), shared with the finiteness check;
+ * NaN and ±∞ pass unchanged (the check refuses them).
  */
-@inline function flush(v: v128): v128 {
-  return v128.and(v, f32x4.ge(f32x4.abs(v), f32x4.splat(1.17549435e-38)));
+@inline function flush(v: v128, vAbsBits: v128): v128 {
+  return v128.and(v, i32x4.gt_s(vAbsBits, i32x4.splat(0x007fffff)));
 }
 
 @inline function loadV(p: usize, i: usize, lanes: i32): v128 {
@@ -98,17 +118,8 @@ import { madd, nmadd } from './math';
   else store<f32>(p + i, f32x4.extract_lane(v, 0));
 }
 
-/**
- * The finiteness check runs per chunk of this many bytes, right after the chunk's update, over
- * the values just stored (still in L1). Adam over 235k parameters, update alone 200 µs: with the
- * check folded into the update loop 265-270 µs (the loop already holds ~10 constant vectors,
- * and every extra live vector costs), as this second pass 260 µs; the sumSquares passes it
- * replaces took 118 µs.
- */
-const CHUNK: usize = 4096;
-
 @inline function updateAll(
-  kind: i32, n: i32, wIn: usize, g: usize, sIn: usize, wOut: usize, sOut: usize, slot: usize,
+  kind: i32, clipped: bool, n: i32, wIn: usize, g: usize, sIn: usize, wOut: usize, sOut: usize, slot: usize,
   lr: f32, p1: f32, p2: f32, p3: f32, p4: f32, eps: f32, weightDecay: f32, clipValue: f32, p5: f32,
 ): f32 {
   const adam = kind == Opt.adam || kind == Opt.adamw;
@@ -117,36 +128,16 @@ const CHUNK: usize = 4096;
   const p34 = f32x4.splat(adam || kind == Opt.adamax ? lr / p3 : nadam ? lr * p3 : p3);
   const p44 = f32x4.splat(adam ? 1 / p4 : nadam ? lr * p4 : p4), p54 = f32x4.splat(nadam ? 1 / p5 : p5);
   const eps4 = f32x4.splat(eps), wdLr4 = f32x4.splat(lr * weightDecay);
-  const clip4 = f32x4.splat(clipValue > 0 ? clipValue : Infinity);
+  const clip4 = f32x4.splat(clipValue > 0 ? clipValue : Infinity), negClip4 = f32x4.neg(clip4);
+  const q14 = f32x4.sub(f32x4.splat(1), p14), q24 = f32x4.sub(f32x4.splat(1), p24);
   const end = <usize>n << 2;
+  // The finiteness check rides on the flush's |x| (one max per value written) instead of a second
+  // pass over each 4 KB chunk just written: Adam over 235k parameters 330 → 308 µs.
   let bits = i32x4.splat(0);
-  for (let from: usize = 0; from < end; from += CHUNK) {
-    const stop = min(end, from + CHUNK);
-    let i = from;
-    for (; i + 16 <= stop; i += 16) updateV(kind, wIn, g, sIn, wOut, sOut, slot, i, 4, lr4, p14, p24, p34, p44, eps4, wdLr4, clip4, p54);
-    for (; i < stop; i += 4) updateV(kind, wIn, g, sIn, wOut, sOut, slot, i, 1, lr4, p14, p24, p34, p44, eps4, wdLr4, clip4, p54);
-    bits = maxAbsBits(bits, wOut, from, stop);
-    for (let k = 0; k < optimizerSlots(kind); k++) bits = maxAbsBits(bits, sOut + <usize>k * slot, from, stop);
-  }
+  let i: usize = 0;
+  for (; i + 16 <= end; i += 16) bits = i32x4.max_s(bits, updateV(kind, clipped, wIn, g, sIn, wOut, sOut, slot, i, 4, lr4, p14, p24, p34, p44, eps4, wdLr4, clip4, p54, q14, q24, negClip4));
+  for (; i < end; i += 4) bits = i32x4.max_s(bits, updateV(kind, clipped, wIn, g, sIn, wOut, sOut, slot, i, 1, lr4, p14, p24, p34, p44, eps4, wdLr4, clip4, p54, q14, q24, negClip4));
   return finiteBits(bits) ? 0 : NaN;
-}
-
-/**
- * max(bits, |x| as i32 bits) over x in p[from, to) (byte offsets), per lane. Comparing the bit
- * patterns of non-negative floats as signed integers orders them as floats, with +∞ at
- * 0x7f800000 and every NaN above it.
- */
-@inline function maxAbsBits(bits: v128, p: usize, from: usize, to: usize): v128 {
-  let i = from;
-  // Four vectors per step, so the max chain carried across iterations is one per 64 bytes.
-  for (; i + 64 <= to; i += 64) {
-    const a = i32x4.max_s(f32x4.abs(v128.load(p + i)), f32x4.abs(v128.load(p + i + 16)));
-    const b = i32x4.max_s(f32x4.abs(v128.load(p + i + 32)), f32x4.abs(v128.load(p + i + 48)));
-    bits = i32x4.max_s(bits, i32x4.max_s(a, b));
-  }
-  for (; i + 16 <= to; i += 16) bits = i32x4.max_s(bits, f32x4.abs(v128.load(p + i)));
-  for (; i < to; i += 4) bits = i32x4.max_s(bits, f32x4.abs(f32x4.splat(load<f32>(p + i))));
-  return bits;
 }
 
 /** Whether every lane of `bits` (from maxAbsBits) stands for a finite value: below +∞'s bits. */
@@ -167,19 +158,63 @@ export function optimizerStep(
   biasCorrection1: f32, biasCorrection2: f32, firstMomentWeight: f32, gradientWeight: f32,
 ): f32 {
   const lr = learningRate, eps = epsilon, clip = clipValue;
-  let bad: f32 = 0;
   switch (kind) {
-    case Opt.sgd: bad = updateAll(Opt.sgd, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, 0, 0, 0, 0, 0, 0, clip, 0); break;
-    case Opt.momentum: bad = updateAll(Opt.momentum, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, momentum, 0, 0, 0, 0, 0, clip, 0); break;
-    case Opt.nesterov: bad = updateAll(Opt.nesterov, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, momentum, 0, 0, 0, 0, 0, clip, 0); break;
-    case Opt.adagrad: bad = updateAll(Opt.adagrad, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, 0, 0, 0, 0, eps, 0, clip, 0); break;
-    case Opt.rmsprop: bad = updateAll(Opt.rmsprop, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, rho, momentum, 0, 0, eps, 0, clip, 0); break;
-    case Opt.rmspropCentered: bad = updateAll(Opt.rmspropCentered, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, rho, momentum, 0, 0, eps, 0, clip, 0); break;
-    case Opt.adam: bad = updateAll(Opt.adam, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, biasCorrection1, biasCorrection2, eps, 0, clip, 0); break;
-    case Opt.adamw: bad = updateAll(Opt.adamw, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, biasCorrection1, biasCorrection2, eps, weightDecay, clip, 0); break;
-    case Opt.adamax: bad = updateAll(Opt.adamax, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, biasCorrection1, 0, eps, 0, clip, 0); break;
-    case Opt.nadam: bad = updateAll(Opt.nadam, n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, firstMomentWeight, gradientWeight, eps, 0, clip, biasCorrection2); break;
+    case Opt.sgd: return sgdAll(n, wIn, g, sIn, wOut, sOut, slotBytes, lr, 0, 0, 0, 0, 0, 0, clip, 0);
+    case Opt.momentum: return momentumAll(n, wIn, g, sIn, wOut, sOut, slotBytes, lr, momentum, 0, 0, 0, 0, 0, clip, 0);
+    case Opt.nesterov: return nesterovAll(n, wIn, g, sIn, wOut, sOut, slotBytes, lr, momentum, 0, 0, 0, 0, 0, clip, 0);
+    case Opt.adagrad: return adagradAll(n, wIn, g, sIn, wOut, sOut, slotBytes, lr, 0, 0, 0, 0, eps, 0, clip, 0);
+    case Opt.rmsprop: return rmspropAll(n, wIn, g, sIn, wOut, sOut, slotBytes, lr, rho, momentum, 0, 0, eps, 0, clip, 0);
+    case Opt.rmspropCentered: return rmspropCenteredAll(n, wIn, g, sIn, wOut, sOut, slotBytes, lr, rho, momentum, 0, 0, eps, 0, clip, 0);
+    case Opt.adam: return clip > 0
+      ? adamClippedAll(n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, biasCorrection1, biasCorrection2, eps, 0, clip, 0)
+      : adamAll(n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, biasCorrection1, biasCorrection2, eps, 0, clip, 0);
+    case Opt.adamw: return clip > 0
+      ? adamwClippedAll(n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, biasCorrection1, biasCorrection2, eps, weightDecay, clip, 0)
+      : adamwAll(n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, biasCorrection1, biasCorrection2, eps, weightDecay, clip, 0);
+    case Opt.adamax: return adamaxAll(n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, biasCorrection1, 0, eps, 0, clip, 0);
+    case Opt.nadam: return nadamAll(n, wIn, g, sIn, wOut, sOut, slotBytes, lr, beta1, beta2, firstMomentWeight, gradientWeight, eps, 0, clip, biasCorrection2);
     default: unreachable();
   }
-  return bad;
+  return NaN;
+}
+
+// One wasm function per rule (and, for Adam and AdamW, per clipping): V8 compiles and allocates
+// registers per function, and with every rule's loop in one function the Adam loop ran ~20 %
+// slower (235k parameters: 330 µs, 262 µs on its own; clipping code beside it, even unused: 284).
+// Without clipValue the clamp is the identity, so the other rules keep one loop that always clamps.
+function sgdAll(n: i32, wIn: usize, g: usize, sIn: usize, wOut: usize, sOut: usize, slot: usize, lr: f32, p1: f32, p2: f32, p3: f32, p4: f32, eps: f32, wd: f32, clip: f32, p5: f32): f32 {
+  return updateAll(Opt.sgd, true, n, wIn, g, sIn, wOut, sOut, slot, lr, p1, p2, p3, p4, eps, wd, clip, p5);
+}
+function momentumAll(n: i32, wIn: usize, g: usize, sIn: usize, wOut: usize, sOut: usize, slot: usize, lr: f32, p1: f32, p2: f32, p3: f32, p4: f32, eps: f32, wd: f32, clip: f32, p5: f32): f32 {
+  return updateAll(Opt.momentum, true, n, wIn, g, sIn, wOut, sOut, slot, lr, p1, p2, p3, p4, eps, wd, clip, p5);
+}
+function nesterovAll(n: i32, wIn: usize, g: usize, sIn: usize, wOut: usize, sOut: usize, slot: usize, lr: f32, p1: f32, p2: f32, p3: f32, p4: f32, eps: f32, wd: f32, clip: f32, p5: f32): f32 {
+  return updateAll(Opt.nesterov, true, n, wIn, g, sIn, wOut, sOut, slot, lr, p1, p2, p3, p4, eps, wd, clip, p5);
+}
+function adagradAll(n: i32, wIn: usize, g: usize, sIn: usize, wOut: usize, sOut: usize, slot: usize, lr: f32, p1: f32, p2: f32, p3: f32, p4: f32, eps: f32, wd: f32, clip: f32, p5: f32): f32 {
+  return updateAll(Opt.adagrad, true, n, wIn, g, sIn, wOut, sOut, slot, lr, p1, p2, p3, p4, eps, wd, clip, p5);
+}
+function rmspropAll(n: i32, wIn: usize, g: usize, sIn: usize, wOut: usize, sOut: usize, slot: usize, lr: f32, p1: f32, p2: f32, p3: f32, p4: f32, eps: f32, wd: f32, clip: f32, p5: f32): f32 {
+  return updateAll(Opt.rmsprop, true, n, wIn, g, sIn, wOut, sOut, slot, lr, p1, p2, p3, p4, eps, wd, clip, p5);
+}
+function rmspropCenteredAll(n: i32, wIn: usize, g: usize, sIn: usize, wOut: usize, sOut: usize, slot: usize, lr: f32, p1: f32, p2: f32, p3: f32, p4: f32, eps: f32, wd: f32, clip: f32, p5: f32): f32 {
+  return updateAll(Opt.rmspropCentered, true, n, wIn, g, sIn, wOut, sOut, slot, lr, p1, p2, p3, p4, eps, wd, clip, p5);
+}
+function adamAll(n: i32, wIn: usize, g: usize, sIn: usize, wOut: usize, sOut: usize, slot: usize, lr: f32, p1: f32, p2: f32, p3: f32, p4: f32, eps: f32, wd: f32, clip: f32, p5: f32): f32 {
+  return updateAll(Opt.adam, false, n, wIn, g, sIn, wOut, sOut, slot, lr, p1, p2, p3, p4, eps, wd, clip, p5);
+}
+function adamClippedAll(n: i32, wIn: usize, g: usize, sIn: usize, wOut: usize, sOut: usize, slot: usize, lr: f32, p1: f32, p2: f32, p3: f32, p4: f32, eps: f32, wd: f32, clip: f32, p5: f32): f32 {
+  return updateAll(Opt.adam, true, n, wIn, g, sIn, wOut, sOut, slot, lr, p1, p2, p3, p4, eps, wd, clip, p5);
+}
+function adamwAll(n: i32, wIn: usize, g: usize, sIn: usize, wOut: usize, sOut: usize, slot: usize, lr: f32, p1: f32, p2: f32, p3: f32, p4: f32, eps: f32, wd: f32, clip: f32, p5: f32): f32 {
+  return updateAll(Opt.adamw, false, n, wIn, g, sIn, wOut, sOut, slot, lr, p1, p2, p3, p4, eps, wd, clip, p5);
+}
+function adamwClippedAll(n: i32, wIn: usize, g: usize, sIn: usize, wOut: usize, sOut: usize, slot: usize, lr: f32, p1: f32, p2: f32, p3: f32, p4: f32, eps: f32, wd: f32, clip: f32, p5: f32): f32 {
+  return updateAll(Opt.adamw, true, n, wIn, g, sIn, wOut, sOut, slot, lr, p1, p2, p3, p4, eps, wd, clip, p5);
+}
+function adamaxAll(n: i32, wIn: usize, g: usize, sIn: usize, wOut: usize, sOut: usize, slot: usize, lr: f32, p1: f32, p2: f32, p3: f32, p4: f32, eps: f32, wd: f32, clip: f32, p5: f32): f32 {
+  return updateAll(Opt.adamax, true, n, wIn, g, sIn, wOut, sOut, slot, lr, p1, p2, p3, p4, eps, wd, clip, p5);
+}
+function nadamAll(n: i32, wIn: usize, g: usize, sIn: usize, wOut: usize, sOut: usize, slot: usize, lr: f32, p1: f32, p2: f32, p3: f32, p4: f32, eps: f32, wd: f32, clip: f32, p5: f32): f32 {
+  return updateAll(Opt.nadam, true, n, wIn, g, sIn, wOut, sOut, slot, lr, p1, p2, p3, p4, eps, wd, clip, p5);
 }

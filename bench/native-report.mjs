@@ -4,6 +4,7 @@
 // README section (scripts/readme-numbers.mjs), and tested without running anything
 // (test/bench-native.test.ts).
 import { describeRan } from './ran.mjs';
+import { PHASES } from './step-profile.mjs';
 
 /** The issue's batch-8 baseline (wasm-mlp plain SIMD, one core, MNIST, samples/s) the small-batch target multiplies. */
 export const BATCH8_BASELINE = 11000;
@@ -22,6 +23,17 @@ export function plan({ quick = false, cores = 2 } = {}) {
   for (const p of peers) if (p.build !== 'relaxed') rows.push({ ...p, model: 'mnist', threads: 2, cpus: '0,1', batches: b([64, 256], [64]), ...(cores < 2 ? { skip: `this machine has ${cores} core` } : {}) });
   for (const p of peers) rows.push({ ...p, model: 'intent', threads: 1, cpus: '0', batches: b([32, 64], [32]) });
   return rows.map((r) => ({ ...r, id: rowId(r) }));
+}
+
+/** Whether a row also records where its steps' time goes (bench/step-profile.mjs): the headline build, plain SIMD on one core. */
+export function profiled(row) {
+  return row.peer === 'wasm-mlp' && row.build === 'simd' && row.threads === 1;
+}
+
+/** [label, usPerStep] per profiled row and batch, in plan order; empty when the results hold none. */
+export function profiles(result) {
+  return Object.values(result.rows ?? {}).filter((r) => r.profile).flatMap((r) =>
+    Object.entries(r.profile).map(([b, p]) => [`${r.model === 'mnist' ? 'MNIST' : r.model} batch ${b}`, p.usPerStep]));
 }
 
 /** "mnist/1/wasm-mlp-simd": the key of a row in native.json. */
@@ -148,6 +160,7 @@ export function nativeMarkdown(file) {
     ...tableOf('**MNIST classifier, two threads** (both cores), samples/s:', rowsOf(result, 'mnist', 2)),
     ...tableOf('**Bag-of-words intent classifier** (2,000 words → 256 relu → dropout 0.5 → 128 relu → dropout 0.5 → 20 softmax, Adam; 8 words per sample), one core, samples/s:', rowsOf(result, 'intent', 1)),
     ...loops(result),
+    ...profileTable(result),
     "**Issue 18's targets** (plain SIMD build, ratios from this one run):",
     '',
     '| target | measured | goal | |',
@@ -155,6 +168,22 @@ export function nativeMarkdown(file) {
     ...t.map((x) => `| ${x.what} | ${fmtTarget(x)} | ${goal(x)} | ${verdict(x)} |`),
     ...(result.python?.missing ? ['', `Python peers not measured: ${result.python.missing}`] : []),
   ].join('\n');
+}
+
+const us = (v) => (v >= 100 ? int(v) : v.toFixed(1));
+
+/** The per-step profile of the plain-SIMD rows as markdown (or a line saying the results have none). */
+function profileTable(result) {
+  const rows = profiles(result);
+  if (!rows.length) return ['*Per-step profile: not in these results (`npm run bench -- native` records it for the plain-SIMD one-core rows).*', ''];
+  return [
+    '**Where one step goes** (wasm-mlp plain SIMD, one core; µs per step from `nn.profile` over one more fit of at least 500 steps after the timed epochs, timed from the start of its first epoch to the end of its last; its kernel timing adds ~0.1 µs per kernel call):',
+    '',
+    `| model, batch | ${PHASES.map(([, h]) => h).join(' | ')} | total |`,
+    `|---|${PHASES.map(() => '---:').join('|')}|---:|`,
+    ...rows.map(([label, u]) => `| ${label} | ${PHASES.map(([k]) => us(u[k])).join(' | ')} | ${us(u.total)} |`),
+    '',
+  ];
 }
 
 /** Console tables: [title, header, rows] for bench/table.mjs. */
@@ -167,6 +196,8 @@ export function nativeTables(result) {
     tables.push([`${title}, samples/s (fastest timed epoch)`, ['peer', 'ran with', ...batches.map((b) => `batch ${b}`)],
       rows.map(([, r]) => [r.label, r.ran ? describeNative(r.ran) : (r.missing ?? r.error ?? r.skip ?? '').slice(0, 90), ...batches.map((b) => int(r.rates?.[b]?.best))])]);
   }
+  const prof = profiles(result);
+  if (prof.length) tables.push(['Where one step goes, wasm-mlp plain SIMD, one core (µs per step, nn.profile)', ['model, batch', ...PHASES.map(([, h]) => h), 'total'], prof.map(([label, u]) => [label, ...PHASES.map(([k]) => us(u[k])), us(u.total)])]);
   tables.push(["Issue 18's targets (plain SIMD)", ['target', 'measured', 'goal', ''], targets(result).map((x) => [x.what, fmtTarget(x), goal(x), verdict(x)])]);
   return tables;
 }

@@ -19,8 +19,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CLASSIFIERS, classifierModel } from '../examples/lib/models.mjs';
-import { nativeTables, plan, checkRow, summarize } from './native-report.mjs';
+import { nativeTables, plan, checkRow, profiled, summarize } from './native-report.mjs';
 import { ranWith } from './ran.mjs';
+import { summarizeProfile } from './step-profile.mjs';
 import { table } from './table.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -88,6 +89,9 @@ export function allowedCpus(status = existsSync('/proc/self/status') ? readFileS
   });
 }
 
+/** Steps a profile runs at least (at batch 256: 16 epochs of the 7,996 digits). */
+const PROFILE_STEPS = 500;
+
 async function wasmChild(spec) {
   if (!existsSync(distEntry)) throw new Error('dist/node/index.js is missing: run `npm run build` first');
   const nn = await import(pathToFileURL(distEntry).href);
@@ -96,7 +100,7 @@ async function wasmChild(spec) {
   const xs = readNpy(spec.x), ys = readNpy(spec.y);
   const x = nn.tensor2d(xs.data, [xs.rows, xs.cols]);
   const y = nn.tensor2d(ys.data, [ys.rows, ys.cols]);
-  const rates = {};
+  const rates = {}, profile = {};
   for (const batchSize of spec.batches) {
     const model = classifierModel(nn, spec.model, { seed: spec.seed });
     const epochs = [];
@@ -107,9 +111,19 @@ async function wasmChild(spec) {
       callbacks: { onEpochBegin: () => { t0 = performance.now(); }, onEpochEnd: (e) => { if (e > 0) epochs.push(xs.rows / ((performance.now() - t0) / 1000)); } },
     });
     rates[batchSize] = epochs;
+    // Where a step's time goes: one more fit of at least PROFILE_STEPS steps under nn.profile,
+    // its wall time taken over the epochs only: fit's setup (copying the data into wasm memory,
+    // 25-64 MB here) runs no kernel and is no step's cost.
+    if (spec.profile) {
+      const epochs = Math.max(1, Math.ceil((PROFILE_STEPS * batchSize) / xs.rows));
+      let first = 0, last = 0;
+      const callbacks = { onEpochBegin: () => { if (!first) first = performance.now(); }, onEpochEnd: () => { last = performance.now(); } };
+      const p = await nn.profile(() => model.fit(x, y, { epochs, batchSize, shuffle: true, callbacks }));
+      profile[batchSize] = summarizeProfile({ ...p, wallMs: last - first }, epochs * Math.ceil(xs.rows / batchSize));
+    }
     model.dispose();
   }
-  return { ran, rates };
+  return { ran, rates, ...(spec.profile ? { profile } : {}) };
 }
 
 // ---- the section ----------------------------------------------------------------------------------
@@ -174,12 +188,13 @@ export async function run({ quick = false, log = console.log } = {}) {
           continue;
         }
       }
-      const spec = { x: path.join(dir, `${row.model}-x.npy`), y: path.join(dir, `${row.model}-y.npy`), model: CLASSIFIERS[row.model], batches: row.batches, threads: row.threads, build: row.build, epochs: protocol.epochs, seed: protocol.seed };
+      const spec = { x: path.join(dir, `${row.model}-x.npy`), y: path.join(dir, `${row.model}-y.npy`), model: CLASSIFIERS[row.model], batches: row.batches, threads: row.threads, build: row.build, epochs: protocol.epochs, seed: protocol.seed, profile: profiled(row) };
       log(`native: ${row.label}, ${row.model}, ${row.threads} thread(s) on CPU ${row.cpus}…`);
       try {
         const r = measure(row, spec, py.python);
         entry.ran = checkRow(row, r.ran);
         entry.rates = Object.fromEntries(Object.entries(r.rates).map(([b, v]) => [b, summarize(v)]));
+        if (r.profile) entry.profile = r.profile;
       } catch (e) {
         entry.error = String(e.stderr?.trim().split('\n').at(-1) || e.message || e).split('\n')[0].slice(0, 300);
       }

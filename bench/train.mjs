@@ -20,6 +20,7 @@ import { intentData } from '../examples/lib/intent-data.mjs';
 import { loadMnist } from '../examples/lib/mnist-data.mjs';
 import { intentModel, mnistModel, tinyModel, tfjsMnistModel } from '../examples/lib/models.mjs';
 import { describeRan, engineFlags, ranWith } from './ran.mjs';
+import { PHASES, summarizeProfile } from './step-profile.mjs';
 import { table } from './table.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -152,21 +153,6 @@ async function oursTraining(nn, backend, { quick, build }) {
     }
   }
   return out;
-}
-
-function summarizeProfile(p, steps) {
-  const groups = { gemm: 0, elementwise: 0, loss: 0, optimizer: 0, data: 0 };
-  for (const [name, k] of Object.entries(p.kernels)) {
-    if (name.startsWith('gemm')) groups.gemm += k.ms;
-    else if (name === 'optimizerStep' || name === 'regularize' || name === 'sumSquares' || name === 'scale') groups.optimizer += k.ms;
-    else if (name === 'loss' || name === 'accuracyCount') groups.loss += k.ms;
-    else if (name === 'gatherRows' || name === 'sparsify') groups.data += k.ms;
-    else groups.elementwise += k.ms;
-  }
-  const perStep = {};
-  for (const [g, ms] of Object.entries(groups)) perStep[g] = (ms * 1000) / steps;
-  perStep.overhead = ((p.wallMs - p.kernelMs) * 1000) / steps;
-  return { usPerStep: perStep, kernels: p.kernels };
 }
 
 // ---- TensorFlow.js ---------------------------------------------------------------------------------
@@ -316,8 +302,8 @@ export async function run({ quick = false } = {}) {
       ]));
   }
 
-  table(`Where one training step goes, wasm SIMD (µs per step; ${describeRan(ours.ran)})`, ['batch', 'gemm', 'elementwise', 'loss+acc', 'optimizer', 'gather+sparsify', 'JS overhead'],
-    Object.entries(prof).map(([b, p]) => [b, ...['gemm', 'elementwise', 'loss', 'optimizer', 'data', 'overhead'].map((k) => p.usPerStep[k].toFixed(1))]));
+  table(`Where one training step goes, wasm SIMD (µs per step; ${describeRan(ours.ran)})`, ['batch', ...PHASES.map(([, h]) => h), 'total'],
+    Object.entries(prof).map(([b, p]) => [b, ...[...PHASES.map(([k]) => k), 'total'].map((k) => p.usPerStep[k].toFixed(1))]));
 
   table('Tiny net 2-8-8-1 tanh, batch 10, SGD: µs per training step', ['peer', 'ran with', 'µs/step', 'vs wasm-mlp wasm SIMD'],
     Object.entries(results).map(([label, r]) => [label, describeRan(r.ran), r.tiny == null ? '—' : r.tiny.toFixed(2), r.tiny == null ? '—' : `${(r.tiny / ours.tiny).toFixed(1)}×`]));

@@ -194,7 +194,9 @@ function trainSections() {
   const p = simd.profile;
   const prof = (b) => {
     const u = p[b].usPerStep;
-    return `batch ${b} — gemm ${int(u.gemm)}, elementwise ${int(u.elementwise)}, loss ${int(u.loss)}, optimizer ${int(u.optimizer)}, batch gather ${int(u.data)}, JS and per-fit overhead ${int(u.overhead)}`;
+    // Results from before bench/step-profile.mjs have gemm with the sparse products in it and `data` = gather + sparsify.
+    const products = u.gemm + (u.sparse ?? 0), gather = u.data ?? u.gather + u.sparsify;
+    return `batch ${b} — gemm ${int(products)}, elementwise ${int(u.elementwise)}, loss ${int(u.loss)}, optimizer ${int(u.optimizer)}, batch gather and sparsify ${int(gather)}, JS and per-fit overhead ${int(u.overhead)}`;
   };
   const gemmRow = (label, pick) => {
     const cell = (rows) => {

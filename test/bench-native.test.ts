@@ -13,7 +13,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-ignore — plain .mjs bench modules, no declaration files
-import { BATCH8_BASELINE, checkRow, describeNative, nativeMarkdown, plan, summarize, targets } from '../bench/native-report.mjs';
+import { BATCH8_BASELINE, checkRow, describeNative, nativeMarkdown, plan, profiled, summarize, targets } from '../bench/native-report.mjs';
+// @ts-ignore
+import { PHASES, summarizeProfile } from '../bench/step-profile.mjs';
 // @ts-ignore
 import { allowedCpus, readNpy, writeNpy } from '../bench/native.mjs';
 // @ts-ignore
@@ -123,6 +125,25 @@ describe('native bench: rows, labels, targets', () => {
     expect(nativeMarkdown({ date: '2026-12-01', machine: { cpu: 'C', cores: 2, platform: 'p', node: 'v20' }, result: busy })).toContain('**The machine was busy during this run** (load average 9.50 on 2 cores)');
   });
 
+  it('groups a profile into phases per step and renders the plain-SIMD rows\' profiles', () => {
+    const p = {
+      kernels: { 'gemm NN': { calls: 4, ms: 2 }, 'gemm TN sparse': { calls: 2, ms: 4 }, sparsify: { calls: 2, ms: 1 }, optimizerStep: { calls: 2, ms: 6 }, gatherRows: { calls: 4, ms: 0.5 }, loss: { calls: 2, ms: 0.25 }, dropout: { calls: 4, ms: 0.75 } },
+      kernelMs: 14.5, wallMs: 16.5,
+    };
+    const u = summarizeProfile(p, 2).usPerStep;
+    expect(u).toEqual({ gemm: 1000, sparse: 2000, sparsify: 500, elementwise: 375, loss: 125, optimizer: 3000, gather: 250, overhead: 1000, total: 8250 });
+    expect(PHASES.map(([k]: [string]) => k)).toEqual(['gemm', 'sparse', 'sparsify', 'elementwise', 'loss', 'optimizer', 'gather', 'overhead']);
+    expect(() => summarizeProfile(p, 0)).toThrow(/step count > 0, got 0/);
+    // Only the headline rows (plain SIMD, one core) profile their steps.
+    expect(plan().filter(profiled).map((r: { id: string }) => r.id)).toEqual(['mnist/1/wasm-mlp-simd', 'intent/1/wasm-mlp-simd']);
+    const file = { date: '2026-12-01', machine: { cpu: 'C', cores: 2, platform: 'p', node: 'v20' }, result: result({ 'mnist/1/wasm-mlp-simd': { 8: 17000 } }) };
+    expect(nativeMarkdown(file)).toContain('*Per-step profile: not in these results');
+    (file.result.rows['mnist/1/wasm-mlp-simd'] as any).profile = { 8: summarizeProfile(p, 2) };
+    const md = nativeMarkdown(file);
+    expect(md).toContain('| model, batch | dense products | sparse products | sparsify | activations, dropout, bias | loss + accuracy | optimizer | batch gather | JS between kernels | total |');
+    expect(md).toContain('| MNIST batch 8 | 1,000 | 2,000 | 500 | 375 | 125 | 3,000 | 250 | 1,000 | 8,250 |');
+  });
+
   it('prints 0.997× for a ratio just under its goal, never a rounded 1.00× marked "not met"', () => {
     const md = nativeMarkdown({ date: '2026-12-01', machine: { cpu: 'C', cores: 2, platform: 'p', node: 'v20' }, result: result({ 'mnist/1/wasm-mlp-simd': { 8: 9970 }, 'mnist/1/keras-jax': { 8: 10000 } }) });
     expect(md).toContain('| MNIST, one core, batch 8: wasm-mlp ÷ Keras-JAX | 0.997× | ≥ 1× | not met |');
@@ -202,9 +223,19 @@ describe('native bench: a --quick run end to end', () => {
       if (row.peer === 'keras-jax') expect(row.ran.versions.keras).toMatch(/^3\./);
       if (row.peer === 'pytorch') expect(row.ran.versions.torch).toMatch(/^2\./);
       for (const b of row.batches) expect(row.rates[b].best, `${id} batch ${b}`).toBeGreaterThan(0);
+      // The headline rows say where a step's time goes: every phase, summing to the step's wall time.
+      if (profiled(row)) {
+        for (const b of row.batches) {
+          const u = row.profile[b].usPerStep;
+          expect(Object.keys(u).sort(), id).toEqual([...PHASES.map(([k]: [string]) => k), 'total'].sort());
+          expect(u.optimizer, id).toBeGreaterThan(0);
+          expect(PHASES.reduce((sum: number, [k]: [string]) => sum + u[k], 0), id).toBeCloseTo(u.total, 6);
+        }
+      } else expect(row.profile, id).toBeUndefined();
     }
     // The console shows the tables, every row with what it ran with, and the targets.
     expect(r.stdout).toContain("Issue 18's targets (plain SIMD)");
     expect(r.stdout).toMatch(/wasm-mlp, plain SIMD\s+simd · 1 thread · no flags · CPU 0/);
+    expect(r.stdout).toMatch(/Where one step goes, wasm-mlp plain SIMD, one core[^\n]*\n[^\n]*optimizer[^\n]*\nMNIST batch 32 /);
   }, 240_000);
 });
