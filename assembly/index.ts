@@ -1,7 +1,7 @@
 // wasm-mlp kernels. Every kernel takes BYTE offsets into the imported memory and sizes; none
 // allocates or keeps state. Buffers start 16-byte aligned; rows inside a buffer may not.
 export { gemm, gemmScratchBytes, gemmSplitParts, gemmSplitStart, gemmPeak, gemmSparseExact } from './gemm';
-export { sparsify, gemmSparse } from './sparse';
+export { sparsify, sparsifyPart, sparsifyJoin, sparsifyScatter, gemmSparse } from './sparse';
 export { activation, activationGrad, prelu, preluGrad } from './activations';
 export { softmax, softmaxGrad } from './softmax';
 export { loss } from './losses';
