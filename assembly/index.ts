@@ -9,7 +9,7 @@ export { accuracyCount, argmaxRows, thresholdCounts } from './metrics';
 export { dropout, gaussianNoise } from './dropout';
 export { moments, normalize, normalizeGrad, movingAverage } from './normalization';
 export { optimizerStep } from './optimizers';
-export { multiply, copy, fill, scale, sumSquares, regularize, columnSums, gatherRows } from './elementwise';
+export { multiply, copy, fill, scale, sumSquares, regularize, columnSums, gatherRows, anyNonFinite } from './elementwise';
 export { mathEval } from './math';
 
 /** First byte after the kernels' static data: the TS arena starts here. */

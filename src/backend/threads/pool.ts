@@ -23,7 +23,7 @@ export const MAX_ARGS = 20;
 const J = { QUIT: -1, THROW: -2 } as const;
 /** The kernel exports a worker runs, by job number (Pool.call's `kernel`). */
 export const WORKER_KERNELS = [
-  'gemm', 'gemmSparse', 'optimizerStep', 'gatherRows', 'activation', 'activationGrad', 'multiply', 'dropout', 'sparsifyPart', 'sparsifyScatter',
+  'gemm', 'gemmSparse', 'optimizerStep', 'gatherRows', 'activation', 'activationGrad', 'multiply', 'dropout', 'sparsifyPart', 'sparsifyScatter', 'anyNonFinite',
 ] as const;
 export type WorkerKernel = (typeof WORKER_KERNELS)[number];
 /** Job number of each worker kernel. */

@@ -346,6 +346,23 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     }
   };
 
+  const anyNonFinite = (n: number, x: number): boolean => {
+    const parts = partsFor(n, minElements, n >> 2);
+    for (let t = 1; t < parts; t++) {
+      const lo = splitEdge(n, parts, 4, t);
+      job[0] = splitEdge(n, parts, 4, t + 1) - lo; job[1] = offsetAt(x, lo);
+      pool!.call(t - 1, K.anyNonFinite, job, 2);
+    }
+    let bad: number;
+    try {
+      bad = k.anyNonFinite(splitEdge(n, parts, 4, 1), x);
+    } finally {
+      join(parts);
+    }
+    for (let t = 1; t < parts; t++) bad += pool!.result(t - 1);
+    return bad !== 0;
+  };
+
   /**
    * sparsify on threads: each part scans a range of rows and counts its columns
    * (sparsifyPart), one thread joins them (sparsifyJoin), each part scatters its rows into the
@@ -452,6 +469,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     fill: (n, x, value) => k.fill(n, x, value),
     scale: (n, x, alpha) => k.scale(n, x, alpha),
     sumSquares: (n, x) => k.sumSquares(n, x),
+    anyNonFinite,
     accuracyCount: (kind, rows, cols, pred, target) => k.accuracyCount(kind, rows, cols, pred, target),
     argmaxRows: (rows, cols, x, out) => k.argmaxRows(rows, cols, x, out),
     thresholdCounts: (n, pred, target, buckets, counts) => k.thresholdCounts(n, pred, target, buckets, counts),
