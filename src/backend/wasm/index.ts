@@ -30,8 +30,9 @@ export interface WasmBackendOptions {
    */
   threads?: number;
   /**
-   * Smallest gemm (m·n·k multiply-adds) split across threads; smaller calls stay on the calling
-   * thread, where a split would cost more in hand-off than it saves. Tests set 0 to split everything.
+   * Smallest gemm (m·n·k multiply-adds), optimizer step or elementwise pass (elements) split
+   * across threads; smaller calls stay on the calling thread, where a split would cost more in
+   * hand-off than it saves. Tests set 0 to split everything.
    */
   minParallelWork?: number;
 }
