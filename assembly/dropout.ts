@@ -17,14 +17,15 @@ import { lane0, logV } from './math';
 
 /**
  * mask[i] = keep ? f32(1/(1−rate)) : 0; y[i] = x[i]·mask[i]. In-place (x = y) allowed.
- * `rate` is f64 so the threshold and scale round exactly as the JS backend's do.
+ * `rate` is f64 so the threshold and scale round exactly as the JS backend's do. The n elements
+ * are numbers first .. first + n − 1 of the hash's counter (threads run ranges of one call).
  */
-export function dropout(n: i32, x: usize, y: usize, mask: usize, rate: f64, seed: u32): void {
+export function dropout(n: i32, x: usize, y: usize, mask: usize, rate: f64, seed: u32, first: i32): void {
   const threshold = i32x4.splat(<i32>Math.ceil(rate * 16777216.0)); // once per call, not per element
   const keepScale = f32x4.splat(<f32>(1.0 / (1.0 - rate)));
   const seed4 = i32x4.splat(seed);
   const end = <usize>n << 2;
-  let idx = i32x4(0, 1, 2, 3);
+  let idx = i32x4.add(i32x4(0, 1, 2, 3), i32x4.splat(first));
   const step = i32x4.splat(4);
   let i: usize = 0;
   for (; i + 16 <= end; i += 16) {
@@ -35,7 +36,7 @@ export function dropout(n: i32, x: usize, y: usize, mask: usize, rate: f64, seed
     idx = i32x4.add(idx, step);
   }
   for (; i < end; i += 4) {
-    const keep = i32x4.ge_s(hashV(i32x4.splat(<i32>(i >> 2)), seed4), threshold);
+    const keep = i32x4.ge_s(hashV(i32x4.splat(first + <i32>(i >> 2)), seed4), threshold);
     const m = f32x4.extract_lane(v128.and(keepScale, keep), 0);
     store<f32>(mask + i, m);
     store<f32>(y + i, load<f32>(x + i) * m);

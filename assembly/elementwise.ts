@@ -1,5 +1,5 @@
 // Small elementwise kernels and reductions: multiply, copy, fill, scale, sumSquares, regularize,
-// columnSums, gatherRows.
+// columnSums, gatherRows, anyNonFinite.
 import { madd } from './math';
 
 /** out = a ⊙ b over n floats. In-place allowed. */
@@ -117,4 +117,20 @@ export function gatherRows(rows: i32, cols: i32, src: usize, idx: usize, dst: us
     const from = src + <usize>load<i32>(idx + (<usize>r << 2)) * rowBytes;
     memory.copy(dst + <usize>r * rowBytes, from, rowBytes);
   }
+}
+
+/** 1 when any of the n floats at x is NaN or ±Infinity (x − x is then NaN, else 0), else 0. */
+export function anyNonFinite(n: i32, x: usize): i32 {
+  const end = <usize>n << 2, zero = f32x4.splat(0);
+  let bad = zero;
+  let i: usize = 0;
+  for (; i + 64 <= end; i += 64) {
+    const a = v128.load(x + i), b = v128.load(x + i + 16), c = v128.load(x + i + 32), d = v128.load(x + i + 48);
+    bad = v128.or(bad, v128.or(v128.or(f32x4.sub(a, a), f32x4.sub(b, b)), v128.or(f32x4.sub(c, c), f32x4.sub(d, d))));
+  }
+  for (; i + 16 <= end; i += 16) { const a = v128.load(x + i); bad = v128.or(bad, f32x4.sub(a, a)); }
+  // Finite lanes hold ±0 bits or'ed together (0 or the sign bit); a NaN sets exponent bits.
+  if (v128.any_true(v128.and(bad, i32x4.splat(0x7fffffff)))) return 1;
+  for (; i < end; i += 4) { const v = load<f32>(x + i); if (v - v != 0) return 1; }
+  return 0;
 }

@@ -1,7 +1,7 @@
 // wasm-mlp kernels. Every kernel takes BYTE offsets into the imported memory and sizes; none
 // allocates or keeps state. Buffers start 16-byte aligned; rows inside a buffer may not.
 export { gemm, gemmScratchBytes, gemmSplitParts, gemmSplitStart, gemmPeak, gemmSparseExact } from './gemm';
-export { sparsify, gemmSparse } from './sparse';
+export { sparsify, sparsifyPart, sparsifyJoin, sparsifyScatter, gemmSparse } from './sparse';
 export { activation, activationGrad, prelu, preluGrad } from './activations';
 export { softmax, softmaxGrad } from './softmax';
 export { loss } from './losses';
@@ -9,7 +9,7 @@ export { accuracyCount, argmaxRows, thresholdCounts } from './metrics';
 export { dropout, gaussianNoise } from './dropout';
 export { moments, normalize, normalizeGrad, movingAverage } from './normalization';
 export { optimizerStep } from './optimizers';
-export { multiply, copy, fill, scale, sumSquares, regularize, columnSums, gatherRows } from './elementwise';
+export { multiply, copy, fill, scale, sumSquares, regularize, columnSums, gatherRows, anyNonFinite } from './elementwise';
 export { mathEval } from './math';
 
 /** First byte after the kernels' static data: the TS arena starts here. */

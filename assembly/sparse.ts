@@ -24,66 +24,56 @@ import { madd } from './math';
 @inline function byRowAt(sp: usize, rows: i32, cols: i32): usize { return colStartAt(sp, rows) + (<usize>(cols + 1) << 2); }
 
 /**
- * Compresses the rows×cols batch at x into the block at `out` (sparseBlockBytes(rows, cols,
- * maxNnz) bytes, src/backend/contract.ts). Returns the number of non-zeros, or −1 as soon as there are more than maxNnz (the
- * block is then incomplete): a dense batch costs a partial scan. −0 counts as zero; NaN does not.
+ * Scans rows [from, to) of the batch at x (cols floats each) into (column i32, value f32) pairs
+ * at `entries`, counting each pair's column in colCounts[column] (i32s): rowStart[r] = the pairs
+ * before row r, counted from `from`. Returns the pair count, or −1 as soon as it passes `cap`.
  */
-export function sparsify(rows: i32, cols: i32, x: usize, maxNnz: i32, out: usize): i32 {
-  store<i32>(out, rows);
-  store<i32>(out, cols, 4);
-  store<i32>(out, -1, 8);
-  store<i32>(out, <i32>x, 12);
-  const rowStart = rowStartAt(out), colStart = colStartAt(out, rows), byRow = byRowAt(out, rows, cols);
+function scanRows(cols: i32, x: usize, from: i32, to: i32, rowStart: usize, entries: usize, cap: i32, colCounts: usize): i32 {
   const rowBytes = <usize>cols << 2, vEnd = <usize>(cols & ~3) << 2;
   const zero = f32x4.splat(0);
   let nnz = 0;
-  for (let r = 0; r < rows; r++) {
+  for (let r = from; r < to; r++) {
     store<i32>(rowStart + (<usize>r << 2), nnz);
     const xr = x + <usize>r * rowBytes;
     let o: usize = 0;
     for (; o < vEnd; o += 16) {
       let bits = i32x4.bitmask(f32x4.ne(v128.load(xr + o), zero));
       if (bits == 0) continue;
-      if (nnz + <i32>popcnt(bits) > maxNnz) return -1;
+      if (nnz + <i32>popcnt(bits) > cap) return -1;
       const c = <i32>(o >> 2);
       do {
         const lane = ctz(bits);
         bits &= bits - 1;
-        const e = byRow + (<usize>nnz << 3);
+        const e = entries + (<usize>nnz << 3);
         store<i32>(e, c + lane);
         store<f32>(e, load<f32>(xr + o + (<usize>lane << 2)), 4);
+        const p = colCounts + (<usize>(c + lane) << 2);
+        store<i32>(p, load<i32>(p) + 1);
         nnz++;
       } while (bits != 0);
     }
     for (; o < rowBytes; o += 4) {
       const v = load<f32>(xr + o);
       if (v == 0) continue;
-      if (nnz + 1 > maxNnz) return -1;
-      const e = byRow + (<usize>nnz << 3);
+      if (nnz + 1 > cap) return -1;
+      const e = entries + (<usize>nnz << 3);
       store<i32>(e, <i32>(o >> 2));
       store<f32>(e, v, 4);
+      const p = colCounts + (<usize>o);
+      store<i32>(p, load<i32>(p) + 1);
       nnz++;
     }
   }
-  store<i32>(rowStart + (<usize>rows << 2), nnz);
-  store<i32>(out, nnz, 8);
-  // By column: count, prefix-sum, scatter in row order (so each column's rows increase), and
-  // shift back the starts the scatter advanced by one column.
-  const byCol = byRow + (<usize>nnz << 3);
-  memory.fill(colStart, 0, <usize>(cols + 1) << 2);
-  for (let e = 0; e < nnz; e++) {
-    const p = colStart + (<usize>(load<i32>(byRow + (<usize>e << 3)) + 1) << 2);
-    store<i32>(p, load<i32>(p) + 1);
-  }
-  for (let c = 0; c < cols; c++) {
-    const p = colStart + (<usize>(c + 1) << 2);
-    store<i32>(p, load<i32>(p) + load<i32>(p - 4));
-  }
-  for (let r = 0; r < rows; r++) {
+  return nnz;
+}
+
+/** The pairs of rows [from, to) into the by-column list, in row order: cursors[c] (i32s) is where column c's next pair goes, and advances. */
+function scatterRows(rowStart: usize, byRow: usize, byCol: usize, from: i32, to: i32, cursors: usize): void {
+  for (let r = from; r < to; r++) {
     const e1 = load<i32>(rowStart + (<usize>(r + 1) << 2));
     for (let e = load<i32>(rowStart + (<usize>r << 2)); e < e1; e++) {
       const src = byRow + (<usize>e << 3);
-      const p = colStart + (<usize>load<i32>(src) << 2);
+      const p = cursors + (<usize>load<i32>(src) << 2);
       const at = load<i32>(p);
       store<i32>(p, at + 1);
       const dst = byCol + (<usize>at << 3);
@@ -91,9 +81,109 @@ export function sparsify(rows: i32, cols: i32, x: usize, maxNnz: i32, out: usize
       store<f32>(dst, load<f32>(src, 4), 4);
     }
   }
+}
+
+@inline function header(out: usize, rows: i32, cols: i32, nnz: i32, x: usize): void {
+  store<i32>(out, rows);
+  store<i32>(out, cols, 4);
+  store<i32>(out, nnz, 8);
+  store<i32>(out, <i32>x, 12);
+}
+
+/**
+ * Compresses the rows×cols batch at x into the block at `out` (sparseBlockBytes(rows, cols,
+ * maxNnz) bytes, src/backend/contract.ts). Returns the number of non-zeros, or −1 as soon as there are more than maxNnz (the
+ * block is then incomplete): a dense batch costs a partial scan. −0 counts as zero; NaN does not.
+ * Threads build the same block with sparsifyPart, sparsifyJoin and sparsifyScatter.
+ */
+export function sparsify(rows: i32, cols: i32, x: usize, maxNnz: i32, out: usize): i32 {
+  header(out, rows, cols, -1, x);
+  const rowStart = rowStartAt(out), colStart = colStartAt(out, rows), byRow = byRowAt(out, rows, cols);
+  // Column counts land one place up (colStart[c + 1]) and become the starts by a prefix sum.
+  memory.fill(colStart, 0, <usize>(cols + 1) << 2);
+  const nnz = scanRows(cols, x, 0, rows, rowStart, byRow, maxNnz, colStart + 4);
+  if (nnz < 0) return -1;
+  store<i32>(rowStart + (<usize>rows << 2), nnz);
+  store<i32>(out, nnz, 8);
+  for (let c = 0; c < cols; c++) {
+    const p = colStart + (<usize>(c + 1) << 2);
+    store<i32>(p, load<i32>(p) + load<i32>(p - 4));
+  }
+  // The scatter advances each start by its column's count: shift them back by one column.
+  scatterRows(rowStart, byRow, byRow + (<usize>nnz << 3), 0, rows, colStart);
   for (let c = cols; c > 0; c--) store<i32>(colStart + (<usize>c << 2), load<i32>(colStart + (<usize>(c - 1) << 2)));
   store<i32>(colStart, 0);
   return nnz;
+}
+
+/**
+ * Threads, step 1 of 3: part `part` of `parts` scans rows [from, to) of the batch (as sparsify
+ * does) into its staging place in the block at `out` and counts its pairs per column into
+ * colCounts (cols i32s, its own). Returns its pair count, or −1 when it does not fit its
+ * staging place (sparsifyJoin then says −1, and the caller runs sparsify, which decides).
+ * Part 0 stages where its pairs end up; parts ≥ 1 share the upper half of the pair space.
+ */
+export function sparsifyPart(rows: i32, cols: i32, x: usize, maxNnz: i32, out: usize, part: i32, parts: i32, from: i32, to: i32, colCounts: usize): i32 {
+  memory.fill(colCounts, 0, <usize>cols << 2);
+  const lo = stageStart(maxNnz, part, parts), cap = stageStart(maxNnz, part + 1, parts) - lo;
+  return scanRows(cols, x, from, to, rowStartAt(out), byRowAt(out, rows, cols) + (<usize>lo << 3), cap, colCounts);
+}
+
+/** First pair of part t's staging place: part 0 gets [0, maxNnz), the others equal shares of [maxNnz, 2·maxNnz) (the block holds 2·maxNnz pairs). */
+function stageStart(maxNnz: i32, t: i32, parts: i32): i32 {
+  if (t == 0) return 0;
+  if (parts == 1) return maxNnz;
+  return maxNnz + <i32>((<i64>maxNnz * <i64>(t - 1)) / <i64>(parts - 1));
+}
+
+/**
+ * Threads, step 2 of 3 (one thread): joins the parts. `info` holds per part (i32s): its first
+ * row, its pair count (sparsifyPart's result), its colCounts address. Moves the pairs into
+ * place, makes the row starts global and the column starts, and turns each part's colCounts
+ * into its cursors for sparsifyScatter. Returns the block's nnz, or −1 (a part did not fit, or
+ * more than maxNnz non-zeros).
+ */
+export function sparsifyJoin(rows: i32, cols: i32, x: usize, maxNnz: i32, out: usize, parts: i32, info: usize): i32 {
+  header(out, rows, cols, -1, x);
+  let nnz = 0;
+  for (let t = 0; t < parts; t++) {
+    const count = load<i32>(info + <usize>(t * 12), 4);
+    if (count < 0) return -1;
+    nnz += count;
+  }
+  if (nnz > maxNnz) return -1;
+  const rowStart = rowStartAt(out), colStart = colStartAt(out, rows), byRow = byRowAt(out, rows, cols);
+  let at = 0;
+  for (let t = 0; t < parts; t++) {
+    const p = info + <usize>(t * 12);
+    const from = load<i32>(p), count = load<i32>(p, 4), to = t + 1 < parts ? load<i32>(p, 12) : rows;
+    const stage = stageStart(maxNnz, t, parts);
+    // In part order, each part moves down (or stays): its place ends below the next part's stage.
+    if (stage != at) memory.copy(byRow + (<usize>at << 3), byRow + (<usize>stage << 3), <usize>count << 3);
+    if (at != 0) for (let r = from; r < to; r++) { const q = rowStart + (<usize>r << 2); store<i32>(q, load<i32>(q) + at); }
+    at += count;
+  }
+  store<i32>(rowStart + (<usize>rows << 2), nnz);
+  let sum = 0;
+  for (let c = 0; c < cols; c++) {
+    store<i32>(colStart + (<usize>c << 2), sum);
+    for (let t = 0; t < parts; t++) {
+      const q = <usize>load<i32>(info + <usize>(t * 12), 8) + (<usize>c << 2);
+      const n = load<i32>(q);
+      store<i32>(q, sum);
+      sum += n;
+    }
+  }
+  store<i32>(colStart + (<usize>cols << 2), nnz);
+  store<i32>(out, nnz, 8);
+  return nnz;
+}
+
+/** Threads, step 3 of 3: rows [from, to)'s pairs into the by-column list, with their part's cursors (from sparsifyJoin). */
+export function sparsifyScatter(out: usize, from: i32, to: i32, cursors: usize): void {
+  const rows = load<i32>(out), cols = load<i32>(out, 4), nnz = load<i32>(out, 8);
+  const byRow = byRowAt(out, rows, cols);
+  scatterRows(rowStartAt(out), byRow, byRow + (<usize>nnz << 3), from, to, cursors);
 }
 
 /** v (+ C when loadC) (+ bias) stored at cp: gemm's order. */

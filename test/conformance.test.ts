@@ -608,6 +608,22 @@ describe.each(backendCases())('$name backend', ({ create }) => {
     }
   }));
 
+  it('anyNonFinite: every NaN and ±Infinity position (vector body and scalar tail), none in finite data (±0, extremes)', withMem(() => {
+    for (const n of [0, ...ODD_SIZES, 1000]) {
+      const X = new Rng(n + 60).normals(n);
+      if (n > 2) X.set([-0, 3.4028234663852886e38, -1.401298464324817e-45].slice(0, n), 0);
+      const x = mem.put(X);
+      expect(b.anyNonFinite(n, x), `finite n=${n}`).toBe(false);
+      for (const i of new Set([0, n >> 1, n - 1])) {
+        if (i < 0 || i >= n) continue;
+        for (const bad of [Number.NaN, Infinity, -Infinity]) {
+          const y = mem.put(X.map((v, j) => (j === i ? bad : v)));
+          expect(b.anyNonFinite(n, y), `n=${n}, ${bad} at ${i}`).toBe(true);
+        }
+      }
+    }
+  }));
+
   it('accuracyCount: binary per element, categorical and sparse per row, first max wins', withMem(() => {
     const rng = new Rng(99);
     for (const [rows, cols] of [[1, 1], [3, 5], [17, 33], [33, 3]] as const) {

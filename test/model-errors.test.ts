@@ -99,6 +99,17 @@ describe.each(modelBackends)('%s backend: bad input fails clearly and changes no
       await expectFails(model, () => model.fit(nn.tensor2d(xs, [1000, IN]), nn.tensor2d(ys, [1000, OUT])), /row 777, column 1 is NaN/);
     });
 
+    it('Infinity in the training rows or in the validationSplit rows names its row in x (fit checks its copy of the training rows)', async () => {
+      const xs = new Float32Array(1000 * IN).fill(0.5);
+      const ys = new Float32Array(1000 * OUT);
+      for (const [row, col] of [[3, 0], [899, IN - 1], [950, 1]] as const) {
+        const model = makeModel();
+        const bad = xs.slice();
+        bad[row * IN + col] = -Infinity;
+        await expectFails(model, () => model.fit(nn.tensor2d(bad, [1000, IN]), nn.tensor2d(ys, [1000, OUT]), { validationSplit: 0.1 }), new RegExp(`fit x: value at row ${row}, column ${col} is -Infinity`));
+      }
+    });
+
     it('ragged rows name the row and both lengths', async () => {
       const model = makeModel();
       const { x, y } = data();

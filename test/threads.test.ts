@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Layout, sparseBlockBytes, type Backend } from '../src/backend/contract.js';
-import { planThreads, Pool } from '../src/backend/threads/index.js';
+import { K, planThreads, Pool } from '../src/backend/threads/index.js';
 import { nodeThreads } from '../src/backend/threads/spawn-node.js';
 import { compileKernels, createWasmBackend } from '../src/backend/wasm/index.js';
 import * as nn from '../src/index.js';
@@ -106,6 +106,97 @@ describe('threaded wasm backend', () => {
     }
   });
 
+  it('sparsify on 2 and 3 threads writes the same block, byte for byte, as one thread (odd sizes, densities 0..1, limits at and just below the non-zeros)', async () => {
+    const bes = [await createWasmBackend({ threads: 1 }), await createWasmBackend({ threads: 2, minParallelWork: 0 }), await createWasmBackend({ threads: 3, minParallelWork: 0 })];
+    expect(bes.map((be) => be.threads)).toEqual([1, 2, 3]);
+    try {
+      for (const [rows, cols] of [[64, 784], [2, 3], [3, 5], [7, 33], [257, 100], [5, 2001]] as const) {
+        for (const density of [0, 0.01, 0.2, 0.5, 0.97, 1]) {
+          // Non-zeros more often in the first rows, so the parts' counts differ; −0 and NaN as the contract says.
+          const X = rand(rows * cols, rows * 7 + cols).map((v, i) => {
+            const keep = Math.abs(v) < density * (1.5 - Math.floor(i / cols) / rows);
+            return keep ? (i % 97 === 0 ? Number.NaN : v || 1) : i % 5 === 0 ? -0 : 0;
+          });
+          const nnz = X.reduce((s, v) => s + (v !== 0 ? 1 : 0), 0);
+          for (const max of [rows * cols, Math.ceil(rows * cols * 0.4), nnz, nnz - 1]) {
+            if (max < 0) continue;
+            const blocks = bes.map((be) => {
+              const x = put(be, X);
+              const bytes = sparseBlockBytes(rows, cols, max);
+              const block = be.alloc(bytes);
+              new Uint8Array(be.f32().buffer, block, bytes).fill(0xa5);
+              const got = be.sparsify(rows, cols, x, max, block);
+              const out = { got, bytes: got < 0 ? new Uint8Array(0) : new Uint8Array(be.f32().buffer).slice(block, block + sparseBlockBytes(rows, cols, got)) };
+              if (got >= 0) {
+                // The header names the dense batch, at its own offset in each backend's memory.
+                expect(be.i32()[(block >>> 2) + 3]).toBe(x);
+                out.bytes.fill(0, 12, 16);
+              }
+              be.free(block);
+              be.free(x);
+              return out;
+            });
+            const what = `${rows}×${cols} density ${density}, limit ${max} (${nnz} non-zeros)`;
+            expect(blocks[0]!.got, what).toBe(nnz <= max ? nnz : -1);
+            for (const b of blocks.slice(1)) {
+              expect(b.got, what).toBe(blocks[0]!.got);
+              const diff = b.bytes.findIndex((v, i) => v !== blocks[0]!.bytes[i]);
+              expect(diff, `${what}: first differing byte`).toBe(-1);
+            }
+          }
+        }
+      }
+    } finally {
+      for (const be of bes) be.dispose();
+    }
+  });
+
+  it('dropout, activations, multiply and gatherRows on 2 and 3 threads are bit-identical to one thread (odd lengths)', async () => {
+    const bes = [await createWasmBackend({ threads: 1 }), await createWasmBackend({ threads: 2, minParallelWork: 0 }), await createWasmBackend({ threads: 3, minParallelWork: 0 })];
+    try {
+      for (const n of [1, 3, 4, 7, 13, 64 * 256, 64 * 256 + 5, 1001]) {
+        const X = rand(n, n), DY = rand(n, n + 1);
+        const results = bes.map((be) => {
+          const x = put(be, X), dy = put(be, DY), y = be.alloc(n * 4), mask = be.alloc(n * 4), dx = be.alloc(n * 4);
+          const read = (off: number) => be.f32().slice(off >>> 2, (off >>> 2) + n);
+          const out: Float32Array[] = [];
+          be.dropout(n, x, y, mask, 0.37, 0x9e3779b9);
+          out.push(read(y), read(mask));
+          for (const act of [1, 2, 3, 4, 6, 9, 10]) {
+            be.activation(act, n, x, y, 0.3);
+            out.push(read(y));
+            be.activationGrad(act, n, x, y, dy, dx, 0.3);
+            out.push(read(dx));
+          }
+          be.multiply(n, x, dy, dx);
+          out.push(read(dx));
+          for (const p of [x, dy, y, mask, dx]) be.free(p);
+          return out;
+        });
+        for (const r of results.slice(1)) {
+          for (let i = 0; i < r.length; i++) {
+            const diff = r[i]!.findIndex((v, j) => !Object.is(v, results[0]![i]![j]));
+            expect(diff, `n = ${n}, output ${i}: first difference`).toBe(-1);
+          }
+        }
+      }
+      for (const [rows, cols] of [[1, 5], [3, 7], [64, 784], [257, 13]] as const) {
+        const src = rand(300 * cols, cols), idx = Int32Array.from({ length: rows }, (_, i) => (i * 131) % 300);
+        const results = bes.map((be) => {
+          const s = put(be, src), ix = be.alloc(rows * 4), d = be.alloc(rows * cols * 4);
+          be.i32().set(idx, ix >>> 2);
+          be.gatherRows(rows, cols, s, ix, d);
+          const out = be.f32().slice(d >>> 2, (d >>> 2) + rows * cols);
+          for (const p of [s, ix, d]) be.free(p);
+          return out;
+        });
+        for (const r of results.slice(1)) expect(r.findIndex((v, j) => !Object.is(v, results[0]![j])), `gatherRows ${rows}×${cols}`).toBe(-1);
+      }
+    } finally {
+      for (const be of bes) be.dispose();
+    }
+  });
+
   it('training on sparse (digit-like) rows gives bit-identical weights on 1 and 2 threads', async () => {
     const train = async (threads: number) => {
       await nn.setBackend('wasm', { threads, minParallelWork: 0 });
@@ -187,12 +278,12 @@ describe('threaded wasm backend', () => {
       pool.throwOn(0);
       expect(() => pool.wait(1)).toThrow(/worker 1 failed: test failure requested/);
       // A trap (an out-of-bounds address) is an error too.
-      pool.gemm(0, Layout.NN, 8, 8, 8, 0x7fff0000, 8, 4096, 8, 8192, 8, false, 0, 16384);
+      pool.call(0, K.gemm, [Layout.NN, 8, 8, 8, 0x7fff0000, 8, 4096, 8, 8192, 8, 0, 0, 16384], 13);
       expect(() => pool.wait(1)).toThrow(/worker 1 failed: .*out of bounds/i);
       // Still alive: a small gemm of ones gives k in every element.
       const f = new Float32Array(memory.buffer);
       f.fill(1, 4096 >>> 2, (4096 >>> 2) + 64 * 2);
-      pool.gemm(0, Layout.NN, 8, 8, 8, 4096, 8, 4096 + 256, 8, 8192, 8, false, 0, 16384);
+      pool.call(0, K.gemm, [Layout.NN, 8, 8, 8, 4096, 8, 4096 + 256, 8, 8192, 8, 0, 0, 16384], 13);
       pool.wait(1);
       expect(Array.from(f.subarray(8192 >>> 2, (8192 >>> 2) + 64))).toEqual(new Array(64).fill(8));
     } finally {

@@ -161,6 +161,8 @@ export interface Backend {
   scale(n: number, x: number, alpha: number): void;
   /** Σ x² (for clipNorm and tests). */
   sumSquares(n: number, x: number): number;
+  /** Whether any of the n floats at x is NaN or ±Infinity (fit checks its copy of the data). */
+  anyNonFinite(n: number, x: number): boolean;
   /** Number of correct predictions (see Accuracy). */
   accuracyCount(kind: AccuracyCode, rows: number, cols: number, pred: number, target: number): number;
   /**

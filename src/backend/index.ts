@@ -16,8 +16,9 @@ export interface BackendOptions {
   /** wasm only: force the 'simd' or 'relaxed' build instead of detecting. */
   build?: 'simd' | 'relaxed';
   /**
-   * wasm with threads only: the smallest gemm (m·n·k multiply-adds) or optimizer step (elements)
-   * split across threads. Default: the measured break-even sizes; 0 splits every call (tests).
+   * wasm with threads only: the smallest gemm (m·n·k multiply-adds), optimizer step or
+   * elementwise pass (elements) split across threads. Default: the measured break-even sizes;
+   * 0 splits every call (tests).
    */
   minParallelWork?: number;
 }

@@ -9,7 +9,7 @@ import { now } from '../util/yield.js';
 
 const KERNELS = [
   'gemm', 'gemmSparse', 'sparsify', 'columnSums', 'activation', 'activationGrad', 'softmax', 'softmaxGrad', 'prelu', 'preluGrad', 'loss',
-  'dropout', 'multiply', 'regularize', 'optimizerStep', 'gatherRows', 'copy', 'fill', 'scale', 'sumSquares', 'accuracyCount', 'argmaxRows',
+  'dropout', 'multiply', 'regularize', 'optimizerStep', 'gatherRows', 'copy', 'fill', 'scale', 'sumSquares', 'anyNonFinite', 'accuracyCount', 'argmaxRows',
   'gaussianNoise', 'moments', 'normalize', 'normalizeGrad', 'movingAverage',
 ] as const;
 

@@ -7,13 +7,17 @@ import { Tensor2D, describe, toTensor, type Tensor2DLike } from '../tensor.js';
 
 export type Labels = Tensor2DLike | number[] | Int32Array | Float32Array;
 
-/** Check a feature matrix: a Tensor2D or number[][], `cols` wide, finite, non-empty. */
-export function checkFeatures(x: Tensor2DLike, cols: number, what: string): Tensor2D {
+/**
+ * Check a feature matrix: a Tensor2D or number[][], `cols` wide, finite, non-empty. `finite`
+ * false leaves the finiteness to the caller (fit checks its arena copy with the backend, then
+ * checkFinite names the value).
+ */
+export function checkFeatures(x: Tensor2DLike, cols: number, what: string, finite = true): Tensor2D {
   if (x === undefined || x === null) throw new Error(`${what}: expected a Tensor2D or number[][] with ${cols} columns, got ${String(x)}`);
   const t = toTensor(x, what);
   if (t.rows === 0) throw new Error(`${what}: expected at least one row, got an empty dataset`);
   if (t.cols !== cols) throw new Error(`${what}: expected ${cols} columns (the model's input width), got ${t.cols} (shape [${t.shape}])`);
-  checkFinite(t.data, t.cols, what);
+  if (finite) checkFinite(t.data, t.cols, what);
   return t;
 }
 
@@ -65,12 +69,15 @@ function checkClassIds(ids: ArrayLike<number>, cols: number, what: string): void
   }
 }
 
-/** `suffix` is appended to `what` only in the message (no string built per call: trainOnBatch must not allocate). */
-function checkFinite(data: Float32Array, cols: number, what: string, suffix = ''): void {
+/**
+ * Throws on the first NaN or ±Infinity, naming its row (counted from `firstRow`) and column.
+ * `suffix` is appended to `what` only in the message (no string built per call: trainOnBatch must not allocate).
+ */
+export function checkFinite(data: Float32Array, cols: number, what: string, suffix = '', firstRow = 0): void {
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
     if (v - v !== 0) {
-      throw new Error(`${what}${suffix}: value at row ${Math.floor(i / cols)}, column ${i % cols} is ${v}; data must be finite (no NaN or Infinity)`);
+      throw new Error(`${what}${suffix}: value at row ${firstRow + Math.floor(i / cols)}, column ${i % cols} is ${v}; data must be finite (no NaN or Infinity)`);
     }
   }
 }

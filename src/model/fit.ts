@@ -7,7 +7,7 @@ import type { Callback } from '../callbacks.js';
 import { Tensor2D, describe, type Tensor2DLike } from '../tensor.js';
 import { checkOptionKeys, optionKeys } from '../util/options.js';
 import type { Compiled } from './compile.js';
-import { checkFeatures, checkPositiveInt, checkTargets, type Labels } from './data.js';
+import { checkFeatures, checkFinite, checkPositiveInt, checkTargets, type Labels } from './data.js';
 import { chunkRows, evaluateRows } from './evaluate.js';
 import type { ArenaLedger } from './memory.js';
 import { checkFits } from './memory.js';
@@ -80,7 +80,8 @@ export function planFit(xIn: Tensor2DLike, yIn: Labels, args: FitArgs, c: Compil
   const verbose = args.verbose ?? 0;
   const yieldEvery = args.yieldEvery ?? 16;
   const sparse = isSparse(c.lossName);
-  let x = checkFeatures(xIn, inputUnits, 'fit x');
+  // The training rows' finiteness is checked on the arena copy (the feeder's open()): a SIMD scan split over the threads.
+  let x = checkFeatures(xIn, inputUnits, 'fit x', false);
   let y = checkTargets(yIn, x.rows, outputUnits, sparse, 'fit y');
   // Sample weights are checked against every row of x, class weights against the training rows.
   let weights = rowWeights(undefined, args.sampleWeight, y, sparse, outputUnits);
@@ -95,6 +96,7 @@ export function planFit(xIn: Tensor2DLike, yIn: Labels, args: FitArgs, c: Compil
     const nTrain = Math.floor(x.rows * (1 - split));
     if (nTrain < 1 || nTrain >= x.rows) throw new Error(`fit: validationSplit ${split} of ${x.rows} samples leaves no ${nTrain < 1 ? 'training' : 'validation'} samples`);
     val = [sliceRows(x, nTrain, x.rows), sliceRows(y, nTrain, y.rows)];
+    checkFinite(val[0].data, x.cols, 'fit x', '', nTrain);
     x = sliceRows(x, 0, nTrain);
     y = sliceRows(y, 0, nTrain);
     weights = weights?.subarray(0, nTrain);
@@ -122,6 +124,7 @@ export async function runFit(s: FitSession, plan: FitPlan): Promise<History> {
     open() {
       checkFits(b, (x.data.length + y.data.length + n + (weights ? n : 0)) * 4, `fit's copy of ${n} training samples`);
       xAll = allocCopy(memory.ledger, x.data, blocks);
+      if (b.anyNonFinite(x.data.length, xAll)) checkFinite(x.data, x.cols, 'fit x');
       yAll = allocCopy(memory.ledger, y.data, blocks);
       idx = memory.ledger.alloc(n * 4);
       blocks.push(idx);

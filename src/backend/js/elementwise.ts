@@ -27,6 +27,15 @@ export function sumSquares(f: Float32Array, n: number, x: number): number {
   return sum;
 }
 
+/** Whether any of the n floats at x is NaN or ±Infinity. */
+export function anyNonFinite(f: Float32Array, n: number, x: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const v = f[x + i]!;
+    if (v - v !== 0) return true;
+  }
+  return false;
+}
+
 /** g += l1·sign(w) + 2·l2·w (sign(0) = 0); returns the penalty l1·Σ|w| + l2·Σw² (f64). */
 export function regularize(f: Float32Array, n: number, w: number, g: number, l1: number, l2: number): number {
   let abs = 0, sq = 0;

@@ -10,7 +10,7 @@ import type { Backend } from '../contract.js';
 import { formatBytes } from '../../util/format.js';
 import { activation, activationGrad, prelu, preluGrad } from './activations.js';
 import { dropout, gaussianNoise } from './dropout.js';
-import { columnSums, copy, fill, gatherRows, multiply, regularize, scale, sumSquares } from './elementwise.js';
+import { anyNonFinite, columnSums, copy, fill, gatherRows, multiply, regularize, scale, sumSquares } from './elementwise.js';
 import { gemm } from './gemm.js';
 import { loss } from './losses.js';
 import { accuracyCount, argmaxRows, thresholdCounts } from './metrics.js';
@@ -100,6 +100,7 @@ export function createJsBackend(options: { reason?: string } = {}): Backend {
     fill: (n, x, value) => fill(live(), n, x >>> 2, value),
     scale: (n, x, alpha) => scale(live(), n, x >>> 2, alpha),
     sumSquares: (n, x) => sumSquares(live(), n, x >>> 2),
+    anyNonFinite: (n, x) => anyNonFinite(live(), n, x >>> 2),
     accuracyCount: (kind, rows, cols, pred, target) => accuracyCount(live(), kind, rows, cols, pred >>> 2, target >>> 2),
     argmaxRows: (rows, cols, x, out) => argmaxRows(live(), ints, rows, cols, x >>> 2, out >>> 2),
     thresholdCounts: (n, pred, target, buckets, counts) => thresholdCounts(live(), ints, n, pred >>> 2, target >>> 2, buckets, counts >>> 2),

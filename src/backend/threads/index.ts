@@ -6,7 +6,7 @@
 import { nodePlatform } from '../../platform.js';
 import type { Spawner } from './pool.js';
 
-export { Pool, controlBytes, type Spawner, type WorkerHandle } from './pool.js';
+export { Pool, controlBytes, K, MAX_ARGS, WORKER_KERNELS, type Spawner, type WorkerHandle } from './pool.js';
 
 /** Default thread count cap: MLP layers stop scaling well beyond a few cores at batch 64-256. */
 const DEFAULT_MAX = 4;

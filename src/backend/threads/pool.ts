@@ -1,7 +1,8 @@
 /**
  * A pool of workers sharing one WebAssembly.Memory with the calling thread. Each worker owns a
  * slot of a control block inside that memory; a job is a few int32/f32 words written into the
- * slot, a bump of its `seq` word and an Atomics.notify — never a postMessage. The caller runs its
+ * slot (which kernel export to call, and its arguments as f64s), a bump of its `seq` word and an
+ * Atomics.notify — never a postMessage. The caller runs its
  * own share of the work meanwhile, then waits for every `done` word (spinning briefly, then
  * Atomics.wait where the platform allows blocking; a browser's main thread only spins).
  *
@@ -9,16 +10,32 @@
  */
 import { workerMain } from './worker-main.js';
 
-/** Slot layout, int32 indices from the slot's start. */
-const L = { SEQ: 0, DONE: 16, STATUS: 17, OP: 18, RESULT: 19, ARGS: 20, MSG: 48, MSG_LEN: 72 } as const;
+/**
+ * Slot layout, int32 indices from the slot's start (RESULT and ARGS are f64s: even indices).
+ * OP is a kernel's index in WORKER_KERNELS, or a J code (< 0).
+ */
+const L = { SEQ: 0, DONE: 16, STATUS: 17, OP: 18, RESULT: 20, ARGS: 22, MSG: 64, MSG_LEN: 64 } as const;
 /** Slot size in int32s: 512 bytes, so two slots never share a cache line. */
 const SLOT = 128;
-/** Job codes. */
-const J = { GEMM: 1, OPTIMIZER: 2, QUIT: 3, THROW: 4, SPARSE: 5 } as const;
+/** Most arguments a job passes (optimizerStep's 20). */
+export const MAX_ARGS = 20;
+/** Job codes besides the kernels. */
+const J = { QUIT: -1, THROW: -2 } as const;
+/** The kernel exports a worker runs, by job number (Pool.call's `kernel`). */
+export const WORKER_KERNELS = [
+  'gemm', 'gemmSparse', 'optimizerStep', 'gatherRows', 'activation', 'activationGrad', 'multiply', 'dropout', 'sparsifyPart', 'sparsifyScatter', 'anyNonFinite',
+] as const;
+export type WorkerKernel = (typeof WORKER_KERNELS)[number];
+/** Job number of each worker kernel. */
+export const K = Object.fromEntries(WORKER_KERNELS.map((name, i) => [name, i])) as { readonly [name in WorkerKernel]: number };
 /** How long workers may take to start before the backend gives up on threads. */
 const START_TIMEOUT_MS = 15_000;
-/** Spins before a blocking wait: ~10-30 µs, about one kernel call of work. */
-const SPINS = 20_000;
+/**
+ * Spins before a blocking wait. An Atomics.load spin costs ~5-17 ns, so this is ~10-35 µs: longer
+ * spins (20,000 before) hold a core the other thread may need when the cores are shared; with one
+ * CPU-bound process beside it, 2 threads ran at 0.28-0.53× of one thread with 20,000, 0.63-0.90× with 2,000.
+ */
+const SPINS = 2_000;
 
 /** What a per-environment spawner returns for each worker. */
 export interface WorkerHandle {
@@ -39,7 +56,7 @@ export const WORKER_SOURCE = `(${String(workerMain)})(receive, send);`;
 
 export class Pool {
   private readonly I: Int32Array;
-  private readonly F: Float32Array;
+  private readonly D: Float64Array;
   private readonly seq: number[];
   private closed = false;
   /** Atomics.wait is forbidden on a browser's main thread; there the caller spins. */
@@ -51,7 +68,7 @@ export class Pool {
     private readonly handles: WorkerHandle[],
   ) {
     this.I = new Int32Array(memory.buffer);
-    this.F = new Float32Array(memory.buffer);
+    this.D = new Float64Array(memory.buffer);
     this.seq = handles.map(() => 0);
     this.canBlock = !(typeof window === 'object' && typeof document === 'object');
   }
@@ -66,7 +83,7 @@ export class Pool {
       for (let i = 0; i < count; i++) handles.push(spawn(WORKER_SOURCE));
       const replies = handles.map((h, i) => {
         const reply = h.firstMessage();
-        h.post({ module, memory, base: (control >>> 2) + i * SLOT, L, J, spins: SPINS });
+        h.post({ module, memory, base: (control >>> 2) + i * SLOT, L, J, kernels: WORKER_KERNELS, spins: SPINS });
         return reply;
       });
       // A platform that starts workers but never runs them must not hang backend creation.
@@ -94,33 +111,21 @@ export class Pool {
     return (this.control >>> 2) + w * SLOT;
   }
 
-  /** Queues gemm on worker w (arguments exactly as the kernel export takes them). */
-  gemm(w: number, layout: number, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: boolean, bias: number, scratch: number): void {
-    const x = this.base(w) + L.ARGS, I = this.I;
-    I[x] = layout; I[x + 1] = m; I[x + 2] = n; I[x + 3] = k; I[x + 4] = a; I[x + 5] = lda; I[x + 6] = b;
-    I[x + 7] = ldb; I[x + 8] = c; I[x + 9] = ldc; I[x + 10] = accumulate ? 1 : 0; I[x + 11] = bias; I[x + 12] = scratch;
-    this.post(w, J.GEMM);
+  /**
+   * Queues kernel export WORKER_KERNELS[kernel] on worker w with the first `count` values of
+   * `args` as its arguments (exactly as the export takes them: byte offsets, counts, flags as
+   * 0/1, floats; the export converts each f64 as a direct call would).
+   */
+  call(w: number, kernel: number, args: ArrayLike<number>, count: number): void {
+    const x = (this.base(w) + L.ARGS) >>> 1, D = this.D;
+    for (let i = 0; i < count; i++) D[x + i] = args[i]!;
+    for (let i = count; i < MAX_ARGS; i++) D[x + i] = 0;
+    this.post(w, kernel);
   }
 
-  /** Queues gemmSparse on worker w (arguments exactly as the kernel export takes them). */
-  gemmSparse(w: number, layout: number, n: number, sp: number, from: number, to: number, b: number, ldb: number, c: number, ldc: number, accumulate: boolean, bias: number, scratch: number): void {
-    const x = this.base(w) + L.ARGS, I = this.I;
-    I[x] = layout; I[x + 1] = n; I[x + 2] = sp; I[x + 3] = from; I[x + 4] = to; I[x + 5] = b;
-    I[x + 6] = ldb; I[x + 7] = c; I[x + 8] = ldc; I[x + 9] = accumulate ? 1 : 0; I[x + 10] = bias; I[x + 11] = scratch;
-    this.post(w, J.SPARSE);
-  }
-
-  /** Queues optimizerStep on worker w (arguments as the kernel export takes them; `f` = its 12 floats). */
-  optimizerStep(w: number, kind: number, n: number, wIn: number, g: number, sIn: number, wOut: number, sOut: number, slotBytes: number, f: ArrayLike<number>): void {
-    const x = this.base(w) + L.ARGS, I = this.I;
-    I[x] = kind; I[x + 1] = n; I[x + 2] = wIn; I[x + 3] = g; I[x + 4] = sIn; I[x + 5] = wOut; I[x + 6] = sOut; I[x + 7] = slotBytes;
-    for (let i = 0; i < 12; i++) this.F[x + 8 + i] = f[i]!;
-    this.post(w, J.OPTIMIZER);
-  }
-
-  /** The f32 a finished job of worker w returned (optimizerStep's finiteness flag). */
+  /** What the last finished job of worker w returned (as an f64; 0 for a void export). */
   result(w: number): number {
-    return this.F[this.base(w) + L.RESULT]!;
+    return this.D[(this.base(w) + L.RESULT) >>> 1]!;
   }
 
   /** For tests: worker w fails its next job. */

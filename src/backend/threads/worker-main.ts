@@ -18,8 +18,10 @@ export function workerMain(receive: (handler: (data: unknown) => void) => void, 
       base: number;
       /** Slot layout: int32 indices relative to `base`. */
       L: { SEQ: number; DONE: number; STATUS: number; OP: number; RESULT: number; ARGS: number; MSG: number; MSG_LEN: number };
-      /** Job codes. */
-      J: { GEMM: number; OPTIMIZER: number; QUIT: number; THROW: number; SPARSE: number };
+      /** Job codes besides the kernels (negative). */
+      J: { QUIT: number; THROW: number };
+      /** Kernel export names: a job OP ≥ 0 calls kernels[OP]. */
+      kernels: readonly string[];
       spins: number;
     };
     const { memory, base, L, J, spins } = init;
@@ -36,8 +38,15 @@ export function workerMain(receive: (handler: (data: unknown) => void) => void, 
     // The control block lies below the memory's size at creation and shared buffers never
     // detach, so these views stay valid when the memory grows.
     const I = new Int32Array(memory.buffer);
-    const F = new Float32Array(memory.buffer);
-    const a = base + L.ARGS;
+    const D = new Float64Array(memory.buffer);
+    const a = (base + L.ARGS) >>> 1, result = (base + L.RESULT) >>> 1;
+    const fns = init.kernels.map((name) => k[name]);
+    for (let i = 0; i < fns.length; i++) {
+      if (typeof fns[i] !== 'function') {
+        send({ error: `the kernels have no export ${init.kernels[i]}` });
+        return;
+      }
+    }
     // Read before saying ready: the first job may be posted the moment the caller hears it.
     let seen = Atomics.load(I, base + L.SEQ);
     send({ ready: true });
@@ -53,14 +62,11 @@ export function workerMain(receive: (handler: (data: unknown) => void) => void, 
       const op = I[base + L.OP];
       let status = 0;
       try {
-        if (op === J.GEMM) {
-          k.gemm!(I[a]!, I[a + 1]!, I[a + 2]!, I[a + 3]!, I[a + 4]!, I[a + 5]!, I[a + 6]!, I[a + 7]!, I[a + 8]!, I[a + 9]!, I[a + 10]!, I[a + 11]!, I[a + 12]!);
-        } else if (op === J.SPARSE) {
-          k.gemmSparse!(I[a]!, I[a + 1]!, I[a + 2]!, I[a + 3]!, I[a + 4]!, I[a + 5]!, I[a + 6]!, I[a + 7]!, I[a + 8]!, I[a + 9]!, I[a + 10]!, I[a + 11]!);
-        } else if (op === J.OPTIMIZER) {
-          F[base + L.RESULT] = k.optimizerStep!(I[a]!, I[a + 1]!, I[a + 2]!, I[a + 3]!, I[a + 4]!, I[a + 5]!, I[a + 6]!, I[a + 7]!,
-            F[a + 8]!, F[a + 9]!, F[a + 10]!, F[a + 11]!, F[a + 12]!, F[a + 13]!, F[a + 14]!, F[a + 15]!,
-            F[a + 16]!, F[a + 17]!, F[a + 18]!, F[a + 19]!);
+        if (op >= 0 && op < fns.length) {
+          // Every job passes the same number of arguments; an export ignores those past its own.
+          const r = fns[op]!(D[a]!, D[a + 1]!, D[a + 2]!, D[a + 3]!, D[a + 4]!, D[a + 5]!, D[a + 6]!, D[a + 7]!, D[a + 8]!, D[a + 9]!,
+            D[a + 10]!, D[a + 11]!, D[a + 12]!, D[a + 13]!, D[a + 14]!, D[a + 15]!, D[a + 16]!, D[a + 17]!, D[a + 18]!, D[a + 19]!);
+          D[result] = typeof r === 'number' ? r : 0;
         } else if (op === J.QUIT) {
           Atomics.store(I, base + L.DONE, seen);
           Atomics.notify(I, base + L.DONE);

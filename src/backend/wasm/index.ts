@@ -4,9 +4,11 @@
  * the module's exports with byte offsets: no allocation and no copies per call.
  *
  * With threads > 1 the memory is shared and a pool of workers (src/backend/threads) runs the
- * same module on it: large gemm calls are split into blocks of rows (or of columns when m ≤ 3)
- * and large optimizer passes into ranges. Every element is computed by the same instruction
- * sequence whichever thread runs it, so results are bit-identical to one thread.
+ * same module on it: large gemm calls are split into blocks of rows (or of columns when m ≤ 3),
+ * sparse products into ranges of rows, sparsify into three steps over ranges of rows, and large
+ * optimizer passes, elementwise kernels (activations, dropout, multiply) and batch gathers into
+ * ranges. Every element is computed by the same instruction sequence whichever thread runs it,
+ * so results are bit-identical to one thread.
  */
 import { Arena, ARENA_MAX_BYTES } from '../arena.js';
 import { checkClassIds } from '../class-ids.js';
@@ -17,6 +19,7 @@ import { controlBytes, planThreads, Pool } from '../threads/index.js';
 import { hasRelaxedSimd, hasSimd } from './features.js';
 import type { Kernels } from './kernels.generated.js';
 import { withSharedMemoryImport } from './shared-memory.js';
+import { MIN_PARALLEL_ELEMENTS, MIN_PARALLEL_GEMM, MIN_PARALLEL_OPTIMIZER, splitKernels, type SplitState } from './split.js';
 
 export type WasmBuild = 'simd' | 'relaxed';
 export interface WasmBackendOptions {
@@ -28,16 +31,13 @@ export interface WasmBackendOptions {
    */
   threads?: number;
   /**
-   * Smallest gemm (m·n·k multiply-adds) split across threads; smaller calls stay on the calling
-   * thread, where a split would cost more in hand-off than it saves. Tests set 0 to split everything.
+   * Smallest gemm (m·n·k multiply-adds), optimizer step or elementwise pass (elements) split
+   * across threads; smaller calls stay on the calling thread, where a split would cost more in
+   * hand-off than it saves. Tests set 0 to split everything.
    */
   minParallelWork?: number;
 }
 
-/** m·n·k below which gemm stays on one thread (≈ 3 µs of work; the 128→10 layer at batch 64 is above: 1.35× on 2 threads, bench/threads.mjs). */
-const MIN_PARALLEL_GEMM = 1 << 16;
-/** Parameters below which an optimizer step stays on one thread. */
-const MIN_PARALLEL_OPTIMIZER = 1 << 15;
 
 const PAGE = 65536;
 /** A 32-bit memory tops out at 65536 pages = 4 GiB. */
@@ -175,102 +175,15 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     }
   }
   const threads = pool ? pool.size + 1 : 1;
-  const minGemm = options.minParallelWork ?? MIN_PARALLEL_GEMM;
-  const minOptimizer = options.minParallelWork ?? MIN_PARALLEL_OPTIMIZER;
-
-  /**
-   * gemm, split over the pool when it is large enough (a cost decision, made here). How it may
-   * be split without changing any result is the kernel's rule (gemmSplitParts/gemmSplitStart in
-   * assembly/gemm.ts), asked only for products worth splitting.
-   */
-  const gemm = (layout: Layout, m: number, n: number, kk: number, a: number, b: number, c: number, accumulate: boolean, bias: number): void => {
-    const lda = layout === Layout.TN ? m : kk, ldb = layout === Layout.NT ? kk : n;
-    const split = !pool || m * n * kk < minGemm ? 1 : k.gemmSplitParts(m, n, threads);
-    const byRows = split > 0;
-    const parts = byRows ? split : -split;
-    if (parts < 2) {
-      k.gemm(layout, m, n, kk, a, lda, b, ldb, c, n, accumulate, bias, scratch);
-      return;
-    }
-    const total = byRows ? m : n;
-    for (let t = 1; t < parts; t++) {
-      const lo = k.gemmSplitStart(total, parts, t, byRows), size = k.gemmSplitStart(total, parts, t + 1, byRows) - lo;
-      if (byRows) {
-        pool!.gemm(t - 1, layout, size, n, kk, layout === Layout.TN ? a + lo * 4 : a + lo * lda * 4, lda, b, ldb, c + lo * n * 4, n, accumulate, bias, workerScratch[t - 1]!);
-      } else {
-        pool!.gemm(t - 1, layout, m, size, kk, a, lda, layout === Layout.NT ? b + lo * ldb * 4 : b + lo * 4, ldb, c + lo * 4, n, accumulate, bias ? bias + lo * 4 : 0, workerScratch[t - 1]!);
-      }
-    }
-    const size0 = k.gemmSplitStart(total, parts, 1, byRows);
-    try {
-      if (byRows) k.gemm(layout, size0, n, kk, a, lda, b, ldb, c, n, accumulate, bias, scratch);
-      else k.gemm(layout, m, size0, kk, a, lda, b, ldb, c, n, accumulate, bias, scratch);
-    } finally {
-      pool!.wait(parts - 1);
-    }
+  const state: SplitState = {
+    k, pool, threads, scratch, scratchBytes, workerScratch,
+    minGemm: options.minParallelWork ?? MIN_PARALLEL_GEMM,
+    minOptimizer: options.minParallelWork ?? MIN_PARALLEL_OPTIMIZER,
+    minElements: options.minParallelWork ?? MIN_PARALLEL_ELEMENTS,
+    ints: () => { views(); return ints; },
   };
-
-  /**
-   * gemmSparse: the sparse kernels where they give gemm's exact result (gemmSparseExact), split
-   * into ranges of C's rows over the pool when large enough (any split is exact: each row of C
-   * is computed alone); otherwise gemm on the dense batch the block names.
-   */
-  const gemmSparse = (layout: Layout, m: number, n: number, kk: number, sp: number, b: number, c: number, accumulate: boolean, bias: number): void => {
-    views();
-    const header = sp >>> 2;
-    // (The sparse kernels keep a row of n running sums in the gemm scratch.)
-    if (layout === Layout.NT || !k.gemmSparseExact(layout, m, n, kk) || n * 4 > scratchBytes) {
-      gemm(layout, m, n, kk, ints[header + 3]!, b, c, accumulate, bias);
-      return;
-    }
-    const rows = ints[header]!, cols = ints[header + 1]!, nnz = ints[header + 2]!;
-    if (nnz < 0 || (layout === Layout.NN ? rows !== m || cols !== kk : rows !== kk || cols !== m)) {
-      throw new Error(`gemmSparse: the sparse block holds ${rows}×${cols} (${nnz} non-zeros), which does not fit a ${layout === Layout.NN ? 'NN' : 'TN'} product of m=${m}, k=${kk}`);
-    }
-    const parts = pool && nnz * n >= minGemm ? Math.min(threads, m) : 1;
-    // Rows of C in ranges of about equal work: their non-zeros plus a row's fixed cost.
-    const starts = header + 4 + (layout === Layout.NN ? 0 : rows + 1);
-    for (let t = 1; t < parts; t++) {
-      pool!.gemmSparse(t - 1, layout, n, sp, sparseEdge(ints, starts, m, nnz, parts, t), sparseEdge(ints, starts, m, nnz, parts, t + 1), b, n, c, n, accumulate, bias, workerScratch[t - 1]!);
-    }
-    try {
-      k.gemmSparse(layout, n, sp, 0, sparseEdge(ints, starts, m, nnz, parts, 1), b, n, c, n, accumulate, bias, scratch);
-    } finally {
-      if (parts > 1) pool!.wait(parts - 1);
-    }
-  };
-
-  /**
-   * optimizerStep, split into ranges over the pool when large enough. Each range keeps the whole
-   * buffer's slot distance (slotFloats·4 bytes); the finiteness flags of the ranges are summed.
-   */
-  // The 12 floats a worker's optimizer job takes, filled in place: a training step allocates nothing
-  // (no closures or arrays per call; test/alloc-free.test.ts counts heap bytes over many steps).
-  const jobFloats = new Float64Array(12);
-  const optimizerStep = (n: number, wIn: number, g: number, sIn: number, wOut: number, sOut: number, p: OptimizerParams, slotFloats = n): number => {
-    const parts = pool && n >= minOptimizer ? Math.max(1, Math.min(threads, n >> 2)) : 1;
-    const slot = slotFloats * 4;
-    if (parts > 1) {
-      // The named hyperparameters in the kernel's argument order (optimizerParamNames).
-      const f = jobFloats;
-      f[0] = p.learningRate; f[1] = p.momentum; f[2] = p.rho; f[3] = p.beta1; f[4] = p.beta2; f[5] = p.epsilon;
-      f[6] = p.weightDecay; f[7] = p.clipValue; f[8] = p.biasCorrection1; f[9] = p.biasCorrection2; f[10] = p.firstMomentWeight; f[11] = p.gradientWeight;
-      for (let t = 1; t < parts; t++) {
-        const lo = splitEdge(n, parts, 4, t);
-        pool!.optimizerStep(t - 1, p.kind, splitEdge(n, parts, 4, t + 1) - lo, offsetAt(wIn, lo), offsetAt(g, lo), offsetAt(sIn, lo), offsetAt(wOut, lo), offsetAt(sOut, lo), slot, f);
-      }
-    }
-    let bad: number;
-    try {
-      bad = k.optimizerStep(p.kind, splitEdge(n, parts, 4, 1), wIn, g, sIn, wOut, sOut, slot, p.learningRate, p.momentum, p.rho, p.beta1, p.beta2, p.epsilon, p.weightDecay, p.clipValue,
-        p.biasCorrection1, p.biasCorrection2, p.firstMomentWeight, p.gradientWeight);
-    } finally {
-      if (parts > 1) pool!.wait(parts - 1);
-    }
-    for (let t = 1; t < parts; t++) bad += pool!.result(t - 1);
-    return bad;
-  };
-
+  const split = splitKernels(state);
+  const { gemm, gemmSparse, optimizerStep, sparsify, activation, activationGrad, multiply, dropout, gatherRows, anyNonFinite } = split;
   let f = new Float32Array(memory.buffer);
   let ints = new Int32Array(memory.buffer);
   let disposed = false;
@@ -306,18 +219,18 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     arenaBytes: () => arena.bytesInUse - reserved,
 
     gemm,
-    sparsify: (rows, cols, x, maxNonZeros, out) => k.sparsify(rows, cols, x, maxNonZeros, out),
+    sparsify,
     gemmSparse,
     columnSums: (rows, cols, x, out, accumulate) => k.columnSums(rows, cols, x, out, accumulate),
-    activation: (act, n, x, y, alpha) => k.activation(act, n, x, y, alpha),
-    activationGrad: (act, n, x, y, dy, dx, alpha) => k.activationGrad(act, n, x, y, dy, dx, alpha),
+    activation,
+    activationGrad,
     softmax: (rows, cols, x, y) => k.softmax(rows, cols, x, y),
     softmaxGrad: (rows, cols, y, dy, dx) => k.softmaxGrad(rows, cols, y, dy, dx),
     prelu: (rows, cols, x, alpha, y) => k.prelu(rows, cols, x, alpha, y),
     preluGrad: (rows, cols, x, alpha, dy, dx, dalpha) => k.preluGrad(rows, cols, x, alpha, dy, dx, dalpha),
     loss,
-    dropout: (n, x, y, mask, rate, seed) => k.dropout(n, x, y, mask, rate, seed),
-    multiply: (n, a, b, out) => k.multiply(n, a, b, out),
+    dropout,
+    multiply,
     gaussianNoise: (n, x, y, stddev, seed) => k.gaussianNoise(n, x, y, stddev, seed),
     moments: (axis, rows, cols, x, mean, variance) => k.moments(axis, rows, cols, x, mean, variance),
     normalize: (axis, rows, cols, x, mean, variance, epsilon, gamma, beta, y) => k.normalize(axis, rows, cols, x, mean, variance, epsilon, gamma, beta, y),
@@ -326,20 +239,21 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     movingAverage: (n, value, moving, momentum) => k.movingAverage(n, value, moving, momentum),
     regularize: (n, w, g, l1, l2) => k.regularize(n, w, g, l1, l2),
     optimizerStep,
-    gatherRows: (rows, cols, src, idx, dst) => k.gatherRows(rows, cols, src, idx, dst),
+    gatherRows,
     copy: (n, src, dst) => k.copy(n, src, dst),
     fill: (n, x, value) => k.fill(n, x, value),
     scale: (n, x, alpha) => k.scale(n, x, alpha),
     sumSquares: (n, x) => k.sumSquares(n, x),
+    anyNonFinite,
     accuracyCount: (kind, rows, cols, pred, target) => k.accuracyCount(kind, rows, cols, pred, target),
     argmaxRows: (rows, cols, x, out) => k.argmaxRows(rows, cols, x, out),
     thresholdCounts: (n, pred, target, buckets, counts) => k.thresholdCounts(n, pred, target, buckets, counts),
 
     dispose: () => {
       pool?.close();
-      pool = undefined;
+      pool = state.pool = undefined;
       disposed = true;
-      k = disposedKernels;
+      k = state.k = disposedKernels;
       f = new Float32Array(0);
       ints = new Int32Array(0);
     },
@@ -349,34 +263,6 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   return backend;
 }
 
-/** Where part t of `parts` starts when splitting `total` optimizer elements into chunks of whole `unit`s (part `parts` ends at total). */
-function splitEdge(total: number, parts: number, unit: number, t: number): number {
-  return t === parts ? total : Math.floor((total * t) / parts / unit) * unit;
-}
-
-/** Fixed cost of one row of C in gemmSparse, in non-zeros' worth of work (its stores, the KC blocks). */
-const SPARSE_ROW_COST = 4;
-
-/**
- * Where part t of `parts` starts when splitting the m rows of a gemmSparse product so each part
- * gets about the same work; starts[i] (int32 index `starts` + i of `ints`) is row i's first entry.
- */
-function sparseEdge(ints: Int32Array, starts: number, m: number, nnz: number, parts: number, t: number): number {
-  if (t >= parts) return m;
-  const target = ((nnz + m * SPARSE_ROW_COST) * t) / parts;
-  let lo = 0, hi = m;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ints[starts + mid]! + mid * SPARSE_ROW_COST < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The byte offset of element i of the buffer at `base`, or 0 (no buffer) when base is 0. */
-function offsetAt(base: number, i: number): number {
-  return base ? base + i * 4 : 0;
-}
 
 const poolFinalizer = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<Pool>((pool) => pool.close()) : undefined;
 
