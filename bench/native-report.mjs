@@ -129,6 +129,27 @@ function loops(result) {
 }
 
 /** The README section (markdown) for a full run's native.json. */
+/**
+ * The largest max ÷ min among the timed epochs of one row and batch size (the same process, binary,
+ * data and model): how much this host's speed moved during the run, whatever the load average says.
+ */
+export function epochSpread(result) {
+  let worst;
+  for (const r of Object.values(result.rows)) {
+    for (const [batch, v] of Object.entries(r.rates ?? {})) {
+      const e = v?.epochs ?? [];
+      if (e.length < 2) continue;
+      const spread = Math.max(...e) / Math.min(...e);
+      if (!worst || spread > worst.spread) worst = { spread, label: r.label, model: r.model, threads: r.threads, batch: Number(batch) };
+    }
+  }
+  return worst;
+}
+
+const spreadLine = (w) => w
+  ? `**How far one run can be trusted:** the timed epochs of a single row (one process: the same binary, data, model and batch size) differed by up to ${w.spread.toFixed(2)}× in this run (${w.label}, ${w.model === 'mnist' ? 'MNIST' : 'intent'}, ${w.threads} thread${w.threads > 1 ? 's' : ''}, batch ${w.batch}). The rows run one after another, so a ratio between two of them can move by as much: this VM's speed changes under it even when its load average is low.`
+  : '';
+
 export function nativeMarkdown(file) {
   const result = file.result;
   const m = file.machine;
@@ -166,6 +187,7 @@ export function nativeMarkdown(file) {
     '| target | measured | goal | |',
     '|---|---:|---:|---|',
     ...t.map((x) => `| ${x.what} | ${fmtTarget(x)} | ${goal(x)} | ${verdict(x)} |`),
+    ...(epochSpread(result) ? ['', spreadLine(epochSpread(result))] : []),
     ...(result.python?.missing ? ['', `Python peers not measured: ${result.python.missing}`] : []),
   ].join('\n');
 }

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-ignore — plain .mjs bench modules, no declaration files
-import { BATCH8_BASELINE, checkRow, describeNative, nativeMarkdown, plan, profiled, summarize, targets } from '../bench/native-report.mjs';
+import { BATCH8_BASELINE, checkRow, describeNative, epochSpread, nativeMarkdown, plan, profiled, summarize, targets } from '../bench/native-report.mjs';
 // @ts-ignore
 import { PHASES, summarizeProfile } from '../bench/step-profile.mjs';
 // @ts-ignore
@@ -142,6 +142,17 @@ describe('native bench: rows, labels, targets', () => {
     const md = nativeMarkdown(file);
     expect(md).toContain('| model, batch | dense products | sparse products | sparsify | activations, dropout, bias | loss + accuracy | optimizer | batch gather | JS between kernels | total |');
     expect(md).toContain('| MNIST batch 8 | 1,000 | 2,000 | 500 | 375 | 125 | 3,000 | 250 | 1,000 | 8,250 |');
+  });
+
+  it("names the largest epoch-to-epoch spread of one row, and says so under the targets", () => {
+    const r = result({ 'mnist/1/wasm-mlp-simd': { 8: 1000, 64: 2000 }, 'intent/1/keras-jax': { 32: 500 } });
+    // result() gives each batch epochs [0.9v, v]: a spread of 1/0.9; make one row's epochs wider.
+    (r.rows['intent/1/keras-jax'] as { rates: Record<number, unknown> }).rates[32] = summarize([300, 480, 450]);
+    expect(epochSpread(r)).toMatchObject({ label: 'Keras 3 on JAX', model: 'intent', threads: 1, batch: 32 });
+    expect(epochSpread(r).spread).toBeCloseTo(1.6, 10);
+    const md = nativeMarkdown({ section: 'native', date: '2026-12-01T00:00:00Z', machine: { cpu: 'cpu', cores: 2, platform: 'linux', node: 'v20' }, quick: false, result: r });
+    expect(md).toMatch(/differed by up to 1\.60× in this run \(Keras 3 on JAX, intent, 1 thread, batch 32\)/);
+    expect(epochSpread({ rows: {} })).toBeUndefined();
   });
 
   it('prints 0.997× for a ratio just under its goal, never a rounded 1.00× marked "not met"', () => {
