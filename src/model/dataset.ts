@@ -248,7 +248,7 @@ export class BatchReader {
    * weight every row by its class (then a batch with sampleWeight is refused).
    */
   load(value: unknown, where: (what: string) => string, weights: boolean | Float64Array = false): number {
-    let x: Tensor2D, y: Tensor2D;
+    let x: Tensor2D, y: Tensor2D, f32: Float32Array;
     let sw: unknown;
     const memory = this.memory;
     try {
@@ -260,14 +260,13 @@ export class BatchReader {
         throw new Error('the batch carries sampleWeight and classWeight is set; give one or the other (as Keras 3), multiplying the class weights into sampleWeight to combine them');
       }
       memory.ensureCapacity(x.rows, this.inputUnits, this.outputUnits);
-      const f32 = memory.backend.f32();
+      f32 = memory.backend.f32();
       if (weights instanceof Float64Array) writeClassWeights(weights, y, this.sparse, f32, memory.wBuf >>> 2, '');
       else if (sw !== undefined) writeSampleWeights(sw, x.rows, f32, memory.wBuf >>> 2, '');
     } catch (e) {
       throw new Error(`${where(this.what)}: ${(e as Error).message}; nothing was trained on this batch`);
     }
     this.weighted = weights instanceof Float64Array || sw !== undefined;
-    const f32 = memory.backend.f32();
     f32.set(x.data, memory.xBuf >>> 2);
     f32.set(y.data, memory.yBuf >>> 2);
     return x.rows;
